@@ -1,0 +1,87 @@
+"""Runtime errors: a kind, a message, the `.flow` location, and for HTTP errors the response."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+# (file, line, column) of the flowlang source that was running; None when unknown.
+Where = tuple[str, int, int] | None
+
+# The documented values of `err.kind` in a `catch` block.
+KINDS = (
+    "http",        # a non-2xx response (after retries)
+    "timeout",     # the request timed out (after retries)
+    "connection",  # the server could not be reached (after retries)
+    "json",        # a response or parse_json input that is not valid JSON
+    "data",        # a missing field, index out of range, wrong type of value
+    "user",        # raised by `fail`
+    "limit",       # step limit or recursion limit reached
+    "input",       # bad input payload, env file, or missing env/secret
+)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name`, or None when nothing is close enough."""
+    found = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+class FlowError(Exception):
+    """An error raised while a flow runs; `catch err` sees it as `to_value()`."""
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        where: Where = None,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        body: Any = None,
+        system: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.where = where
+        self.hint = hint
+        self.status = status
+        self.body = body
+        self.system = system
+        self.operation = operation
+        self.stack: list[str] = []  # "flow sync at sync.flow:12:5", innermost first
+
+    def located(self, where: Where) -> FlowError:
+        """Give the error a location if it has none yet (the innermost location wins)."""
+        if self.where is None:
+            self.where = where
+        return self
+
+    def to_value(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "status": self.status,
+            "body": self.body,
+            "system": self.system,
+            "operation": self.operation,
+            "line": self.where[1] if self.where else None,
+        }
+
+    def render(self) -> str:
+        """`file:line:col: error: message (hint)` as printed when a run fails."""
+        loc = f"{self.where[0]}:{self.where[1]}:{self.where[2]}: " if self.where else ""
+        text = f"{loc}error: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UserError(FlowError):
+    """`fail e` raises this; kind "user"."""
+
+    def __init__(self, message: str, where: Where = None) -> None:
+        super().__init__("user", message, where)

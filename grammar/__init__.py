@@ -1,0 +1,1 @@
+"""The flowlang grammar (flowlang.lark), shipped as package data."""
