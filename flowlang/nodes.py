@@ -396,3 +396,27 @@ def walk(node: Node):  # type: ignore[no-untyped-def]
             stack.extend(reversed(children))
         elif isinstance(item, tuple):
             stack.extend(reversed(item))
+
+
+def describe(expr: Node) -> str:
+    """Source-like text of a data path (`orders[i].lines[0]`), used in runtime error messages."""
+    if isinstance(expr, Name):
+        return expr.name
+    if isinstance(expr, Attr):
+        return f"{describe(expr.obj)}{'?.' if expr.optional else '.'}{expr.name}"
+    if isinstance(expr, Index):
+        inner = expr.index
+        if isinstance(inner, Literal) and not isinstance(inner.value, bool):
+            key = repr(inner.value)
+        elif isinstance(inner, Name):
+            key = inner.name
+        elif isinstance(inner, String) and all(isinstance(p, str) for p in inner.parts):
+            key = '"' + "".join(p for p in inner.parts if isinstance(p, str)) + '"'
+        else:
+            key = "…"
+        return f"{describe(expr.obj)}[{key}]"
+    if isinstance(expr, Call):
+        return f"{expr.func}(…)"
+    if isinstance(expr, ApiCall):
+        return f"{expr.mode} {expr.system}.{expr.operation}(…)"
+    return "value"
