@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Any, Union
+from typing import Any
 
 from flowlang.diagnostics import Span
 
@@ -22,7 +23,7 @@ class Node:
 class Literal(Node):
     """`null`, `true`, `false` or a number (int or float)."""
 
-    value: None | bool | int | float
+    value: bool | int | float | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -158,10 +159,10 @@ class Lambda(Node):
     body: Expr
 
 
-Expr = Union[
-    Literal, Duration, String, ListLit, ObjectLit, Name, Attr, Index, Call, ApiCall,
-    Unary, Binary, Conditional, Lambda,
-]
+Expr = (
+    Literal | Duration | String | ListLit | ObjectLit | Name | Attr | Index | Call | ApiCall
+    | Unary | Binary | Conditional | Lambda
+)
 
 # ---------------------------------------------------------------- statements
 
@@ -269,9 +270,10 @@ class ExprStmt(Node):
     expr: Expr
 
 
-Stmt = Union[
-    Assign, If, For, While, Break, Continue, Return, Try, Fail, Log, Wait, Checkpoint, ExprStmt,
-]
+Stmt = (
+    Assign | If | For | While | Break | Continue | Return | Try | Fail | Log | Wait | Checkpoint
+    | ExprStmt
+)
 
 # ---------------------------------------------------------------- declarations
 
@@ -385,7 +387,7 @@ def _dump(value: Any, indent: str, out: list[str], label: str = "") -> None:
         out.append(f"{prefix}{value!r}")
 
 
-def walk(node: Node):  # type: ignore[no-untyped-def]
+def walk(node: Node) -> Iterator[Node]:
     """Yield `node` and every node below it, depth first, in source order."""
     stack: list[Any] = [node]
     while stack:

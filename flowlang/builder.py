@@ -1,0 +1,318 @@
+"""Lark parse tree -> flowlang AST (nodes.py), iteratively, with a Span on every node."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lark import Token, Tree
+
+from flowlang import nodes as n
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+from flowlang.strings import decode_string
+
+HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
+DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# (text, file, line, column) -> expression: parses `{expr}` inside a string
+InterpolationParser = Callable[[str, str, int, int], Any]
+
+
+def _error(code: str, message: str, span: Span, hint: str | None = None) -> FlowSyntaxError:
+    return FlowSyntaxError([Diagnostic(code, ERROR, message, span, hint)])
+
+
+class Builder:
+    """One `build_<rule>` per grammar rule; children arrive already built (tokens stay tokens)."""
+
+    def __init__(self, file: str, line_offset: int, col_offset: int, interpolate: InterpolationParser):
+        self.file = file
+        self.line_offset = line_offset
+        self.col_offset = col_offset
+        self.interpolate = interpolate
+
+    # ------------------------------------------------------------ driving
+
+    def program(self, tree: Tree, text: str) -> n.Program:
+        lines = text.splitlines() or [""]
+        self._whole = Span(self.file, 1, 1, len(lines), len(lines[-1]) + 1)
+        program: n.Program = self._build(tree)
+        return program
+
+    def expression(self, tree: Tree) -> Any:
+        return self._build(tree)
+
+    def _build(self, root: Tree) -> Any:
+        """Post-order over the tree with an explicit stack: deep nesting cannot overflow Python's."""
+        results: list[Any] = []
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            item, done = stack.pop()
+            if not isinstance(item, Tree):
+                results.append(item)
+                continue
+            if not done:
+                stack.append((item, True))
+                stack.extend((child, False) for child in reversed(item.children))
+                continue
+            count = len(item.children)
+            children = results[len(results) - count:] if count else []
+            del results[len(results) - count:]
+            method = getattr(self, f"build_{item.data}")
+            results.append(method(self._span(item.meta), children))
+        return results[0]
+
+    def _span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return getattr(self, "_whole", Span(self.file, 1, 1, 1, 1))
+        return self._pos(meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _pos(self, line: int, column: int, end_line: int, end_column: int) -> Span:
+        col = column + (self.col_offset if line == 1 else 0)
+        end_col = end_column + (self.col_offset if end_line == 1 else 0)
+        return Span(self.file, line + self.line_offset, col, end_line + self.line_offset, end_col)
+
+    def _tok(self, token: Token) -> Span:
+        return self._pos(token.line or 1, token.column or 1,
+                         token.end_line or token.line or 1, token.end_column or (token.column or 1) + 1)
+
+    @staticmethod
+    def _nodes(children: list[Any]) -> list[Any]:
+        """Children without keyword tokens and empty `[ ]` placeholders."""
+        return [c for c in children if c is not None and not (isinstance(c, Token) and c.type != "NAME")]
+
+    # ------------------------------------------------------------ declarations
+
+    def build_start(self, span: Span, children: list[Any]) -> n.Program:
+        imports = tuple(c for c in children if isinstance(c, n.Import))
+        systems = tuple(c for c in children if isinstance(c, n.System))
+        funcs = tuple(c for c in children if isinstance(c, n.Func))
+        flows = tuple(c for c in children if isinstance(c, n.Flow))
+        return n.Program(self._whole, self.file, imports, systems, funcs, flows)
+
+    def build_expression_only(self, span: Span, children: list[Any]) -> Any:
+        return children[0]
+
+    def build_import_decl(self, span: Span, children: list[Any]) -> n.Import:
+        token = children[1]
+        return n.Import(span, self._plain_string(token), self._tok(token))
+
+    def build_system_decl(self, span: Span, children: list[Any]) -> n.System:
+        name = children[1]
+        items = children[2:]
+        settings = tuple(c for c in items if isinstance(c, n.Setting))
+        operations = tuple(c for c in items if isinstance(c, n.Operation))
+        return n.System(span, str(name), self._tok(name), settings, operations)
+
+    def build_operation(self, span: Span, children: list[Any]) -> n.Operation:
+        verb, name, path = children[0], children[1], children[2]
+        options = children[3] if len(children) > 3 and children[3] is not None else ()
+        if str(verb) not in HTTP_VERBS:
+            hint = f"write it in capitals: {str(verb).upper()}" if str(verb).upper() in HTTP_VERBS else (
+                "an operation line is `VERB name \"path\"` with VERB one of " + " ".join(HTTP_VERBS))
+            raise _error("E006", f"unknown HTTP method `{verb}`", self._tok(verb), hint)
+        return n.Operation(span, str(verb), str(name), self._tok(name), self._plain_string(path),
+                           self._tok(path), tuple(options))
+
+    def build_settings_block(self, span: Span, children: list[Any]) -> tuple[n.Setting, ...]:
+        return tuple(children)
+
+    def build_setting(self, span: Span, children: list[Any]) -> n.Setting:
+        key, value = children
+        return n.Setting(span, str(key), self._tok(key), value)
+
+    def build_func_decl(self, span: Span, children: list[Any]) -> n.Func:
+        name = children[1]
+        params = tuple(c for c in children[2:-1] if isinstance(c, n.Param))
+        return n.Func(span, str(name), self._tok(name), params, children[-1])
+
+    def build_param(self, span: Span, children: list[Any]) -> n.Param:
+        default = children[2] if len(children) > 2 else None
+        return n.Param(span, str(children[0]), default)
+
+    def build_flow_decl(self, span: Span, children: list[Any]) -> n.Flow:
+        name = children[1]
+        settings: list[n.Setting] = []
+        stmts: list[Any] = []
+        for item in children[2:]:
+            if isinstance(item, n.Setting):
+                if stmts:
+                    raise _error("E009", f"flow setting `{item.key}` comes after a statement", item.key_span,
+                                 "put name, description, slug, enabled, source and schedule first")
+                settings.append(item)
+            else:
+                stmts.append(item)
+        first = stmts[0].span if stmts else span
+        last = stmts[-1].span if stmts else span
+        body = n.Block(first.to(last), tuple(stmts))
+        return n.Flow(span, str(name), self._tok(name), tuple(settings), body)
+
+    # ------------------------------------------------------------ statements
+
+    def build_block(self, span: Span, children: list[Any]) -> n.Block:
+        return n.Block(span, tuple(children))
+
+    def build_assign(self, span: Span, children: list[Any]) -> n.Assign:
+        target, op, value = children
+        if not isinstance(target, n.Name | n.Attr | n.Index) or (isinstance(target, n.Attr) and target.optional):
+            raise _error("E007", "cannot assign to this expression", target.span,
+                         "assign to a variable, a field (`x.a`) or an item (`x[i]`)")
+        return n.Assign(span, target, str(op), value)
+
+    def build_if_stmt(self, span: Span, children: list[Any]) -> n.If:
+        parts = [c for c in children if not isinstance(c, Token)]
+        orelse = parts[2] if len(parts) > 2 else None
+        return n.If(span, parts[0], parts[1], orelse)
+
+    def build_for_stmt(self, span: Span, children: list[Any]) -> n.For:
+        names = tuple(n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Token) and t.type == "NAME")
+        parts = [c for c in children if not isinstance(c, Token)]
+        parallel = parts[1] if len(parts) == 3 else None
+        return n.For(span, names, parts[0], parallel, parts[-1])
+
+    def build_while_stmt(self, span: Span, children: list[Any]) -> n.While:
+        return n.While(span, children[1], children[2])
+
+    def build_break_stmt(self, span: Span, children: list[Any]) -> n.Break:
+        return n.Break(span)
+
+    def build_continue_stmt(self, span: Span, children: list[Any]) -> n.Continue:
+        return n.Continue(span)
+
+    def build_checkpoint_stmt(self, span: Span, children: list[Any]) -> n.Checkpoint:
+        return n.Checkpoint(span)
+
+    def build_return_stmt(self, span: Span, children: list[Any]) -> n.Return:
+        return n.Return(span, children[1] if len(children) > 1 else None)
+
+    def build_try_stmt(self, span: Span, children: list[Any]) -> n.Try:
+        err = next((n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Token) and t.type == "NAME"), None)
+        blocks = [c for c in children if isinstance(c, n.Block)]
+        return n.Try(span, blocks[0], err, blocks[1])
+
+    def build_fail_stmt(self, span: Span, children: list[Any]) -> n.Fail:
+        return n.Fail(span, children[1])
+
+    def build_wait_stmt(self, span: Span, children: list[Any]) -> n.Wait:
+        return n.Wait(span, children[1])
+
+    def build_log_stmt(self, span: Span, children: list[Any]) -> n.Log:
+        level = children[1]
+        if str(level) not in LOG_LEVELS:
+            raise _error("E005", f"unknown log level `{level}`", self._tok(level),
+                         "use one of: " + ", ".join(LOG_LEVELS))
+        return n.Log(span, str(level), children[2])
+
+    def build_expr_stmt(self, span: Span, children: list[Any]) -> n.ExprStmt:
+        expr = children[0]
+        if not isinstance(expr, n.Call | n.ApiCall):
+            hint = "did you mean `=`?" if isinstance(expr, n.Binary) and expr.op == "==" else (
+                "assign it (`x = …`), return it, or log it")
+            raise _error("E008", "this expression does nothing on its own; only a call can stand alone",
+                         expr.span, hint)
+        return n.ExprStmt(span, expr)
+
+    # ------------------------------------------------------------ expressions
+
+    def build_lambda(self, span: Span, children: list[Any]) -> n.Lambda:
+        params = tuple(n.Ident(self._tok(t), str(t)) for t in children[:-1] if isinstance(t, Token))
+        return n.Lambda(span, params, children[-1])
+
+    def build_conditional(self, span: Span, children: list[Any]) -> n.Conditional:
+        cond, then, orelse = self._nodes(children)
+        return n.Conditional(span, cond, then, orelse)
+
+    def build_binary(self, span: Span, children: list[Any]) -> n.Binary:
+        left, op, right = children
+        return n.Binary(span, str(op), left, right)
+
+    def build_not_in(self, span: Span, children: list[Any]) -> n.Binary:
+        return n.Binary(span, "not in", children[0], children[-1])
+
+    def build_unary(self, span: Span, children: list[Any]) -> Any:
+        op, operand = children
+        if str(op) == "-" and isinstance(operand, n.Literal) and not isinstance(operand.value, bool | None):
+            return n.Literal(span, -operand.value)
+        if str(op) == "-" and isinstance(operand, n.Duration):
+            return n.Duration(span, -operand.seconds, "-" + operand.text)
+        return n.Unary(span, "not" if str(op) == "not" else "-", operand)
+
+    def build_attr(self, span: Span, children: list[Any]) -> n.Attr:
+        obj, name = children
+        return n.Attr(span, obj, str(name), self._tok(name))
+
+    def build_opt_attr(self, span: Span, children: list[Any]) -> n.Attr:
+        obj, _, name = children
+        return n.Attr(span, obj, str(name), self._tok(name), True)
+
+    def build_index(self, span: Span, children: list[Any]) -> n.Index:
+        return n.Index(span, children[0], children[1])
+
+    def build_call(self, span: Span, children: list[Any]) -> n.Call:
+        callee, args = children[0], tuple(c for c in children[1:] if c is not None)
+        if not isinstance(callee, n.Name):
+            raise _error("E020", "only a builtin or a func can be called, by its name", callee.span,
+                         "API operations are called with `call system.operation(…)`")
+        return n.Call(span, callee.name, callee.span, args)
+
+    def build_api_call(self, span: Span, children: list[Any]) -> n.ApiCall:
+        mode, system, operation = children[0], children[1], children[2]
+        args = tuple(c for c in children[3:] if c is not None)
+        return n.ApiCall(span, str(mode), str(system), self._tok(system), str(operation),
+                         self._tok(operation), args)
+
+    def build_arg(self, span: Span, children: list[Any]) -> n.Arg:
+        return n.Arg(span, None, children[0])
+
+    def build_named_arg(self, span: Span, children: list[Any]) -> n.Arg:
+        return n.Arg(span, str(children[0]), children[1])
+
+    def build_entry(self, span: Span, children: list[Any]) -> n.Entry:
+        key, value = children
+        text = self._plain_string(key) if key.type in ("STRING", "LONG_STRING") else str(key)
+        return n.Entry(span, text, self._tok(key), value)
+
+    def build_name(self, span: Span, children: list[Any]) -> n.Name:
+        return n.Name(span, str(children[0]))
+
+    def build_number(self, span: Span, children: list[Any]) -> n.Literal:
+        text = str(children[0]).replace("_", "")
+        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        return n.Literal(span, value)
+
+    def build_duration(self, span: Span, children: list[Any]) -> n.Duration:
+        text = str(children[0])
+        number_end = len(text) - len(text.lstrip("0123456789_."))
+        digits, unit = text[:number_end], text[number_end:]
+        if unit not in DURATION_UNITS:
+            raise _error("E004", f"unknown duration unit `{unit}` in `{text}`", span,
+                         "durations are written 250ms, 30s, 5m, 2h or 1d")
+        return n.Duration(span, float(digits.replace("_", "")) * DURATION_UNITS[unit], text)
+
+    def build_string(self, span: Span, children: list[Any]) -> n.String:
+        token = children[0]
+        parts = decode_string(str(token), self._tok(token), self.file, self.interpolate)
+        return n.String(span, parts)
+
+    def build_true(self, span: Span, children: list[Any]) -> n.Literal:
+        return n.Literal(span, True)
+
+    def build_false(self, span: Span, children: list[Any]) -> n.Literal:
+        return n.Literal(span, False)
+
+    def build_null(self, span: Span, children: list[Any]) -> n.Literal:
+        return n.Literal(span, None)
+
+    def build_list(self, span: Span, children: list[Any]) -> n.ListLit:
+        return n.ListLit(span, tuple(c for c in children if c is not None))
+
+    def build_object(self, span: Span, children: list[Any]) -> n.ObjectLit:
+        return n.ObjectLit(span, tuple(c for c in children if c is not None))
+
+    # ------------------------------------------------------------ helpers
+
+    def _plain_string(self, token: Token) -> str:
+        """A string without interpolation (import paths, operation paths, quoted keys)."""
+        parts = decode_string(str(token), self._tok(token), self.file, None)
+        return "".join(p for p in parts if isinstance(p, str))

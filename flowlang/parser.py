@@ -1,0 +1,241 @@
+"""Text -> nodes.Program: the cached LALR parser, newline handling, and syntax errors in words."""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
+
+from flowlang import nodes
+from flowlang.builder import Builder
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+
+MAX_DEPTH = 400  # deeper nesting is reported, so no later pass can exhaust the Python stack
+
+_OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+_CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
+# a `{` after one of these opens a block; elsewhere it opens an object literal
+_BLOCK_PREDECESSORS = {
+    "NAME", "RPAR", "RSQB", "RBRACE", "TRY", "ELSE", "STRING", "NUMBER", "DURATION", "TRUE", "FALSE",
+    "NULL",
+}
+
+_FRIENDLY = {
+    "NAME": "a name", "NUMBER": "a number", "DURATION": "a duration", "STRING": "a string",
+    "LONG_STRING": "a string", "_NL": "end of line", "$END": "end of file",
+    "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "LBRACE": "`{`", "RBRACE": "`}`",
+    "COMMA": "`,`", "COLON": "`:`", "DOT": "`.`", "EQUALS": "`=`", "PLUS_ASSIGN": "`+=`",
+    "MINUS_ASSIGN": "`-=`", "COMPARE": "a comparison", "COALESCE": "`??`", "OPT_DOT": "`?.`",
+    "ADD": "`+`", "SUB": "`-`", "MUL_OP": "an operator", "__ANON_0": "`=>`",
+}
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "LSQB", "LBRACE", "LPAR"}
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = importlib.resources.files("flowlang.grammar").joinpath("flowlang.lark").read_text("utf-8")
+    options: dict[str, Any] = dict(
+        parser="lalr", lexer="basic", propagate_positions=True, start=["start", "expression_only"]
+    )
+    try:
+        return Lark(grammar, cache=True, **options)
+    except OSError:  # an unwritable cache directory must not stop the parser
+        return Lark(grammar, **options)
+
+
+def parse(text: str, file: str) -> nodes.Program:
+    """Parse a whole `.flow` file; raises FlowSyntaxError with the diagnostics."""
+    text = text.removeprefix("\ufeff")
+    tree = _parse_tree(text, file, "start", 0, 0)
+    program = Builder(file, 0, 0, _parse_interpolation).program(tree, text)
+    _check_depth(program)
+    return program
+
+
+def parse_expression(text: str, file: str = "<expr>") -> Any:
+    """Parse one expression (as in an interpolation or a test)."""
+    return _parse_expression_at(text, file, 0, 0)
+
+
+def _parse_expression_at(text: str, file: str, line_offset: int, col_offset: int) -> Any:
+    tree = _parse_tree(text, file, "expression_only", line_offset, col_offset)
+    expr = Builder(file, line_offset, col_offset, _parse_interpolation).expression(tree)
+    _check_depth(expr)
+    return expr
+
+
+def _parse_interpolation(text: str, file: str, line: int, column: int) -> Any:
+    """Parse `{expr}` inside a string; line/column are where the expression text starts."""
+    if not text.strip():
+        span = Span(file, line, column - 1, line, column + len(text) + 1)
+        raise FlowSyntaxError([Diagnostic("E001", ERROR, "empty interpolation `{}`", span,
+                                          "write `\\{` for a literal brace")])
+    return _parse_expression_at(text, file, line - 1, column - 1)
+
+
+def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: int) -> Tree:
+    """Feed tokens to the LALR parser, skipping newlines where the grammar accepts none."""
+    lark = _lark()
+    interactive = lark.parse_interactive("", start=start)
+    state = interactive.parser_state
+    opened: list[tuple[Token, bool]] = []  # open brackets, and whether each `{` opens a block
+    previous: Token | None = None
+    where = _Locator(file, line_offset, col_offset)
+    try:
+        for token in lark.lex(text):
+            if token.type == "_NL" and not _accepts_newline(state.parse_conf.states, state.state_stack):
+                continue
+            if token.type in _OPENERS:
+                is_block = token.type == "LBRACE" and (
+                    previous is not None and previous.type in _BLOCK_PREDECESSORS
+                )
+                opened.append((token, is_block))
+            elif token.type in _CLOSERS and opened and _OPENERS[opened[-1][0].type] == token.type:
+                opened.pop()
+            state.feed_token(token)
+            previous = token
+        return interactive.feed_eof(previous)
+    except UnexpectedInput as error:
+        raise FlowSyntaxError([_diagnose(error, text, where, opened)]) from None
+
+
+def _accepts_newline(states: dict[Any, dict[str, tuple[Any, Any]]], stack: list[Any]) -> bool:
+    """Whether a newline can be shifted here, after the reductions it would cause (state stack only)."""
+    stack = list(stack)
+    while True:
+        entry = states[stack[-1]].get("_NL")
+        if entry is None:
+            return False
+        action, arg = entry
+        if action is Shift:
+            return True
+        if len(arg.expansion):
+            del stack[-len(arg.expansion):]
+        stack.append(states[stack[-1]][arg.origin.name][1])
+
+
+class _Locator:
+    """Turns positions inside a parsed fragment into file positions."""
+
+    def __init__(self, file: str, line_offset: int, col_offset: int) -> None:
+        self.file, self.line_offset, self.col_offset = file, line_offset, col_offset
+
+    def span(self, line: int, column: int, end_line: int, end_column: int) -> Span:
+        col = column + (self.col_offset if line == 1 else 0)
+        end_col = end_column + (self.col_offset if end_line == 1 else 0)
+        return Span(self.file, line + self.line_offset, col, end_line + self.line_offset, end_col)
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type == "_NL":
+        return "end of line"
+    if token.type in ("NAME", "NUMBER", "DURATION"):
+        return f"{token.type.lower()} `{token}`"
+    if token.type in ("STRING", "LONG_STRING"):
+        return "a string"
+    return f"`{token}`"
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names: list[str] = []
+    if len(expected) > 1:
+        expected = expected - {"$END"}
+    if "NAME" in expected and not _EXPRESSION_STARTS <= expected:
+        expected = {e for e in expected if not (e.isalpha() and e.isupper() and e != "NAME")}
+    if _EXPRESSION_STARTS <= expected:
+        names.append("an expression")
+        expected = expected - _EXPRESSION_STARTS - {"LONG_STRING", "DURATION", "SUB", "NOT", "TRUE",
+                                                    "FALSE", "NULL", "IF", "CALL", "EACH"}
+    for name in sorted(expected):
+        if name in _FRIENDLY:
+            names.append(_FRIENDLY[name])
+        elif name.isupper() and name.isalpha():
+            names.append(f"`{name.lower()}`")
+    names = list(dict.fromkeys(names))
+    if not names:
+        return "something else"
+    if len(names) > 6:
+        names = [*names[:6], "…"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _diagnose(
+    error: UnexpectedInput, text: str, where: _Locator, opened: list[tuple[Token, bool]]
+) -> Diagnostic:
+    """A syntax error in words, with a hint about the bracket left open where it helps."""
+    if isinstance(error, UnexpectedCharacters):
+        line, col, pos = error.line, error.column, error.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
+        span = where.span(line, col, line, col + 1)
+        if char == '"':
+            return Diagnostic("E002", ERROR, "unterminated string", span,
+                              'a string ends on the line where it starts; use """…""" for text over several lines')
+        if char == "'":
+            return Diagnostic("E001", ERROR, "single quotes do not make a string", span,
+                              'use double quotes: "text"')
+        shown = "NUL byte" if char == "\0" else f"character {char!r}"
+        return Diagnostic("E001", ERROR, f"unexpected {shown}", span)
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = set(error.expected)
+    if token.type == "$END":
+        end = text.rstrip()
+        line = end.count("\n") + 1
+        col = len(end) - (end.rfind("\n") + 1) + 1
+        span = where.span(line, max(col - 1, 1), line, max(col, 2))
+    else:
+        end_line = token.end_line or token.line
+        end_col = token.end_column or (token.column + 1)
+        if token.type == "_NL":
+            end_line, end_col = token.line, token.column + 1
+        span = where.span(token.line, token.column, end_line, end_col)
+    found = _describe_token(token)
+    if opened and _OPENERS[opened[-1][0].type] in expected and (
+        token.type == "$END" or token.type in _CLOSERS
+    ):
+        opener, is_block = opened[-1]
+        kind = {"LPAR": "parenthesis", "LSQB": "list"}.get(opener.type, "")
+        if not kind:
+            kind = "block" if is_block else "object"
+        o_line, o_col = opener.line or 1, opener.column or 1
+        opened_at = where.span(o_line, o_col, o_line, o_col + 1)
+        closer = _CLOSERS[_OPENERS[opener.type]]
+        return Diagnostic(
+            "E001", ERROR, f"expected `{closer}` to close the {kind} opened at {opened_at.line}:{opened_at.column}, "
+            f"found {found}", span,
+        )
+    message = f"unexpected {found}; expected {_describe_expected(expected)}"
+    hint = None
+    if token.type == "NAME" and str(token) in ("elif", "elseif"):
+        hint = "write `else if`"
+    elif token.type == "ELSE" or token.type == "CATCH":
+        hint = f"`{token}` goes on the same line as the `}}` before it"
+    elif token.type == "EQUALS" and "COMPARE" in expected:
+        hint = "compare with `==`"
+    return Diagnostic("E001", ERROR, message, span, hint)
+
+
+def _check_depth(root: Any) -> None:
+    """Report nesting deeper than MAX_DEPTH (3,000 nested brackets, a 20,000-term sum) as E021."""
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend((child, depth) for child in item)
+            continue
+        if not isinstance(item, nodes.Node):
+            continue
+        if depth > MAX_DEPTH:
+            raise FlowSyntaxError([Diagnostic(
+                "E021", ERROR, f"nested too deeply (more than {MAX_DEPTH} levels)", item.span,
+                "split the expression or block into smaller steps with variables or funcs",
+            )])
+        for name in item.__dataclass_fields__:
+            if name != "span" and not name.endswith("_span"):
+                stack.append((getattr(item, name), depth + 1))
