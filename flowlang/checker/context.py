@@ -1,0 +1,115 @@
+"""What every checker pass shares: the project, systems, funcs, builtins, visibility, and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flowlang import nodes
+from flowlang.checker.codes import severity
+from flowlang.diagnostics import Diagnostic, Span
+from flowlang.loader import Project
+from flowlang.stdlib import Builtin
+from flowlang.systems import SystemModel
+
+# Builtin parameter names that take a function (a lambda may be passed there); see stdlib/registry.py.
+CALLABLE_PARAMS = ("fn", "key", "predicate")
+# Names the runtime provides in a flow.
+FLOW_NAMES = ("source", "state")
+
+
+def load_builtins() -> dict[str, Builtin]:
+    """The stdlib registry; whatever is registered when some stdlib module cannot be imported."""
+    from flowlang import stdlib
+
+    try:
+        return dict(stdlib.load_all())
+    except ImportError:
+        return dict(stdlib.BUILTINS)
+
+
+@dataclass
+class Signature:
+    """Parameters of a builtin, func or setting function as the argument checks see them."""
+
+    name: str
+    kind: str  # "builtin", "func" or "setting function"
+    params: tuple[tuple[str, bool], ...]  # (name, required)
+    variadic: str | None = None  # name of a `*args` parameter of a builtin
+
+    @property
+    def min_args(self) -> int:
+        return sum(1 for _, required in self.params if required)
+
+    def param_at(self, index: int) -> str | None:
+        if index < len(self.params):
+            return self.params[index][0]
+        return self.variadic
+
+
+def builtin_signature(builtin: Builtin) -> Signature:
+    params = tuple((p.name, p.required) for p in builtin.params if not p.variadic)
+    variadic = next((p.name for p in builtin.params if p.variadic), None)
+    return Signature(builtin.name, "builtin", params, variadic)
+
+
+def func_signature(func: nodes.Func) -> Signature:
+    return Signature(func.name, "func", tuple((p.name, p.default is None) for p in func.params))
+
+
+@dataclass
+class Context:
+    """The checker's shared state; passes add diagnostics with `report`."""
+
+    project: Project
+    systems: dict[str, SystemModel]
+    builtins: dict[str, Builtin]
+    funcs: dict[str, tuple[nodes.Func, str]] = field(default_factory=dict)  # name -> (first decl, file)
+    visible: dict[str, set[str]] = field(default_factory=dict)  # file -> files whose names it sees
+    # True when some file could not be loaded or parsed: unknown names may be defined there, so
+    # "unknown system/operation/function" is not reported.
+    incomplete: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, severity(code), message, span, hint))
+
+    def funcs_for(self, file: str) -> dict[str, nodes.Func]:
+        files = self.visible.get(file, {file})
+        return {name: func for name, (func, where) in self.funcs.items() if where in files}
+
+    def systems_for(self, file: str) -> dict[str, SystemModel]:
+        files = self.visible.get(file, {file})
+        return {name: sys for name, sys in self.systems.items() if sys.file in files}
+
+    def signature(self, name: str, file: str) -> Signature | None:
+        """The signature of a func visible from `file`, else of a builtin, else None."""
+        entry = self.funcs.get(name)
+        if entry is not None and entry[1] in self.visible.get(file, {file}):
+            return func_signature(entry[0])
+        builtin = self.builtins.get(name)
+        return builtin_signature(builtin) if builtin is not None else None
+
+
+def visibility(project: Project) -> dict[str, set[str]]:
+    """For each file: itself and every file it imports, directly or not."""
+    result: dict[str, set[str]] = {}
+    for file in project.programs:
+        seen = {file}
+        stack = list(project.imports.get(file, ()))
+        while stack:
+            other = stack.pop()
+            if other not in seen:
+                seen.add(other)
+                stack.extend(project.imports.get(other, ()))
+        result[file] = seen
+    return result
+
+
+def build_context(project: Project, systems: dict[str, SystemModel]) -> Context:
+    ctx = Context(project, systems, load_builtins())
+    ctx.visible = visibility(project)
+    ctx.incomplete = any(d.is_error for d in project.diagnostics)
+    for file, program in project.programs.items():
+        for func in program.funcs:
+            ctx.funcs.setdefault(func.name, (func, file))
+    return ctx

@@ -1,0 +1,383 @@
+"""Checker pass: `spec:` documents load, and calls match their system's OpenAPI operations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowlang import nodes
+from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
+from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
+from flowlang.openapi_schema import SchemaViews
+from flowlang.openapi_values import ValueChecker, constant
+
+RESERVED_ARGS = ("query", "body", "headers")
+ENVELOPE = ("status", "ok", "headers", "body")
+
+
+@dataclass
+class SpecSystem:
+    """A system declared with `spec:`, its loaded document, and what its block adds by hand."""
+
+    node: nodes.System
+    spec: Spec
+    declared: dict[str, nodes.Operation] = field(default_factory=dict)
+    header_keys: set[str] | None = field(default_factory=set)  # None: not known before run time
+
+
+def spec_setting(system: nodes.System) -> nodes.Setting | None:
+    """The `spec:` setting of a system block, if any."""
+    for setting in system.settings:
+        if setting.key == "spec":
+            return setting
+    return None
+
+
+def spec_path(system: nodes.System, program_file: str) -> str | None:
+    """The document path a system's `spec:` names, relative to the file; None when not a constant."""
+    setting = spec_setting(system)
+    if setting is None:
+        return None
+    text = constant(setting.value)
+    if not isinstance(text, str) or not isinstance(setting.value, nodes.String):
+        return None
+    return os.path.join(os.path.dirname(program_file), text)
+
+
+def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> list[Diagnostic]:
+    """E3xx/W3xx diagnostics of calls that do not match their system's OpenAPI operations.
+
+    `project.programs` maps each file to its Program. Documents that do not load are reported by
+    `flowlang.openapi.spec_operations` (called from systems.py), and unknown operations by the
+    checker's E201 (the model holds the document's operations), so neither is repeated here.
+    `systems` (the checker's models) is accepted for symmetry with the other passes.
+    """
+    programs: Mapping[str, nodes.Program] = project.programs
+    diags: list[Diagnostic] = []
+    found: dict[str, SpecSystem] = {}
+    for file, program in programs.items():
+        for system in program.systems:
+            setting = spec_setting(system)
+            if setting is None or system.name in found:
+                continue
+            path = spec_path(system, program.file or file)
+            if path is None:
+                diags.append(Diagnostic(
+                    "E304", ERROR, "'spec' must be a string literal: the path of an OpenAPI document",
+                    setting.value.span,
+                ))
+                continue
+            try:
+                spec = load_spec(path)
+            except SpecError:
+                continue
+            entry = SpecSystem(system, spec, {op.name: op for op in system.operations}, _header_keys(system))
+            found[system.name] = entry
+            diags += _check_declared(entry)
+    if found:
+        views = SchemaViews()
+        for program in programs.values():
+            decls: list[nodes.Flow | nodes.Func] = [*program.flows, *program.funcs]
+            for decl in decls:
+                diags += CallChecker(found, views).check_body(decl)
+    seen: set[tuple[str, Span, str]] = set()
+    unique = []
+    for d in diags:
+        if (d.code, d.span, d.message) not in seen:
+            seen.add((d.code, d.span, d.message))
+            unique.append(d)
+    return sorted(unique, key=Diagnostic.sort_key)
+
+
+def _header_keys(system: nodes.System) -> set[str] | None:
+    """Header names a system sends on every request (lower case); None when not a literal."""
+    keys: set[str] = set()
+    for setting in system.settings:
+        if setting.key == "headers":
+            if not isinstance(setting.value, nodes.ObjectLit):
+                return None
+            keys |= {e.key.lower() for e in setting.value.entries}
+        elif setting.key == "auth":
+            auth = setting.value
+            if isinstance(auth, nodes.Call) and auth.func == "api_key":
+                named = {a.name: a.value for a in auth.args if a.name is not None}
+                positional = [a.value for a in auth.args if a.name is None]
+                key = named.get("name", positional[0] if positional else None)
+                where = named.get("in", positional[2] if len(positional) > 2 else None)
+                if key is None or not isinstance(constant(key), str):
+                    return None
+                if where is None or constant(where) == "header":
+                    keys.add(str(constant(key)).lower())
+    return keys
+
+
+def _check_declared(entry: SpecSystem) -> list[Diagnostic]:
+    """Operation lines that name a document's operation but disagree with its method or path."""
+    diags = []
+    for name, op in entry.declared.items():
+        spec_op = entry.spec.operations.get(name)
+        if spec_op is None:
+            continue
+        if op.method.upper() != spec_op.method or op.path not in (spec_op.path, spec_op.call_path):
+            diags.append(Diagnostic(
+                "W301", WARNING,
+                f"operation '{name}' is {spec_op.method} {spec_op.path} in the OpenAPI document, "
+                f"but {op.method.upper()} {op.path} here; the document's method and path are used "
+                "(an operation line naming a document operation only adds options)",
+                op.path_span,
+            ))
+    return diags
+
+
+class CallChecker:
+    """Checks the calls of one flow or func body against the documents of the systems they call."""
+
+    def __init__(self, systems: Mapping[str, SpecSystem], views: SchemaViews) -> None:
+        self.systems = systems
+        self.views = views
+        self.diags: list[Diagnostic] = []
+
+    def check_body(self, decl: nodes.Flow | nodes.Func) -> list[Diagnostic]:
+        every = list(nodes.walk(decl.body))
+        for node in every:
+            if isinstance(node, nodes.ApiCall):
+                self._check_call(node)
+        self._check_responses(decl, every)
+        return self.diags
+
+    # ---------------------------------------------------------- one call
+
+    def _resolve(self, call: nodes.ApiCall) -> tuple[SpecSystem, SpecOperation] | None:
+        """The system and document operation a call names; None for others (E201 covers unknown ones)."""
+        entry = self.systems.get(call.system)
+        if entry is None:
+            return None
+        op = entry.spec.operations.get(call.operation)
+        return (entry, op) if op is not None else None
+
+    def _check_call(self, call: nodes.ApiCall) -> None:
+        resolved = self._resolve(call)
+        if resolved is None:
+            return
+        entry, op = resolved
+        label = f"{call.system}.{op.name}"
+        named = {a.name: a for a in call.args if a.name is not None}
+        by_arg = {p.arg_name: p for p in op.params if p.location != "cookie"}
+        checker = ValueChecker(self.views, label)
+        for name, arg in named.items():
+            if name in RESERVED_ARGS:
+                continue
+            param = by_arg.get(name)
+            if param is None:
+                choices = [*by_arg, *RESERVED_ARGS]
+                self._add("E314", ERROR, arg.span, f"{label} has no parameter '{name}'", did_you_mean(name, choices)
+                          or f"its parameters: {', '.join(choices)}")
+            elif param.schema is not None:
+                self.diags += checker.check_param(arg.value, param.schema, name)
+        query = _literal_keys(named.get("query"))
+        headers = _literal_keys(named.get("headers"))
+        for param in op.params:
+            if not param.required or param.arg_name in named:
+                continue
+            if param.location == "path":
+                self._add("E311", ERROR, call.operation_span,
+                          f"{label} needs path parameter '{param.arg_name}' ({op.method} {op.path})",
+                          f"add `{param.arg_name}: …` to the call")
+            elif param.location == "query" and query is not None and param.name not in query:
+                self._add("E312", ERROR, call.operation_span,
+                          f"{label} needs query parameter '{param.name}'",
+                          f"add `{param.arg_name}: …` or `query: {{\"{param.name}\": …}}`"
+                          if param.arg_name == param.name else f'add `query: {{"{param.name}": …}}`')
+            elif param.location == "header" and not self._header_given(entry, headers, param.name):
+                self._add("E313", ERROR, call.operation_span,
+                          f"{label} needs header '{param.name}'",
+                          f'add `headers: {{"{param.name}": …}}` to the call or to the system\'s headers')
+        self._check_query_literal(named.get("query"), op, checker, label)
+        self._check_body_arg(call, named.get("body"), op, checker, label)
+
+    def _header_given(self, entry: SpecSystem, headers: dict[str, nodes.Entry] | None, name: str) -> bool:
+        if headers is None or entry.header_keys is None:
+            return True
+        return name.lower() in {k.lower() for k in headers} or name.lower() in entry.header_keys
+
+    def _check_query_literal(self, arg: nodes.Arg | None, op: SpecOperation, checker: ValueChecker,
+                             label: str) -> None:
+        keys = _literal_keys(arg)
+        declared = {p.name: p for p in op.params_in("query")}
+        if not keys or not declared:
+            return
+        for key, entry in keys.items():
+            param = declared.get(key)
+            if param is None:
+                self._add("W311", WARNING, entry.key_span,
+                          f"{label} declares no query parameter '{key}'",
+                          did_you_mean(key, declared) or f"its query parameters: {', '.join(declared)}")
+            elif param.schema is not None:
+                self.diags += checker.check_param(entry.value, param.schema, f'query["{key}"]')
+
+    def _check_body_arg(self, call: nodes.ApiCall, arg: nodes.Arg | None, op: SpecOperation,
+                        checker: ValueChecker, label: str) -> None:
+        if arg is None:
+            if op.body_required:
+                self._add("E315", ERROR, call.operation_span,
+                          f"{label} needs a request body ({op.method} {op.path})", "add `body: {…}` to the call")
+            return
+        if not op.has_body:
+            self._add("W312", WARNING, arg.span, f"{label} declares no request body ({op.method} {op.path})")
+            return
+        if op.body_schema is not None:
+            self.diags += checker.check(arg.value, op.body_schema, "body")
+
+    # ---------------------------------------------------------- responses
+
+    def _check_responses(self, decl: nodes.Flow | nodes.Func, every: list[nodes.Node]) -> None:
+        bound = self._bindings(decl, every)
+        skip: set[int] = set()
+        for node in every:
+            if isinstance(node, nodes.Assign) and not isinstance(node.target, nodes.Name):
+                skip |= {id(n) for n in nodes.walk(node.target)}
+        for node in every:
+            if isinstance(node, nodes.Attr | nodes.Index) and id(node) not in skip:
+                self._check_chain(node, bound)
+
+    def _bindings(self, decl: nodes.Flow | nodes.Func, every: list[nodes.Node]) -> dict[str, tuple[str, list[Any]]]:
+        """Variables that always hold a response (`r = call s.op(…)`) or a record of `for x in each …`.
+
+        Maps the name to ("response", [schemas of 2xx bodies]) or ("record", [item schemas]). A name
+        assigned anything else anywhere in the body is left out.
+        """
+        sources: dict[str, list[tuple[str, Any, list[Any]] | None]] = {}
+        shadowed: set[str] = set()
+        if isinstance(decl, nodes.Func):
+            shadowed |= {p.name for p in decl.params}
+        for node in every:
+            if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+                value = node.value
+                op = None
+                if node.op == "=" and isinstance(value, nodes.ApiCall) and value.mode == "call":
+                    op = self._operation(value)
+                source = ("response", op, op.success_schemas) if op is not None else None
+                sources.setdefault(node.target.name, []).append(source)
+            elif isinstance(node, nodes.For):
+                names = [i.name for i in node.names]
+                if len(names) == 1 and isinstance(node.iterable, nodes.ApiCall):
+                    record = self._record_schemas(node.iterable)
+                    op = self._operation(node.iterable)
+                    sources.setdefault(names[0], []).append(
+                        ("record", op, record) if record is not None else None
+                    )
+                else:
+                    shadowed |= set(names)
+            elif isinstance(node, nodes.Try) and node.err is not None:
+                shadowed.add(node.err.name)
+            elif isinstance(node, nodes.Lambda):
+                shadowed |= {p.name for p in node.params}
+        bound: dict[str, tuple[str, list[Any]]] = {}
+        for name, found in sources.items():
+            first = found[0]
+            if name in shadowed or first is None:
+                continue
+            if all(f is not None and f[0] == first[0] and f[1] is first[1] for f in found):
+                bound[name] = (first[0], first[2])
+        return bound
+
+    def _operation(self, call: nodes.ApiCall) -> SpecOperation | None:
+        entry = self.systems.get(call.system)
+        return entry.spec.operations.get(call.operation) if entry is not None else None
+
+    def _record_schemas(self, expr: nodes.Node) -> list[Any] | None:
+        """Schemas of the records of `each s.op(…)`, from the operation line's `items` path."""
+        if not isinstance(expr, nodes.ApiCall) or expr.mode != "each":
+            return None
+        entry = self.systems.get(expr.system)
+        op = self._operation(expr)
+        declared = entry.declared.get(expr.operation) if entry is not None else None
+        if op is None or declared is None:
+            return None
+        items = next((constant(o.value) for o in declared.options if o.key == "items"), None)
+        if not isinstance(items, str):
+            return None
+        schemas = op.success_schemas
+        for part in [p for p in items.split(".") if p]:
+            status, schemas, _ = self.views.field(schemas, part)
+            if status != "ok":
+                return None
+        return self.views.element(schemas)
+
+    def _check_chain(self, node: nodes.Attr | nodes.Index, bound: Mapping[str, tuple[str, list[Any]]]) -> None:
+        steps = list(_chain(node))
+        root = steps.pop(0)
+        if isinstance(root, nodes.ApiCall) and root.mode == "call":
+            op = self._operation(root)
+            if op is None:
+                return
+            kind, schemas, label = "response", op.success_schemas, f"the response of {root.system}.{op.name}"
+        elif isinstance(root, nodes.Name) and root.name in bound:
+            kind, schemas = bound[root.name]
+            label = root.name
+        else:
+            return
+        if kind == "response":
+            first = steps.pop(0)
+            if not isinstance(first, nodes.Attr):
+                return
+            if first.name != "body":
+                if first.name not in ENVELOPE:
+                    self._add("W314", WARNING, first.name_span,
+                              f"a response has no field '{first.name}' (it has status, ok, headers, body)",
+                              did_you_mean(first.name, ENVELOPE))
+                return
+            label = f"{label}.body"
+        if not schemas:
+            return
+        for step in steps:
+            if isinstance(step, nodes.Index):
+                key = constant(step.index)
+                if not isinstance(key, str):
+                    found = self.views.element(schemas)
+                    if found is None:
+                        return
+                    schemas, label = found, f"{label}[…]"
+                    continue
+                name, span = key, step.index.span
+            elif isinstance(step, nodes.Attr):
+                name, span = step.name, step.name_span
+            else:
+                return
+            status, schemas, extra = self.views.field(schemas, name)
+            if status == "missing":
+                self._add("W313", WARNING, span,
+                          f"{label} has no field '{name}' in the response schema",
+                          did_you_mean(name, extra) or (f"its fields: {', '.join(extra[:12])}" if extra else None))
+            elif status == "not_object":
+                self._add("W313", WARNING, span,
+                          f"{label} is {' or '.join(extra)} in the response schema: it has no field '{name}'")
+            if status != "ok":
+                return
+            label = f"{label}.{name}"
+
+    def _add(self, code: str, severity: str, span: Span, message: str, hint: str | None = None) -> None:
+        self.diags.append(Diagnostic(code, severity, message, span, hint))
+
+
+def _literal_keys(arg: nodes.Arg | None) -> dict[str, nodes.Entry] | None:
+    """The keys of an object-literal argument; {} when absent, None when not known before run time."""
+    if arg is None:
+        return {}
+    if isinstance(arg.value, nodes.ObjectLit):
+        return {e.key: e for e in arg.value.entries}
+    return None
+
+
+def _chain(node: nodes.Node) -> Iterator[nodes.Node]:
+    """`r.body.data[0].name` -> r, .body, .data, [0], .name (the root first)."""
+    steps: list[nodes.Node] = []
+    current: nodes.Node = node
+    while isinstance(current, nodes.Attr | nodes.Index):
+        steps.append(current)
+        current = current.obj
+    steps.append(current)
+    return reversed(steps)
+

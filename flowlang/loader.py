@@ -1,0 +1,180 @@
+"""Reads a `.flow` file and its imports into a Project, turning I/O and import problems into diagnostics."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from flowlang import nodes
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+
+BOM = "\ufeff"
+
+# code -> (severity, one-line meaning); merged into the checker's code table.
+LOADER_CODES: dict[str, tuple[str, str]] = {
+    "E010": (ERROR, "file not found"),
+    "E011": (ERROR, "file cannot be read"),
+    "E012": (ERROR, "file is not valid UTF-8"),
+    "E013": (ERROR, "a directory was given where a .flow file was expected"),
+    "E014": (ERROR, "file contains a NUL byte"),
+    "E015": (ERROR, "imported file not found"),
+    "E016": (ERROR, "import cycle"),
+    "E017": (ERROR, "no .flow files in a directory"),
+    "E018": (ERROR, "file nested too deeply to parse"),
+}
+
+
+@dataclass
+class Project:
+    """A root file and everything it imports: parsed programs and source texts by display name."""
+
+    root: str
+    programs: dict[str, nodes.Program] = field(default_factory=dict)  # in load order, imports first
+    sources: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    imports: dict[str, list[str]] = field(default_factory=dict)  # file -> display names it imports
+
+
+def _error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, ERROR, message, span, hint)
+
+
+def _file_span(file: str, line: int = 1, column: int = 1) -> Span:
+    return Span(file, line, column, line, column + 1)
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset (decoding what precedes it on its line)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | None, Diagnostic | None]:
+    """The text of a .flow file (BOM stripped, line endings normalised to \\n), or a diagnostic.
+
+    Problems opening the file are reported at `at` (an import string) when given, else at the file itself.
+    """
+    where = at or _file_span(display)
+    if os.path.isdir(path):
+        return None, _error("E013", f"'{display}' is a directory, not a .flow file", where)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        code = "E015" if at else "E010"
+        what = "imported file" if at else "file"
+        return None, _error(code, f"{what} '{display}' not found", where)
+    except OSError as exc:
+        return None, _error("E011", f"cannot read '{display}': {exc.strerror or exc}", where)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        return None, _error(
+            "E012",
+            f"'{display}' is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            _file_span(display, line, column),
+            "save the file as UTF-8",
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return text, _error("E014", f"'{display}' contains a NUL byte", _file_span(display, line, column))
+    return text, None
+
+
+class _Loader:
+    """Depth-first loading of imports; `stack` holds the chain of files being loaded, for cycles."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.seen: dict[str, str] = {}  # real path -> display name
+        self.stack: list[str] = []  # real paths of files being loaded
+
+    def load(self, path: str, display: str, at: Span | None) -> None:
+        real = os.path.realpath(path)
+        if real in self.stack:
+            chain = [self.seen[p] for p in self.stack[self.stack.index(real) :]] + [self.seen[real]]
+            assert at is not None
+            self.project.diagnostics.append(_error("E016", "import cycle: " + " -> ".join(chain), at))
+            return
+        if real in self.seen:
+            return
+        self.seen[real] = display
+        text, problem = read_source(path, display, at)
+        if text is not None:
+            self.project.sources[display] = text
+        if problem is not None:
+            self.project.diagnostics.append(problem)
+            return
+        assert text is not None
+        program = self._parse(text, display)
+        if program is None:
+            return
+        self.stack.append(real)
+        base = os.path.dirname(path)
+        imported: list[str] = []
+        for imp in program.imports:
+            target = os.path.normpath(os.path.join(base, imp.path))
+            target_display = os.path.normpath(os.path.join(os.path.dirname(display), imp.path))
+            imported.append(self.seen.get(os.path.realpath(target), target_display))
+            self.load(target, target_display, imp.path_span)
+        self.stack.pop()
+        self.project.imports[display] = imported
+        self.project.programs[display] = program
+
+    def _parse(self, text: str, display: str) -> nodes.Program | None:
+        from flowlang.parser import parse
+
+        try:
+            return parse(text, display)
+        except FlowSyntaxError as exc:
+            self.project.diagnostics.extend(exc.diagnostics)
+            return None
+        except RecursionError:
+            self.project.diagnostics.append(
+                _error("E018", "file is nested too deeply to parse", _file_span(display))
+            )
+            return None
+
+
+def load_project(path: str) -> Project:
+    """Read `path` and, recursively, the files it imports (relative to the importing file)."""
+    display = os.path.normpath(path)
+    project = Project(root=display)
+    _Loader(project).load(path, display, None)
+    return project
+
+
+def find_flow_files(directory: str) -> list[str]:
+    """Every *.flow file below `directory`, sorted."""
+    found: list[str] = []
+    for base, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(base, f) for f in files if f.endswith(".flow"))
+    return sorted(os.path.normpath(f) for f in found)
+
+
+def load_paths(paths: list[str]) -> list[Project]:
+    """One Project per file given, and per *.flow file found (recursively, sorted) in each directory given."""
+    projects: list[Project] = []
+    for path in paths:
+        if os.path.isdir(path):
+            files = find_flow_files(path)
+            if not files:
+                display = os.path.normpath(path)
+                project = Project(root=display)
+                project.diagnostics.append(
+                    _error("E017", f"no .flow files in directory '{display}'", _file_span(display))
+                )
+                projects.append(project)
+            projects.extend(load_project(f) for f in files)
+        else:
+            projects.append(load_project(path))
+    return projects
