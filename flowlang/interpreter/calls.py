@@ -1,0 +1,233 @@
+"""Compilers of calls: builtins, user funcs, setting functions, `call`/`each` requests and lambdas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowlang import nodes
+from flowlang.interpreter.core import (
+    PARENT,
+    RETURN,
+    RETURNED,
+    RUN,
+    Ctx,
+    Eval,
+    Frame,
+    FuncDef,
+    at,
+    compile_node,
+    compiles,
+    where_of,
+)
+from flowlang.runtime.config import SETTING_FUNCTIONS, call_setting_function
+from flowlang.runtime.errors import FlowError, Where
+
+
+@compiles
+def compile_Arg(node: nodes.Arg, ctx: Ctx) -> tuple[str | None, Eval]:
+    """arg: expr | NAME ":" expr"""
+    return node.name, compile_node(node.value, ctx)
+
+
+@compiles
+def compile_Ident(node: nodes.Ident, ctx: Ctx) -> str:
+    """ident: NAME  (a loop variable, or a lambda or func parameter)"""
+    return node.name
+
+
+def _split_args(args: tuple[nodes.Arg, ...], ctx: Ctx) -> tuple[tuple[Eval, ...], tuple[tuple[str, Eval], ...]]:
+    compiled = [compile_Arg(arg, ctx) for arg in args]
+    positional = tuple(fn for name, fn in compiled if name is None)
+    named = tuple((name, fn) for name, fn in compiled if name is not None)
+    return positional, named
+
+
+def builtin_failure(name: str, exc: Exception, where: Where) -> FlowError:
+    """A Python exception escaping a builtin becomes a data error at the call."""
+    return FlowError("data", f"{name}(): {exc}", where)
+
+
+@compiles
+def compile_Call(node: nodes.Call, ctx: Ctx) -> Eval:
+    """call: NAME "(" [arg ("," arg)* [","]] ")"  — a func, a builtin, or (in settings) a setting function"""
+    name, where = node.func, where_of(node)
+    positional, named = _split_args(node.args, ctx)
+    if ctx.settings and name in SETTING_FUNCTIONS:
+        return _setting_call(name, positional, named, where)
+    func = ctx.funcs.get(name)
+    if func is not None:
+        return _func_call(func, positional, named, where)
+    builtin = ctx.builtins.get(name)
+    if builtin is None:
+        return _raiser(FlowError("data", f"unknown function '{name}'", where))
+    return _builtin_call(name, builtin.fn, positional, named, where)
+
+
+def _raiser(error: FlowError) -> Eval:
+    def fail(frame: Frame) -> Any:
+        raise error
+
+    return fail
+
+
+def _builtin_call(
+    name: str, fn: Any, positional: tuple[Eval, ...], named: tuple[tuple[str, Eval], ...], where: Where
+) -> Eval:
+    if not named and len(positional) == 1:
+        (first,) = positional
+
+        def call1(frame: Frame) -> Any:
+            arg = first(frame)
+            try:
+                return fn(arg)
+            except FlowError as e:
+                raise e.located(where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(name, e, where) from None
+
+        return call1
+    if not named and len(positional) == 2:
+        first, second = positional
+
+        def call2(frame: Frame) -> Any:
+            a, b = first(frame), second(frame)
+            try:
+                return fn(a, b)
+            except FlowError as e:
+                raise e.located(where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(name, e, where) from None
+
+        return call2
+
+    def call(frame: Frame) -> Any:
+        args = [arg(frame) for arg in positional]
+        kwargs = {key: arg(frame) for key, arg in named}
+        try:
+            return fn(*args, **kwargs)
+        except FlowError as e:
+            raise e.located(where) from None
+        except RecursionError:
+            raise
+        except Exception as e:
+            raise builtin_failure(name, e, where) from None
+
+    return call
+
+
+def _setting_call(
+    name: str, positional: tuple[Eval, ...], named: tuple[tuple[str, Eval], ...], where: Where
+) -> Eval:
+    def setting(frame: Frame) -> Any:
+        args = [arg(frame) for arg in positional]
+        kwargs = {key: arg(frame) for key, arg in named}
+        try:
+            return call_setting_function(name, args, kwargs)
+        except FlowError as e:
+            raise e.located(where) from None
+
+    return setting
+
+
+def _func_call(
+    func: FuncDef, positional: tuple[Eval, ...], named: tuple[tuple[str, Eval], ...], where: Where
+) -> Eval:
+    """Bind the arguments to parameters now; defaults are evaluated per call, in the new frame."""
+    params = func.params
+    if len(positional) > len(params):
+        return _raiser(
+            FlowError("data", f"{func.name}() takes {len(params)} arguments, got {len(positional)}", where)
+        )
+    bound: list[tuple[str, Eval]] = list(zip(params, positional, strict=False))
+    for key, arg in named:
+        if key not in params:
+            return _raiser(FlowError("data", f"{func.name}() has no parameter '{key}'", where))
+        if any(key == done for done, _ in bound):
+            return _raiser(FlowError("data", f"{func.name}(): '{key}' given twice", where))
+        bound.append((key, arg))
+    given = {key for key, _ in bound}
+    missing = tuple(p for p in params if p not in given)
+    arguments = tuple(bound)
+    name, site = func.name, f"func {func.name} at {at(where)}"
+
+    def call_func(frame: Frame) -> Any:
+        run = frame[RUN]
+        inner: Frame = {RUN: run}
+        for key, arg in arguments:
+            inner[key] = arg(frame)
+        for key in missing:
+            default = func.defaults.get(key)
+            if default is None:
+                raise FlowError("data", f"{name}() is missing '{key}'", where)
+            inner[key] = default(inner)
+        run.enter_call(name, where)
+        try:
+            signal = func.body(inner)
+        except FlowError as e:
+            e.stack.append(site)
+            raise
+        except RecursionError:
+            raise FlowError("limit", f"recursion too deep in {name}()", where) from None
+        finally:
+            run.exit_call()
+        return inner.get(RETURNED) if signal is RETURN else None
+
+    return call_func
+
+
+@compiles
+def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
+    """api_call: ("call" | "each") NAME "." NAME "(" [arg ("," arg)*] ")"  — named arguments only"""
+    system, operation, where = node.system, node.operation, where_of(node)
+    positional, named = _split_args(node.args, ctx)
+    if positional:
+        return _raiser(FlowError("data", f"{system}.{operation}(): arguments must be named", where))
+    if node.mode == "each":
+
+        def each(frame: Frame) -> Any:
+            args = {key: arg(frame) for key, arg in named}
+            return frame[RUN].each(system, operation, args, where)
+
+        return each
+
+    def call(frame: Frame) -> Any:
+        args = {key: arg(frame) for key, arg in named}
+        return frame[RUN].call(system, operation, args, where)
+
+    return call
+
+
+@compiles
+def compile_Lambda(node: nodes.Lambda, ctx: Ctx) -> Eval:
+    """lambda: NAME "=>" expr | "(" NAME ("," NAME)* ")" "=>" expr  — a child scope reading its parent"""
+    params = tuple(compile_Ident(p, ctx) for p in node.params)
+    body = compile_node(node.body, ctx.in_lambda(frozenset(params)))
+    if len(params) == 1:
+        (param,) = params
+
+        def make1(frame: Frame) -> Any:
+            run = frame[RUN]
+
+            def fn1(arg: Any = None, *_: Any) -> Any:
+                return body({RUN: run, PARENT: frame, param: arg})
+
+            return fn1
+
+        return make1
+
+    def make(frame: Frame) -> Any:
+        run = frame[RUN]
+
+        def fn(*args: Any) -> Any:
+            inner: Frame = {RUN: run, PARENT: frame}
+            for i, param in enumerate(params):
+                inner[param] = args[i] if i < len(args) else None
+            return body(inner)
+
+        return fn
+
+    return make

@@ -1,0 +1,1 @@
+"""Tests of the interpreter (a package so that the flow corpus helpers can be imported)."""
