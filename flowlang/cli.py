@@ -2,12 +2,204 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import click
 
 from flowlang import __version__
 
+if TYPE_CHECKING:
+    from flowlang.diagnostics import Diagnostic
+    from flowlang.loader import Project
 
-@click.group()
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+# Loader codes that mean "the file could not be read" rather than "the flow is wrong".
+IO_CODES = {"E010", "E011", "E012", "E013", "E014", "E017"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(command: F) -> F:
+    """Turn an unexpected exception into a one-line message (the traceback only with FLOWLANG_DEBUG=1)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug in flowlang, not the user's fault: say so plainly
+            if os.environ.get("FLOWLANG_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"flowlang: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("  (set FLOWLANG_DEBUG=1 to see the traceback, and please report it)", err=True)
+            sys.exit(EXIT_FAILED)
+
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flowlang")
 def main() -> None:
-    """flowlang: business logic of data integrations, as text."""
+    """flowlang: the business logic of data integrations, as text."""
+
+
+# ------------------------------------------------------------------ check
+
+
+def _render(diags: list[Diagnostic], sources: dict[str, str], fmt: str) -> str:
+    from flowlang.diagnostics import render_all_text, render_github, render_json
+
+    if fmt == "json":
+        return render_json(diags)
+    if fmt == "github":
+        return "\n".join(render_github(d) for d in diags)
+    return render_all_text(diags, sources)
+
+
+def _unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen: dict[tuple[Any, ...], Diagnostic] = {}
+    for d in diags:
+        seen.setdefault((d.sort_key(), d.message), d)
+    return sorted(seen.values(), key=lambda d: (*d.sort_key(), d.message))
+
+
+def _summary(diags: list[Diagnostic], files: int) -> str:
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = len(diags) - errors
+    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="How to print diagnostics.")
+@click.option("--strict", is_flag=True, help="Warnings count as errors for the exit code.")
+@_guarded
+def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check .flow files (or directories of them) without running anything.
+
+    Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 a file could not be read.
+    """
+    from flowlang.checker import check as check_project
+    from flowlang.loader import load_paths
+
+    projects = load_paths(list(paths))
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    for project in projects:
+        diags.extend(check_project(project))
+        sources.update(project.sources)
+    diags = _unique(diags)
+    output = _render(diags, sources, fmt)
+    if output:
+        click.echo(output)
+    if fmt == "text":
+        click.echo(_summary(diags, len(sources)), err=True)
+    if any(d.code in IO_CODES for d in diags):
+        sys.exit(EXIT_USAGE)
+    if any(d.is_error or strict for d in diags):
+        sys.exit(EXIT_ERRORS)
+
+
+def _load_checked(path: str) -> Project:
+    """Load and check a flow file; print its errors and exit 1 (2 when it cannot be read) if it has any."""
+    from flowlang.checker import check as check_project
+    from flowlang.loader import load_project
+
+    project = load_project(path)
+    errors = [d for d in check_project(project) if d.is_error]
+    if errors:
+        click.echo(_render(errors, project.sources, "text"), err=True)
+        sys.exit(EXIT_USAGE if any(d.code in IO_CODES for d in errors) else EXIT_ERRORS)
+    return project
+
+
+# ------------------------------------------------------------------ run
+
+
+@main.command()
+@click.argument("file")
+@click.option("--flow", "flow_name", help="Which flow of the file to run (needed when it has several).")
+@click.option("--input", "input_path", metavar="FILE|-", help="JSON payload for `source` (- for stdin).")
+@click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
+@click.option("--env-file", metavar="FILE", help="KEY=VALUE lines added to the environment.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def run(file: str, flow_name: str | None, input_path: str | None, state_path: str | None,
+        env_file: str | None, log_format: str) -> None:
+    """Run a flow: the result goes to stdout as JSON, logs to stderr.
+
+    Exit status: 0 ok, 1 check errors, 2 usage or I/O errors, 3 the flow failed.
+    """
+    project = _load_checked(file)
+    from flowlang.interpreter import run_project
+
+    code = run_project(project, flow_name, input_path=input_path, state_path=state_path,
+                       env_file=env_file, log_format=log_format)
+    sys.exit(code)
+
+
+# ------------------------------------------------------------------ compile
+
+
+@main.command(name="compile")
+@click.argument("file")
+@click.option("-o", "--output", metavar="OUT.py", help="Where to write the module (default: stdout).")
+@click.option("--flow", "flow_name", help="Which flow of the file to compile.")
+@_guarded
+def compile_command(file: str, output: str | None, flow_name: str | None) -> None:
+    """Compile a flow into one standalone Python module (needs only Python 3.11+ and httpx)."""
+    project = _load_checked(file)
+    from flowlang.codegen import CodegenError, compile_project
+
+    try:
+        source = compile_project(project, flow_name)
+    except CodegenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if output is None:
+        click.echo(source, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(source)
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}", err=True)
+
+
+# ------------------------------------------------------------------ runs
+
+
+@main.command()
+@click.option("--flow", "flow_name", help="Only the runs of this flow.")
+@click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@_guarded
+def runs(flow_name: str | None, state_path: str | None, limit: int) -> None:
+    """Show the latest runs recorded in the state database."""
+    from flowlang.runtime.errors import FlowError
+    from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, format_runs
+
+    path = state_path or DEFAULT_STATE_PATH
+    if not os.path.exists(path):
+        click.echo(f"error: no state database at {path} (run a flow first, or pass --state)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        with StateStore(path) as store:
+            records = store.list_runs(flow_name, limit)
+    except FlowError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(format_runs(records))
