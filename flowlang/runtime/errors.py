@@ -53,6 +53,8 @@ class FlowError(Exception):
         self.system = system
         self.operation = operation
         self.stack: list[str] = []  # "flow sync at sync.flow:12:5", innermost first
+        # While the error unwinds through calls: where the last frame added to `stack` was called from.
+        self.stack_where: Where = None
 
     def located(self, where: Where) -> FlowError:
         """Give the error a location if it has none yet (the innermost location wins)."""

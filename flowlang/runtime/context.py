@@ -1,0 +1,290 @@
+"""`Run`: the one object both engines talk to while a flow runs (state, HTTP, logs, loops, limits)."""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.runlog import RunLog
+from flowlang.runtime.state import StateStore
+from flowlang.runtime.values import Stream, is_number, to_text
+
+DEFAULT_STEP_LIMIT = 10_000_000
+DEFAULT_RECURSION_LIMIT = 200
+
+
+class HttpLike(Protocol):
+    """What `Run` needs of `http.HttpClient` (tests pass a fake)."""
+
+    def request(
+        self, system: str, operation: str, args: dict[str, Any], where: Where
+    ) -> dict[str, Any]: ...
+
+    def records(
+        self, system: str, operation: str, args: dict[str, Any], where: Where
+    ) -> Iterator[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class RunCancelled(BaseException):
+    """Raised in the run's threads once the run was interrupted; `catch` never sees it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """One flow or func call: `label` ("func normalize"), where it was called from, and its depth."""
+
+    label: str
+    called_at: Where
+    depth: int
+    parent: _Frame | None
+    handling: BaseException | None  # the exception already being handled when the call began
+    owner: Run  # frames of another run (an earlier one in this thread) are not ours
+
+
+# The call stack lives in a context variable so that parallel iterations (which copy the context)
+# each see the frames they were started in, without mixing frames across threads.
+_FRAMES: contextvars.ContextVar[_Frame | None] = contextvars.ContextVar("flowlang_frames", default=None)
+# How many entries of an unwinding error's stack the Run wrote.
+_OWN_ENTRIES: weakref.WeakKeyDictionary[FlowError, int] = weakref.WeakKeyDictionary()
+
+
+def _location(where: Where) -> str:
+    return f"{where[0]}:{where[1]}:{where[2]}" if where else ""
+
+
+class Run:
+    """One run of one flow. Engines call its methods; the launcher creates it and ends it."""
+
+    def __init__(
+        self,
+        *,
+        flow: str,
+        log: RunLog,
+        state: dict[str, Any] | None = None,
+        source: Any = None,
+        http: HttpLike | None = None,
+        store: StateStore | None = None,
+        step_limit: int = DEFAULT_STEP_LIMIT,
+        recursion_limit: int = DEFAULT_RECURSION_LIMIT,
+    ) -> None:
+        self.flow = flow  # the slug: the key of the state and of the run history
+        self.state: dict[str, Any] = state if state is not None else {}
+        self.source = source
+        self.http = http
+        self.runlog = log
+        self.store = store
+        self.lock = threading.Lock()  # engines hold it around `+=`/`-=` on outer variables in parallel loops
+        self.requests = 0
+        self._requests_lock = threading.Lock()
+        self._steps = 0
+        self._step_limit = step_limit
+        self._configured_step_limit = step_limit
+        self._recursion_limit = recursion_limit
+        self._cancelled = threading.Event()
+        # Engines may skip computing progress when nobody can see it.
+        self.show_progress = log.interactive
+        self.progress: Callable[[int, int], None] = log.progress if log.interactive else _no_progress
+
+    # ------------------------------------------------------------------- HTTP
+
+    def call(self, system: str, operation: str, args: dict[str, Any], where: Where) -> dict[str, Any]:
+        """`call sys.op(…)`: one request (after retries) -> {status, ok, headers, body}."""
+        if self.http is None:
+            raise RuntimeError("the run has no HTTP client")
+        try:
+            return self.http.request(system, operation, args, where)
+        except FlowError as err:
+            raise err.located(where) from None
+
+    def each(self, system: str, operation: str, args: dict[str, Any], where: Where) -> Stream:
+        """`each sys.op(…)`: a lazy stream of the records of every page; nothing is fetched until iterated."""
+
+        def records() -> Iterator[Any]:
+            if self.http is None:
+                raise RuntimeError("the run has no HTTP client")
+            return iter(self.http.records(system, operation, args, where))
+
+        return Stream(records, f"{system}.{operation}")
+
+    def count_request(self, *_args: Any, **_kwargs: Any) -> None:
+        """The HttpClient's `on_request` hook: counts every request sent (retries included)."""
+        with self._requests_lock:
+            self.requests += 1
+
+    # ------------------------------------------------------- log, wait, state
+
+    def log(self, level: str, value: Any, where: Where) -> None:
+        """`log LEVEL value`; `success`/`failure` are counted for the run summary."""
+        self.runlog.record(level, value, where)
+
+    @property
+    def succeeded(self) -> int:
+        return self.runlog.succeeded
+
+    @property
+    def failed(self) -> int:
+        return self.runlog.failed
+
+    def wait(self, seconds: Any, where: Where) -> None:
+        """`wait 2s`: sleep, but wake up at once when the run is interrupted."""
+        if not is_number(seconds) or seconds < 0:
+            raise FlowError("data", f"wait needs a number of seconds of at least 0, not {to_text(seconds)}", where)
+        if self._cancelled.wait(seconds):
+            raise RunCancelled()
+
+    def checkpoint(self, where: Where) -> None:
+        """`checkpoint`: commit the flow's state now, so a later failure keeps it."""
+        if self.store is None:
+            return
+        with self.lock:
+            try:
+                self.store.save(self.flow, self.state)
+            except FlowError as err:
+                raise err.located(where) from None
+
+    # ---------------------------------------------------------------- limits
+
+    def step(self, where: Where) -> None:
+        """Count one loop iteration or call; past the run-wide limit the run fails (kind `limit`)."""
+        self._steps += 1
+        if self._steps > self._step_limit:
+            self._stop(where)
+
+    def _stop(self, where: Where) -> None:
+        if self._cancelled.is_set():
+            raise RunCancelled()
+        raise FlowError(
+            "limit",
+            f"step limit reached ({self._configured_step_limit:,} loop iterations and calls)",
+            where,
+            hint="is this loop endless?",
+        )
+
+    def cancel(self) -> None:
+        """Interrupt the run: every thread stops at its next step or wait (used on Ctrl-C)."""
+        self._cancelled.set()
+        self._step_limit = -1
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    # ------------------------------------------------------------ call stack
+
+    def enter_flow(self, name: str, where: Where = None) -> None:
+        """Push the frame of the flow itself (the launcher does this; engines push only funcs)."""
+        self._push(f"flow {name}", where)
+
+    def enter_call(self, name: str, where: Where) -> None:
+        """Push the frame of func `name` called at `where`; past the recursion limit: FlowError("limit").
+
+        Call it before a `try` whose `finally` calls `exit_call()`.
+        """
+        self._push(f"func {name}", where)
+
+    def _push(self, label: str, where: Where) -> None:
+        parent = _FRAMES.get()
+        if parent is not None and parent.owner is not self:
+            parent = None
+        depth = parent.depth + 1 if parent else 1
+        if depth > self._recursion_limit:
+            raise FlowError(
+                "limit",
+                f"recursion limit reached ({self._recursion_limit} nested calls)",
+                where,
+                hint="does a func call itself without end?",
+            )
+        _FRAMES.set(_Frame(label, where, depth, parent, sys.exc_info()[1], self))
+
+    def exit_call(self) -> None:
+        """Pop the innermost frame. When a FlowError is unwinding through it, add the frame to its stack."""
+        frame = _FRAMES.get()
+        if frame is None or frame.owner is not self:
+            return
+        _FRAMES.set(frame.parent)
+        error = sys.exc_info()[1]
+        if isinstance(error, FlowError) and error is not frame.handling:
+            own = _OWN_ENTRIES.get(error, 0)
+            del error.stack[own:]  # an entry an engine added for this frame itself: ours replaces it
+            inside = error.stack_where if error.stack else error.where
+            error.stack.append(f"{frame.label} at {_location(inside)}" if inside else frame.label)
+            error.stack_where = frame.called_at
+            _OWN_ENTRIES[error] = len(error.stack)
+
+    @property
+    def depth(self) -> int:
+        """How many flow/func frames are open in this thread's context."""
+        frame = _FRAMES.get()
+        return frame.depth if frame is not None and frame.owner is self else 0
+
+    # -------------------------------------------------------- parallel loops
+
+    def parallel_for(
+        self, items: Iterable[Any], limit: Any, body: Callable[[Any], Any], where: Where
+    ) -> None:
+        """`for x in e parallel N`: `body(item)` for each item, at most `limit` at once.
+
+        Items are pulled lazily (a stream is never read ahead of the workers). On the first error no new
+        item starts; the ones in flight finish, then the error of the earliest failed item is raised.
+        """
+        if not (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1):
+            raise FlowError(
+                "data", f"parallel needs a whole number of at least 1, not {to_text(limit)}", where
+            )
+        if limit == 1:
+            for item in items:
+                body(item)
+            return
+        failures: list[tuple[int, BaseException]] = []
+        in_flight: dict[Future[Any], int] = {}
+        pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flowlang-parallel")
+        try:
+            iterator = iter(items)
+            index = 0
+            while not failures:
+                if len(in_flight) >= limit:
+                    _settle(in_flight, failures, FIRST_COMPLETED)
+                    continue
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    break
+                except Exception as exc:  # fetching the next page of a stream failed
+                    failures.append((index, exc))
+                    break
+                context = contextvars.copy_context()
+                in_flight[pool.submit(context.run, body, item)] = index
+                index += 1
+            _settle(in_flight, failures, ALL_COMPLETED)
+        except BaseException:  # Ctrl-C while waiting: stop every worker at its next step
+            self.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if failures:
+            raise min(failures, key=lambda failure: failure[0])[1]
+
+
+def _settle(
+    in_flight: dict[Future[Any], int], failures: list[tuple[int, BaseException]], until: str
+) -> None:
+    """Wait for in-flight iterations (the first, or all), moving the finished ones out of `in_flight`."""
+    done, _ = wait(in_flight, return_when=until)
+    for future in done:
+        index = in_flight.pop(future)
+        error = future.exception()
+        if error is not None:
+            failures.append((index, error))
+
+
+def _no_progress(done: int, total: int) -> None:
+    """The progress hook when stderr is not a terminal."""

@@ -1,0 +1,380 @@
+"""The whole life of a run, shared by `flowlang run` and compiled modules: env, input, state, result, exit codes.
+
+Exit codes: 0 the flow succeeded; 2 a usage or I/O problem before the run started (missing or bad input,
+bad env file, unusable state database); 3 the flow failed (an uncaught error, or an internal error);
+130 interrupted by Ctrl-C, 143 by SIGTERM. The result goes to stdout as JSON (`null` when the flow
+returns nothing); everything else goes to stderr through the run log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from flowlang.runtime.ambient import Ambient, activate, deactivate
+from flowlang.runtime.context import HttpLike, Run, RunCancelled
+from flowlang.runtime.errors import FlowError
+from flowlang.runtime.runlog import LOG_FORMATS, RunLog, mask_secrets
+from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore
+from flowlang.runtime.values import to_json
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+PYTHON_RECURSION_LIMIT = 10_000  # room for 200 nested flowlang calls, each many Python frames deep
+
+Body = Callable[[Run], Any]
+SystemsBuilder = Callable[[], dict[str, Any]]
+HttpFactory = Callable[..., HttpLike]
+
+
+class LaunchError(Exception):
+    """A usage or I/O problem found before the run starts (exit code 2); the message is ready to print."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so the run is recorded as interrupted."""
+
+
+# ------------------------------------------------------------------ env files
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
+
+
+def _env_value(text: str) -> str:
+    """The value of one `KEY=VALUE` line: 'single' literal, "double" with escapes, or bare (# comments)."""
+    if text[:1] == "'":
+        end = text.find("'", 1)
+        if end < 0:
+            raise ValueError("unterminated ' quote")
+        rest, value = text[end + 1 :].strip(), text[1:end]
+    elif text[:1] == '"':
+        chars: list[str] = []
+        i = 1
+        while i < len(text) and text[i] != '"':
+            if text[i] == "\\" and i + 1 < len(text):
+                i += 1
+                chars.append(_ESCAPES.get(text[i], "\\" + text[i]))
+            else:
+                chars.append(text[i])
+            i += 1
+        if i >= len(text):
+            raise ValueError('unterminated " quote')
+        rest, value = text[i + 1 :].strip(), "".join(chars)
+    else:
+        return re.split(r"\s+#", text, maxsplit=1)[0].strip()
+    if rest and not rest.startswith("#"):
+        raise ValueError(f"unexpected text after the quoted value: {rest!r}")
+    return value
+
+
+def parse_env_file(text: str, path: str) -> dict[str, str]:
+    """`KEY=VALUE` lines, `#` comments, optional quotes and `export ` prefix; a bad line names file:line."""
+    env: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export ") or line.startswith("export\t"):
+            line = line[len("export") :].lstrip()
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals:
+            raise LaunchError(f"{path}:{number}: error: expected NAME=VALUE, found {raw.strip()!r}")
+        if not _ENV_NAME.fullmatch(name):
+            raise LaunchError(f"{path}:{number}: error: {name!r} is not a valid variable name")
+        try:
+            env[name] = _env_value(value.strip())
+        except ValueError as exc:
+            raise LaunchError(f"{path}:{number}: error: {exc}") from None
+    return env
+
+
+def load_env_file(path: str) -> dict[str, str]:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LaunchError(f"error: cannot read env file '{path}': {_reason(exc)}") from None
+    return parse_env_file(text, path)
+
+
+# ---------------------------------------------------------------------- input
+
+
+def read_input(path: str | None, stdin: TextIO) -> Any:
+    """The input payload: None without `--input`, JSON from a file or from stdin (`-`)."""
+    if path is None:
+        return None
+    name = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            text = stdin.read()
+        else:
+            with open(path, encoding="utf-8-sig") as f:
+                text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LaunchError(f"error: cannot read input file '{name}': {_reason(exc)}") from None
+    try:
+        return json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise LaunchError(f"{name}:{exc.lineno}:{exc.colno}: error: input is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise LaunchError(f"{name}: error: input is nested too deeply") from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(exc)
+
+
+def default_state_path() -> str:
+    """`.flowlang/state.db` under the working directory."""
+    return os.path.join(os.getcwd(), DEFAULT_STATE_PATH)
+
+
+def _default_http(systems: dict[str, Any], **options: Any) -> HttpLike:
+    from flowlang.runtime.http import HttpClient
+
+    client: HttpLike = HttpClient(systems, **options)
+    return client
+
+
+# ------------------------------------------------------------------ the run
+
+
+@dataclass
+class Outcome:
+    """How a run ended: its status, exit code, result (JSON text) and the error that ended it."""
+
+    status: str  # ok failed interrupted
+    exit_code: int
+    result: Any = None
+    result_json: str | None = None
+    error: BaseException | None = None
+
+
+def execute(
+    *,
+    flow_name: str,
+    slug: str,
+    build_systems: SystemsBuilder,
+    body: Body,
+    source: Any,
+    store: StateStore,
+    ambient: Ambient,
+    log: RunLog,
+    make_http: HttpFactory = _default_http,
+    stdout: TextIO | None = None,
+) -> Outcome:
+    """Record the run, call `body(run)`, commit state on success, report, and write the summary.
+
+    Reading the state or starting the run record may raise FlowError: nothing has run yet then.
+    """
+    started = time.monotonic()
+    state = store.load(slug)
+    run_id = store.start_run(slug)
+    run = Run(flow=slug, state=state, source=source, log=log, store=store)
+    http: HttpLike | None = None
+    error_text: str | None = None
+    try:
+        run.enter_flow(flow_name)
+        try:
+            http = make_http(build_systems(), secrets=ambient.secrets, on_request=run.count_request)
+            run.http = http
+            result = body(run)
+            result_json = _result_json(result)
+        finally:
+            run.exit_call()
+        store.save(slug, run.state)
+        outcome = Outcome("ok", EXIT_OK, json.loads(result_json), result_json)
+    except FlowError as err:
+        log.error_report(err)
+        error_text = err.render()
+        outcome = Outcome("failed", EXIT_FAILED, error=err)
+    except RecursionError as exc:
+        too_deep = FlowError("limit", "recursion limit reached (the Python stack is exhausted)")
+        log.error_report(too_deep)
+        error_text = too_deep.render()
+        outcome = Outcome("failed", EXIT_FAILED, error=exc)
+    except (KeyboardInterrupt, RunCancelled) as exc:
+        run.cancel()
+        error_text = "interrupted"
+        code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        outcome = Outcome("interrupted", code, error=exc)
+    except Exception as exc:
+        error_text = f"internal error: {type(exc).__name__}: {exc}"
+        if ambient.env.get("FLOWLANG_DEBUG") == "1":
+            log.plain(traceback.format_exc().rstrip())
+        log.plain(f"{error_text} (a bug in flowlang; FLOWLANG_DEBUG=1 shows the traceback)")
+        outcome = Outcome("failed", EXIT_FAILED, error=exc)
+    finally:
+        if http is not None:
+            http.close()
+    log.close()
+    try:
+        store.finish_run(
+            run_id,
+            outcome.status,
+            run.succeeded,
+            run.failed,
+            run.requests,
+            mask_secrets(error_text, ambient.secrets) if error_text else None,
+        )
+    except FlowError as err:  # the result stands; say that the history could not record it
+        log.write("warn", err.render())
+    if outcome.result_json is not None and stdout is not None:
+        try:
+            stdout.write(outcome.result_json + "\n")
+            stdout.flush()
+        except (OSError, ValueError):
+            pass
+    log.summary(outcome.status, run.requests, time.monotonic() - started)
+    return outcome
+
+
+def _result_json(result: Any) -> str:
+    try:
+        return to_json(result, indent=2)
+    except (TypeError, ValueError) as exc:
+        raise FlowError("data", f"the flow's result is not a JSON value: {exc}") from None
+
+
+@contextmanager
+def _run_environment(ambient: Ambient) -> Iterator[None]:
+    """Activate the ambient, make room on the Python stack, and turn SIGTERM into an interrupt."""
+    token = activate(ambient)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, PYTHON_RECURSION_LIMIT))
+    old_handler: Any = None
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        old_handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, old_handler)
+        sys.setrecursionlimit(old_limit)
+        deactivate(token)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _prepare(
+    input_path: str | None, state_path: str | None, env_file: str | None, log_format: str, stdin: TextIO
+) -> tuple[Ambient, Any, StateStore]:
+    """Everything before the run: env, ambient, input and state store; problems raise LaunchError."""
+    if log_format not in LOG_FORMATS:
+        raise LaunchError(f"error: unknown log format '{log_format}' (use text or json)")
+    env = dict(os.environ)
+    if env_file is not None:
+        env.update(load_env_file(env_file))
+    try:
+        ambient = Ambient.from_env(env)
+    except ValueError as exc:
+        raise LaunchError(f"error: bad FLOWLANG_NOW or FLOWLANG_SEED: {exc}") from None
+    source = read_input(input_path, stdin)
+    try:
+        store = StateStore(state_path or default_state_path())
+    except FlowError as err:
+        raise LaunchError(err.render()) from None
+    return ambient, source, store
+
+
+def launch(
+    *,
+    file: str,
+    flow_name: str,
+    slug: str,
+    build_systems: SystemsBuilder,
+    body: Body,
+    input_path: str | None = None,
+    state_path: str | None = None,
+    env_file: str | None = None,
+    log_format: str = "text",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    make_http: HttpFactory = _default_http,
+) -> int:
+    """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin)
+    except LaunchError as exc:
+        _print(stderr, str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    log = RunLog(stderr, fmt=log_format, secrets=ambient.secrets)
+    try:
+        with store, _run_environment(ambient):
+            outcome = execute(
+                flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
+                store=store, ambient=ambient, log=log, make_http=make_http, stdout=stdout,
+            )
+    except FlowError as err:  # the state database could not be read, or the run not recorded
+        _print(stderr, mask_secrets(err.render(), ambient.secrets))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return outcome.exit_code
+
+
+def run_flow(
+    *,
+    flow_name: str,
+    slug: str,
+    build_systems: SystemsBuilder,
+    body: Body,
+    source: Any = None,
+    state_path: str | None = None,
+    env_file: str | None = None,
+    log_format: str = "text",
+    stderr: TextIO | None = None,
+    make_http: HttpFactory = _default_http,
+) -> Any:
+    """Run one flow from Python code: returns its result, raises the FlowError that ended it.
+
+    Setup problems raise LaunchError; the run is recorded in the history like any other.
+    """
+    stderr = stderr or sys.stderr
+    ambient, _, store = _prepare(None, state_path, env_file, log_format, sys.stdin)
+    log = RunLog(stderr, fmt=log_format, secrets=ambient.secrets)
+    with store, _run_environment(ambient):
+        outcome = execute(
+            flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
+            store=store, ambient=ambient, log=log, make_http=make_http,
+        )
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.result
+
+
+def _print(stream: TextIO, text: str) -> None:
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,196 @@
+"""Run logs on stderr: text or JSON lines, secret masking, success/failure counts, summary, progress bar."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any, TextIO
+
+from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.values import to_text
+
+# The levels of `log LEVEL e`, in order of severity (success/failure also count records).
+LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
+LOG_FORMATS = ("text", "json")
+MASK = "***"
+
+_BAR_WIDTH = 30
+_BAR_INTERVAL = 0.1  # seconds between two redraws of the progress bar
+
+
+def mask_secrets(text: str, secrets: Collection[str]) -> str:
+    """`text` with every secret value replaced by `***` (longest first, so overlaps mask fully)."""
+    if not secrets:
+        return text
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def format_location(where: Where, with_column: bool = False) -> str:
+    """`file:line` (or `file:line:col`) of a location; empty when unknown."""
+    if where is None:
+        return ""
+    return f"{where[0]}:{where[1]}:{where[2]}" if with_column else f"{where[0]}:{where[1]}"
+
+
+class RunLog:
+    """The log of one run: every line is masked, written whole under a lock, and flushed."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        fmt: str = "text",
+        secrets: Collection[str] = frozenset(),
+        interactive: bool | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if fmt not in LOG_FORMATS:
+            raise ValueError(f"unknown log format {fmt!r} (use text or json)")
+        self.stream = stream
+        self.fmt = fmt
+        self.secrets = secrets  # shared with the run's Ambient: secrets read later are masked too
+        if interactive is None:
+            isatty = getattr(stream, "isatty", None)
+            interactive = bool(isatty and isatty())
+        # A progress bar only makes sense for a person watching text logs.
+        self.interactive = interactive and fmt == "text"
+        self.succeeded = 0
+        self.failed = 0
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._lock = threading.Lock()
+        self._bar = ""  # the progress bar currently drawn ("" when none)
+        self._bar_drawn_at = 0.0
+
+    # ------------------------------------------------------------------ lines
+
+    def write(self, level: str, message: str, where: Where = None, **extra: Any) -> None:
+        """One log line: `12:00:03 INFO sync.flow:14 message`, or one JSON object."""
+        message = mask_secrets(message, self.secrets)
+        now = self._clock()
+        if self.fmt == "json":
+            obj: dict[str, Any] = {
+                "time": now.isoformat(timespec="milliseconds"),
+                "level": level,
+                "file": where[0] if where else None,
+                "line": where[1] if where else None,
+                "message": message,
+            }
+            obj.update(extra)
+            line = json.dumps(obj, ensure_ascii=False, default=str)
+        else:
+            location = format_location(where)
+            parts = [now.strftime("%H:%M:%S"), level.upper()]
+            if location:
+                parts.append(location)
+            parts.append(message)
+            line = " ".join(parts)
+        self._emit(line)
+
+    def record(self, level: str, value: Any, where: Where = None) -> None:
+        """`log LEVEL value`: write it, and count `success`/`failure` records."""
+        if level not in LOG_LEVELS:
+            raise FlowError(
+                "data", f"unknown log level '{level}'", where, hint="use one of " + " ".join(LOG_LEVELS)
+            )
+        message = to_text(value)
+        with self._lock:
+            if level == "success":
+                self.succeeded += 1
+            elif level == "failure":
+                self.failed += 1
+        self.write(level, message, where)
+
+    def error_report(self, err: FlowError) -> None:
+        """The uncaught error that ended a run: `file:line:col: error: message (hint)` and its call stack."""
+        if self.fmt == "json":
+            extra: dict[str, Any] = {
+                "column": err.where[2] if err.where else None,
+                "kind": err.kind,
+                "hint": mask_secrets(err.hint, self.secrets) if err.hint else None,
+                "stack": [mask_secrets(frame, self.secrets) for frame in err.stack],
+            }
+            if err.status is not None:
+                extra["status"] = err.status
+            self.write("error", err.message, err.where, **extra)
+            return
+        lines = [err.render()] + [f"  in {frame}" for frame in err.stack]
+        self._emit("\n".join(mask_secrets(line, self.secrets) for line in lines))
+
+    def plain(self, text: str) -> None:
+        """A message that is not a log record (an internal error, a traceback), masked."""
+        if self.fmt == "json":
+            self.write("error", text)
+        else:
+            self._emit(mask_secrets(text, self.secrets))
+
+    def summary(self, status: str, requests: int, seconds: float) -> None:
+        """The closing line: `run finished: 3 succeeded, 1 failed, 12 requests in 0.42s`."""
+        counts = (
+            f"{self.succeeded} succeeded, {self.failed} failed, "
+            f"{requests} request{'' if requests == 1 else 's'} in {seconds:.2f}s"
+        )
+        level, verb = {
+            "ok": ("info", "finished"),
+            "failed": ("error", "failed"),
+            "interrupted": ("warn", "interrupted"),
+        }.get(status, ("info", status))
+        self.write(
+            level,
+            f"run {verb}: {counts}",
+            status=status,
+            succeeded=self.succeeded,
+            failed=self.failed,
+            requests=requests,
+            seconds=round(seconds, 3),
+        )
+
+    # --------------------------------------------------------------- progress
+
+    def progress(self, done: int, total: int) -> None:
+        """Draw `[#####.....] 50/100` on a terminal; nothing at all when stderr is not a terminal."""
+        if not self.interactive or total <= 0:
+            return
+        with self._lock:
+            if done >= total:
+                self._clear_bar()
+                return
+            now = time.monotonic()
+            if self._bar and now - self._bar_drawn_at < _BAR_INTERVAL:
+                return
+            filled = _BAR_WIDTH * done // total
+            bar = f"[{'#' * filled}{'.' * (_BAR_WIDTH - filled)}] {done}/{total}"
+            self._bar_drawn_at = now
+            self._bar = bar
+            self._write_raw("\r\x1b[K" + bar)
+
+    def close(self) -> None:
+        """Remove a progress bar left on screen."""
+        with self._lock:
+            self._clear_bar()
+
+    # ---------------------------------------------------------------- helpers
+
+    def _emit(self, line: str) -> None:
+        with self._lock:
+            if self._bar:
+                self._write_raw("\r\x1b[K" + line + "\n" + self._bar)
+            else:
+                self._write_raw(line + "\n")
+
+    def _clear_bar(self) -> None:
+        if self._bar:
+            self._bar = ""
+            self._write_raw("\r\x1b[K")
+
+    def _write_raw(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken stderr must not fail the run
+            pass
