@@ -85,7 +85,8 @@ def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | 
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        return text, _error("E014", f"'{display}' contains a NUL byte", _file_span(display, line, column))
+        problem = _error("E014", f"'{display}' contains a NUL byte", _file_span(display, line, column))
+        return text.replace("\x00", "\u2400"), problem  # shown as ␀ when the line is rendered
     return text, None
 
 

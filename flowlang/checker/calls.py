@@ -144,7 +144,7 @@ class CallChecker:
                 self.ctx.report("E210", f"{label}() has no argument '{arg.name}'", arg.span,
                                 hint or "use path parameters by name, query: {…}, body: … or headers: {…}")
         missing = [p for p in op.path_params if p not in given]
-        if missing and not op.from_spec:  # spec operations: spec_calls reports missing parameters
+        if missing and not op.from_spec and all(a.name is not None for a in call.args):  # spec operations: spec_calls reports missing parameters
             listed = ", ".join(f"'{m}'" for m in missing)
             self.ctx.report("E211", f"{label}() is missing path parameter {listed} of \"{op.path}\"",
                             call.operation_span, f"pass it by name: {missing[0]}: …")

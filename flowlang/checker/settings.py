@@ -135,13 +135,14 @@ class SettingsChecker:
         value = setting.value
         if setting.key == "auth" and isinstance(value, nodes.Name) and value.name == "none":
             return
+        if isinstance(value, nodes.Call):
+            self.exempt.add(id(value))  # an unknown function here is reported once, below
         if not isinstance(value, nodes.Call) or value.func not in table:
             hint = did_you_mean(value.func, table) if isinstance(value, nodes.Call) else None
             got = describe_kind(value)
             message = f"'{setting.key}' must be {expected}" + (f", got {got}" if got else "")
             self.ctx.report("E214", message, value.span, hint)
             return
-        self.exempt.add(id(value))
         sig = Signature(value.func, "setting function", table[value.func])
         bound = check_arguments(self.ctx, sig, value.args, value.span)
         for name, arg in bound.items():
@@ -228,8 +229,11 @@ class SettingsChecker:
                 self.bool_option(setting)
                 continue
             text = literal_string(setting.value)
-            if text is None:
-                self.wrong(setting, "a plain string (no interpolation)")
+            if text is None and isinstance(setting.value, nodes.String):
+                self.ctx.report("E214", f"'{setting.key}' must be a plain string: no interpolation here",
+                                setting.value.span)
+            elif text is None:
+                self.wrong(setting, "a plain string")
             elif setting.key == "slug" and not SLUG.match(text):
                 self.ctx.report("E214", f"slug '{text}' must be lowercase letters and digits joined by '-'",
                                 setting.value.span)

@@ -164,7 +164,7 @@ class CallChecker:
         entry, op = resolved
         label = f"{call.system}.{op.name}"
         named = {a.name: a for a in call.args if a.name is not None}
-        by_arg = {p.arg_name: p for p in op.params if p.location != "cookie"}
+        by_arg = {p.arg_name: p for p in op.params if p.location != "cookie" and p.arg_name}
         checker = ValueChecker(self.views, label)
         for name, arg in named.items():
             if name in RESERVED_ARGS:
