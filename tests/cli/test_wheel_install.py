@@ -1,0 +1,47 @@
+"""The built wheel carries grammar/ and stdlib/ and works from outside the source tree."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.timeout(300)
+def test_wheel_installs_into_a_fresh_venv_and_checks_an_example(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        check=True, capture_output=True, text=True,
+    )
+    (wheel,) = dist.glob("flowlang-*.whl")
+    env_dir = tmp_path / "venv"
+    # the fresh venv sees the already-installed dependencies, so the test needs no network
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        check=True, capture_output=True, text=True,
+    )
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    for name in ("p21_to_magento.flow", "systems.flow"):
+        shutil.copy(ROOT / "examples" / name, work / name)
+    shutil.copytree(ROOT / "examples" / "samples", work / "samples")
+    probe = subprocess.run(
+        [str(python), "-c", "import flowlang, flowlang.grammar, flowlang.stdlib; print(flowlang.__file__)"],
+        cwd=work, capture_output=True, text=True, check=True,
+    )
+    assert str(env_dir) in probe.stdout, "flowlang must be imported from the installed wheel"
+    result = subprocess.run(
+        [str(env_dir / "bin" / "flowlang"), "check", "p21_to_magento.flow"],
+        cwd=work, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors" in result.stderr
