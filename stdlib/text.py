@@ -14,7 +14,7 @@ from flowlang.runtime.errors import FlowError
 from flowlang.runtime.values import Stream, contains, to_text, type_name
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
-_DOLLAR_GROUP = re.compile(r"\$(?:(\d+)|\{([A-Za-z_][A-Za-z0-9_]*)\}|(\$))")
+_DOLLAR_GROUP = re.compile(r"\$(?:(\d+)|<([A-Za-z_][A-Za-z0-9_]*)>|(\$))")
 
 
 @lru_cache(maxsize=256)
@@ -30,7 +30,7 @@ def _regex(fn: str, pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=256)
 def _replacement_template(replacement: str) -> str:
-    """Turn `$1`, `${name}` and `$$` into Python's `\\g<1>`, `\\g<name>` and `$`; backslashes stay literal."""
+    """Turn `$1`, `$<name>` and `$$` into Python's `\\g<1>`, `\\g<name>` and `$`; backslashes stay literal."""
     escaped = replacement.replace("\\", "\\\\")
 
     def convert(m: re.Match[str]) -> str:
@@ -174,7 +174,7 @@ def fl_matches(text: Any, pattern: Any) -> bool:
 
 @builtin("regex_replace")
 def fl_regex_replace(text: Any, pattern: Any, replacement: Any) -> str:
-    """Every match of `pattern` replaced; `$1`/`${name}` insert groups, `$$` a dollar sign."""
+    """Every match of `pattern` replaced; `$1`/`$<name>` insert groups, `$$` a dollar sign."""
     text = _want_str("regex_replace", text, "text")
     regex = _regex("regex_replace", _want_str("regex_replace", pattern, "pattern"))
     template = _replacement_template(_want_str("regex_replace", replacement, "replacement"))

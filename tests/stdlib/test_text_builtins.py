@@ -128,7 +128,7 @@ def test_regex_replace_inserts_groups_with_dollar_numbers() -> None:
 
 
 def test_regex_replace_inserts_named_groups_and_literal_dollars() -> None:
-    assert call("regex_replace", "EUR 5", r"(?P<cur>[A-Z]+) (\d)", "$2 ${cur} $$") == "5 EUR $"
+    assert call("regex_replace", "EUR 5", r"(?P<cur>[A-Z]+) (\d)", "$2 $<cur> $$") == "5 EUR $"
 
 
 def test_regex_replace_keeps_backslashes_in_the_replacement_literal() -> None:
