@@ -66,12 +66,16 @@ class Ctx:
     settings: bool = False  # a system setting or operation option: setting functions are callable
     params: frozenset[str] = frozenset()  # the enclosing func's parameters (they may shadow `source`)
     systems: dict[str, Any] = field(default_factory=dict)  # name -> systems.SystemModel (spec operations)
+    outermost: bool = False  # not inside a loop or func: a loop here may draw the progress bar
+
+    def in_loop(self) -> Ctx:
+        return replace(self, outermost=False) if self.outermost else self
 
     def in_lambda(self, params: frozenset[str]) -> Ctx:
         return replace(self, lambdas=(*self.lambdas, params))
 
     def in_parallel(self) -> Ctx:
-        return replace(self, parallel=True)
+        return replace(self, parallel=True, outermost=False)
 
 
 def where_of(node: nodes.Node) -> Where:

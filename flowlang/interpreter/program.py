@@ -185,7 +185,7 @@ def compile_Flow(node: nodes.Flow, ctx: Ctx) -> CompiledFlow:
     title = title if isinstance(title, str) and title else node.name
     slug = settings.get("slug")
     slug = slug if isinstance(slug, str) and slug else slugify(title, ctx)
-    body = compile_Block(node.body, ctx)
+    body = compile_Block(node.body, replace(ctx, outermost=True))
     return CompiledFlow(node.name, title, slug, node.span.file, where_of(node), settings, body)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flowlang import nodes
@@ -24,6 +25,7 @@ from flowlang.interpreter.core import (
 from flowlang.interpreter.expressions import is_state, undefined
 from flowlang.runtime.errors import FlowError, UserError, Where
 from flowlang.runtime.values import (
+    Stream,
     augment,
     get_attr,
     get_index,
@@ -200,12 +202,28 @@ def compile_For(node: nodes.For, ctx: Ctx) -> Exec:
     iterable, where = compile_node(node.iterable, ctx), where_of(node)
     if node.parallel is not None:
         return _parallel_for(names, iterable, compile_node(node.parallel, ctx), node.body, ctx, where)
-    body = compile_Block(node.body, ctx)
+    body = compile_Block(node.body, ctx.in_loop())
+    loop = _loop(names, body, where)
+    if not ctx.outermost:
+        return lambda frame: loop(frame, iterable(frame))
+
+    def outermost_loop(frame: Frame) -> Signal | None:
+        value = iterable(frame)
+        run = frame[RUN]
+        if run.show_progress and type(value) is list and len(value) > 1:
+            return loop(frame, _with_progress(value, run.progress))
+        return loop(frame, value)
+
+    return outermost_loop
+
+
+def _loop(names: tuple[str, ...], body: Exec, where: Where) -> Any:
+    """The loop itself, given the evaluated iterable: one or two loop variables."""
     if len(names) == 1:
         (name,) = names
 
-        def for_each(frame: Frame) -> Signal | None:
-            items = iterate(iterable(frame), where)
+        def for_each(frame: Frame, value: Any) -> Signal | None:
+            items = iterate(value, where)
             step = frame[RUN].step
             for item in items:
                 step(where)
@@ -220,8 +238,8 @@ def compile_For(node: nodes.For, ctx: Ctx) -> Exec:
         return for_each
     first, second = names
 
-    def for_pairs(frame: Frame) -> Signal | None:
-        pairs = iterate_pairs(iterable(frame), where)
+    def for_pairs(frame: Frame, value: Any) -> Signal | None:
+        pairs = iterate_pairs(value, where)
         step = frame[RUN].step
         for key, item in pairs:
             step(where)
@@ -235,6 +253,19 @@ def compile_For(node: nodes.For, ctx: Ctx) -> Exec:
         return None
 
     return for_pairs
+
+
+def _with_progress(items: list[Any], report: Any) -> Stream:
+    """The items of a list, reporting `done/total` to the run's progress bar as the loop walks them."""
+
+    def walk() -> Iterator[Any]:
+        total = len(items)
+        for done, item in enumerate(items):
+            report(done, total)
+            yield item
+        report(total, total)
+
+    return Stream(walk, "progress")
 
 
 def _parallel_for(
@@ -270,7 +301,7 @@ def _parallel_for(
 @compiles
 def compile_While(node: nodes.While, ctx: Ctx) -> Exec:
     """while: "while" expr block  — every iteration counts against the run's step limit"""
-    cond, body, where = compile_node(node.cond, ctx), compile_Block(node.body, ctx), where_of(node)
+    cond, body, where = compile_node(node.cond, ctx), compile_Block(node.body, ctx.in_loop()), where_of(node)
 
     def while_(frame: Frame) -> Signal | None:
         step = frame[RUN].step
