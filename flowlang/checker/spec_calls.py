@@ -50,8 +50,9 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
     """E3xx/W3xx diagnostics of calls that do not match their system's OpenAPI operations.
 
     `project.programs` maps each file to its Program. Documents that do not load are reported by
-    `flowlang.openapi.spec_operations` (called from systems.py), and unknown operations by the
-    checker's E201 (the model holds the document's operations), so neither is repeated here.
+    `flowlang.openapi.spec_operations` (called from systems.py), unknown operations by the checker's
+    E201 (the model holds the document's operations), and a `spec:` that is not a plain string by
+    the settings pass (E214), so none of them is repeated here.
     `systems` (the checker's models) is accepted for symmetry with the other passes.
     """
     programs: Mapping[str, nodes.Program] = project.programs
@@ -63,11 +64,7 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
             if setting is None or system.name in found:
                 continue
             path = spec_path(system, program.file or file)
-            if path is None:
-                diags.append(Diagnostic(
-                    "E304", ERROR, "'spec' must be a string literal: the path of an OpenAPI document",
-                    setting.value.span,
-                ))
+            if path is None:  # not a plain string: the settings pass reports E214
                 continue
             try:
                 spec = load_spec(path)
