@@ -7,7 +7,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -244,46 +244,60 @@ class Run:
             for item in items:
                 body(item)
             return
-        failures: list[tuple[int, BaseException]] = []
-        in_flight: dict[Future[Any], int] = {}
+        flight = _InFlight(limit)
         pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flowlang-parallel")
         try:
             iterator = iter(items)
             index = 0
-            while not failures:
-                if len(in_flight) >= limit:
-                    _settle(in_flight, failures, FIRST_COMPLETED)
-                    continue
+            while True:
+                flight.slots.acquire()  # a free worker first, then the next item: no read-ahead
+                if flight.failures:
+                    break
                 try:
                     item = next(iterator)
                 except StopIteration:
                     break
                 except Exception as exc:  # fetching the next page of a stream failed
-                    failures.append((index, exc))
+                    flight.failures.append((index, exc))
                     break
                 context = contextvars.copy_context()
-                in_flight[pool.submit(context.run, body, item)] = index
+                pool.submit(context.run, body, item).add_done_callback(flight.finisher(index))
                 index += 1
-            _settle(in_flight, failures, ALL_COMPLETED)
+            flight.slots.release()
+            flight.drain()
         except BaseException:  # Ctrl-C while waiting: stop every worker at its next step
             self.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-        if failures:
-            raise min(failures, key=lambda failure: failure[0])[1]
+        if flight.failures:
+            raise min(flight.failures, key=lambda failure: failure[0])[1]
 
 
-def _settle(
-    in_flight: dict[Future[Any], int], failures: list[tuple[int, BaseException]], until: str
-) -> None:
-    """Wait for in-flight iterations (the first, or all), moving the finished ones out of `in_flight`."""
-    done, _ = wait(in_flight, return_when=until)
-    for future in done:
-        index = in_flight.pop(future)
-        error = future.exception()
-        if error is not None:
-            failures.append((index, error))
+class _InFlight:
+    """The iterations of one parallel loop that have started: one slot each, and the errors they raised."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.slots = threading.Semaphore(limit)
+        self.failures: list[tuple[int, BaseException]] = []  # (item index, error)
+
+    def finisher(self, index: int) -> Callable[[Future[Any]], None]:
+        """The done-callback of iteration `index`: note its error, then free its slot."""
+
+        def finished(future: Future[Any]) -> None:
+            if not future.cancelled():
+                error = future.exception()
+                if error is not None:
+                    self.failures.append((index, error))  # list.append is atomic
+            self.slots.release()
+
+        return finished
+
+    def drain(self) -> None:
+        """Wait until every started iteration has finished."""
+        for _ in range(self.limit):
+            self.slots.acquire()
 
 
 def _no_progress(done: int, total: int) -> None:

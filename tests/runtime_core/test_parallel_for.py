@@ -88,7 +88,7 @@ def test_an_error_in_an_iteration_is_raised_after_the_ones_in_flight_finish(make
 
     with pytest.raises(FlowError, match="item 2 is bad"):
         make_run().parallel_for(range(100), 4, body, W)
-    assert {0, 1, 3} <= set(finished)
+    assert {0, 1} <= set(finished)
     assert len(finished) < 20
 
 

@@ -23,8 +23,15 @@ SCRIPT = textwrap.dedent(
 
     def body(run):
         run.state["cursor"] = 1
-        run.log("info", "ready", ("wait.flow", 1, 1))
-        run.wait(60, ("wait.flow", 2, 1))
+        if sys.argv[2] == "parallel":
+            def one(item):
+                if item == 3:
+                    run.log("info", "ready", ("wait.flow", 1, 1))
+                run.wait(60, ("wait.flow", 2, 1))
+            run.parallel_for(range(100), 4, one, ("wait.flow", 3, 1))
+        else:
+            run.log("info", "ready", ("wait.flow", 1, 1))
+            run.wait(60, ("wait.flow", 2, 1))
 
     sys.exit(launch(file="wait.flow", flow_name="wait", slug="wait", build_systems=dict, body=body,
                     state_path=sys.argv[1], make_http=NoHttp))
@@ -32,11 +39,17 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_interrupts_the_run(tmp_path: Path, signum: int, code: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "mode"),
+    [(signal.SIGINT, 130, "wait"), (signal.SIGTERM, 143, "wait"), (signal.SIGINT, 130, "parallel")],
+)
+def test_a_signal_interrupts_the_run(tmp_path: Path, signum: int, code: int, mode: str) -> None:
     state_path = tmp_path / "state.db"
     proc = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(state_path)], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SCRIPT, str(state_path), mode],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stderr is not None
     assert "ready" in proc.stderr.readline()
