@@ -33,6 +33,14 @@ _FRIENDLY = {
     "ADD": "`+`", "SUB": "`-`", "MUL_OP": "an operator", "__ANON_0": "`=>`",
 }
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "LSQB", "LBRACE", "LPAR"}
+_KEYWORDS = {
+    "IMPORT", "SYSTEM", "FUNC", "FLOW", "IF", "ELSE", "FOR", "IN", "WHILE", "BREAK", "CONTINUE", "RETURN",
+    "TRY", "CATCH", "FAIL", "LOG", "CALL", "EACH", "PARALLEL", "WAIT", "CHECKPOINT", "AND", "OR", "NOT",
+    "TRUE", "FALSE", "NULL", "THEN",
+}
+_OPERATORS = {
+    "ADD", "SUB", "MUL_OP", "COMPARE", "AND", "OR", "COALESCE", "IN", "NOT", "DOT", "OPT_DOT", "LSQB", "LPAR",
+}
 
 
 @functools.cache
@@ -104,10 +112,17 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
 
 
 def _accepts_newline(states: dict[Any, dict[str, tuple[Any, Any]]], stack: list[Any]) -> bool:
-    """Whether a newline can be shifted here, after the reductions it would cause (state stack only)."""
+    return _accepts(states, stack, "_NL")
+
+
+def _accepts(states: dict[Any, dict[str, tuple[Any, Any]]], stack: list[Any], terminal: str) -> bool:
+    """Whether `terminal` can be shifted here, after the reductions it causes (simulated on the states).
+
+    LALR tables merge lookaheads, so a terminal listed for a state may still fail after reducing.
+    """
     stack = list(stack)
     while True:
-        entry = states[stack[-1]].get("_NL")
+        entry = states[stack[-1]].get(terminal)
         if entry is None:
             return False
         action, arg = entry
@@ -147,7 +162,14 @@ def _describe_expected(expected: set[str]) -> str:
     if len(expected) > 1:
         expected = expected - {"$END"}
     if "NAME" in expected and not _EXPRESSION_STARTS <= expected:
-        expected = {e for e in expected if not (e.isalpha() and e.isupper() and e != "NAME")}
+        expected = expected - _KEYWORDS
+    if {"ADD", "COMPARE", "AND"} <= expected:
+        names.append("an operator")
+        expected = expected - _OPERATORS
+    if {"BREAK", "CONTINUE", "RETURN", "FOR"} <= expected:
+        names.append("a statement")
+        expected = expected - _KEYWORDS - _EXPRESSION_STARTS
+        expected -= {"LONG_STRING", "DURATION", "SUB"}
     if _EXPRESSION_STARTS <= expected:
         names.append("an expression")
         expected = expected - _EXPRESSION_STARTS - {"LONG_STRING", "DURATION", "SUB", "NOT", "TRUE",
@@ -155,7 +177,7 @@ def _describe_expected(expected: set[str]) -> str:
     for name in sorted(expected):
         if name in _FRIENDLY:
             names.append(_FRIENDLY[name])
-        elif name.isupper() and name.isalpha():
+        elif name in _KEYWORDS:
             names.append(f"`{name.lower()}`")
     names = list(dict.fromkeys(names))
     if not names:
@@ -184,11 +206,15 @@ def _diagnose(
     assert isinstance(error, UnexpectedToken)
     token = error.token
     expected = set(error.expected)
+    state = getattr(error, "state", None)
+    if state is not None:  # keep only what can really follow here
+        really = {t for t in expected if _accepts(state.parse_conf.states, state.state_stack, t)}
+        expected = really or expected
     if token.type == "$END":
         end = text.rstrip()
         line = end.count("\n") + 1
         col = len(end) - (end.rfind("\n") + 1) + 1
-        span = where.span(line, max(col - 1, 1), line, max(col, 2))
+        span = where.span(line, col, line, col + 1)
     else:
         end_line = token.end_line or token.line
         end_col = token.end_column or (token.column + 1)
@@ -196,6 +222,8 @@ def _diagnose(
             end_line, end_col = token.line, token.column + 1
         span = where.span(token.line, token.column, end_line, end_col)
     found = _describe_token(token)
+    if token.type == "$END" and where.line_offset + where.col_offset > 0:
+        found = "end of the interpolation"
     if opened and _OPENERS[opened[-1][0].type] in expected and (
         token.type == "$END" or token.type in _CLOSERS
     ):
@@ -212,6 +240,11 @@ def _diagnose(
         )
     message = f"unexpected {found}; expected {_describe_expected(expected)}"
     hint = None
+    if "COMMA" in expected and token.type in _EXPRESSION_STARTS | {"LONG_STRING", "DURATION"}:
+        hint = "is a `,` missing before it?"
+    elif opened and not opened[-1][1] and (opened[-1][0].line or 0) < (token.line or 0):
+        opener = opened[-1][0]
+        hint = f"the `{opener}` opened at {opener.line}:{opener.column} is still open"
     if token.type == "NAME" and str(token) in ("elif", "elseif"):
         hint = "write `else if`"
     elif token.type == "ELSE" or token.type == "CATCH":

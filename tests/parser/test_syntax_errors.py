@@ -33,7 +33,7 @@ def test_unterminated_string() -> None:
 
 def test_error_inside_an_interpolation_points_into_the_string() -> None:
     code, line, col, message, _ = first_error('flow a {\n  x = "a {y.} b"\n}\n')
-    assert (code, line, col) == ("E001", 2, 12)
+    assert (code, line, col) == ("E001", 2, 13)
     assert "expected a name" in message
 
 
