@@ -38,6 +38,21 @@ def format_location(where: Where, with_column: bool = False) -> str:
     return f"{where[0]}:{where[1]}:{where[2]}" if with_column else f"{where[0]}:{where[1]}"
 
 
+def collapse_repeats(lines: list[str], keep: int = 3) -> list[str]:
+    """Stack lines with long runs of the same frame (deep recursion) cut to `keep` and a count."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j] == lines[i]:
+            j += 1
+        out.extend(lines[i : i + min(j - i, keep)])
+        if j - i > keep:
+            out.append(f"  ... the line above repeated {j - i - keep} more times")
+        i = j
+    return out
+
+
 class RunLog:
     """The log of one run: every line is masked, written whole under a lock, and flushed."""
 
@@ -119,7 +134,7 @@ class RunLog:
                 extra["status"] = err.status
             self.write("error", err.message, err.where, **extra)
             return
-        lines = [err.render()] + [f"  in {frame}" for frame in err.stack]
+        lines = [err.render(), *collapse_repeats([f"  in {frame}" for frame in err.stack])]
         self._emit("\n".join(mask_secrets(line, self.secrets) for line in lines))
 
     def plain(self, text: str) -> None:

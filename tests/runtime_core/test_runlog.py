@@ -184,3 +184,17 @@ def test_lines_written_from_many_threads_are_never_interleaved() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 1600
     assert all(line.startswith("12:00:03 INFO sync.flow:14 thread ") and line.endswith("x" * 50) for line in lines)
+
+
+def test_a_deep_recursion_in_the_stack_is_shortened_with_a_count() -> None:
+    log, out = make_log()
+    err = FlowError("limit", "recursion limit reached: 200 nested calls", ("r.flow", 5, 10))
+    err.stack = ["func down at r.flow:5:10"] * 200 + ["flow rec at r.flow:9:10"]
+    log.error_report(err)
+    assert out.getvalue().splitlines()[1:] == [
+        "  in func down at r.flow:5:10",
+        "  in func down at r.flow:5:10",
+        "  in func down at r.flow:5:10",
+        "  ... the line above repeated 197 more times",
+        "  in flow rec at r.flow:9:10",
+    ]
