@@ -24,7 +24,7 @@ def _quantum(digits: int) -> Decimal:
     return Decimal(1).scaleb(-digits)
 
 
-def _round_half_up(x: float | int, digits: int) -> Decimal | None:
+def _round_decimal(x: float | int, digits: int) -> Decimal | None:
     """`x` rounded half away from zero, on its shortest decimal form; None for absurd precision."""
     try:
         return Decimal(repr(x)).quantize(_quantum(digits), rounding=ROUND_HALF_UP)
@@ -33,6 +33,25 @@ def _round_half_up(x: float | int, digits: int) -> Decimal | None:
             return None
         wide = Context(prec=800)
         return Decimal(repr(x)).quantize(_quantum(digits), rounding=ROUND_HALF_UP, context=wide)
+
+
+def _round_fast(x: float, digits: int) -> float | None:
+    """What `_round_decimal` gives, as a float, without Decimal; None when that path is needed.
+
+    Python's round() is exact on the binary value; it differs from rounding the shortest decimal form
+    only when that form is a tie (a 5 right after the last kept digit, and nothing after it).
+    """
+    if not (0 <= digits <= 15 and -1e15 < x < 1e15):
+        return None
+    text = repr(x)
+    if "e" in text:
+        return None
+    fraction = text.partition(".")[2]
+    if len(fraction) != digits + 1 or fraction[-1] != "5":
+        return round(x, digits)
+    step = 10.0**-digits
+    kept = float(text[:-1])  # "2.67" of "2.675", "2." of "2.5"
+    return round(kept - step if x < 0 else kept + step, digits)
 
 
 def _finite(fn: str, x: int | float) -> int | float:
@@ -64,7 +83,11 @@ def fl_round(x: Any, digits: Any = 0) -> int | float:
     digits = _want_int("round", digits, "digits")
     if type(x) is int and digits >= 0:
         return x
-    rounded = _round_half_up(x, digits)
+    if type(x) is float:
+        fast = _round_fast(x, digits)
+        if fast is not None:
+            return int(fast) if digits <= 0 else fast
+    rounded = _round_decimal(x, digits)
     if rounded is None:
         return x
     return int(rounded) if digits <= 0 else float(rounded)
@@ -156,11 +179,16 @@ def fl_format_number(x: Any, decimals: Any = 2, thousands: Any = ",", point: Any
     point = _want_str("format_number", point, "point")
     if decimals < 0:
         raise FlowError("data", "format_number() expects decimals to be 0 or more")
-    rounded = _round_half_up(x, decimals)
+    rounded: int | float | Decimal | None = None
+    if decimals <= 15 and -(10.0 ** (15 - decimals)) < x < 10.0 ** (15 - decimals):
+        # Few enough significant digits that the float prints exactly as its decimal rounding.
+        rounded = x if type(x) is int else _round_fast(x, decimals)
     if rounded is None:
-        raise FlowError("data", f"format_number() cannot format {x!r}")
+        rounded = _round_decimal(x, decimals)
+        if rounded is None:
+            raise FlowError("data", f"format_number() cannot format {x!r}")
     if rounded == 0:
-        rounded = abs(rounded)  # no "-0.00"
+        rounded = 0  # no "-0.00"
     text = f"{rounded:,.{decimals}f}"
     if thousands == "," and point == ".":
         return text

@@ -55,18 +55,24 @@ def _padding(fn: str, text: Any, width: Any, fill: Any) -> tuple[str, int, str]:
 @builtin("upper")
 def fl_upper(text: Any) -> str:
     """`upper("abc")` → "ABC"."""
-    return _want_str("upper", text).upper()
+    if type(text) is str:
+        return text.upper()
+    raise _wrong_type("upper", "a string", text)
 
 
 @builtin("lower")
 def fl_lower(text: Any) -> str:
     """`lower("ABC")` → "abc"."""
-    return _want_str("lower", text).lower()
+    if type(text) is str:
+        return text.lower()
+    raise _wrong_type("lower", "a string", text)
 
 
 @builtin("trim")
 def fl_trim(text: Any, chars: Any = None) -> str:
     """Whitespace (or any of `chars`) removed from both ends."""
+    if chars is None and type(text) is str:
+        return text.strip()
     text = _want_str("trim", text)
     if chars is None:
         return text.strip()
@@ -140,6 +146,8 @@ def fl_substring(text: Any, start: Any, end: Any = None) -> str:
 @builtin("pad_left")
 def fl_pad_left(text: Any, width: Any, fill: Any = " ") -> str:
     """`text` (a string or number) filled on the left up to `width` characters."""
+    if type(text) is str and type(width) is int and fill == " ":
+        return text.rjust(width)
     text, width, fill = _padding("pad_left", text, width, fill)
     missing = width - len(text)
     if missing <= 0:
@@ -150,6 +158,8 @@ def fl_pad_left(text: Any, width: Any, fill: Any = " ") -> str:
 @builtin("pad_right")
 def fl_pad_right(text: Any, width: Any, fill: Any = " ") -> str:
     """`text` (a string or number) filled on the right up to `width` characters."""
+    if type(text) is str and type(width) is int and fill == " ":
+        return text.ljust(width)
     text, width, fill = _padding("pad_right", text, width, fill)
     missing = width - len(text)
     if missing <= 0:
@@ -161,8 +171,9 @@ def fl_pad_right(text: Any, width: Any, fill: Any = " ") -> str:
 def fl_slugify(text: Any) -> str:
     """Lower-case ASCII words joined by "-": accents dropped, anything else a separator."""
     text = _want_str("slugify", text)
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _SLUG_JUNK.sub("-", ascii_text.lower()).strip("-")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_JUNK.sub("-", text.lower()).strip("-")
 
 
 @builtin("matches")
