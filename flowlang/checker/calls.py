@@ -68,6 +68,7 @@ class CallChecker:
         self.funcs = ctx.funcs_for(file)
         self.systems = ctx.systems_for(file)
         self.allowed_lambdas: set[int] = set()
+        self.signatures: dict[str, Signature | None] = {}
 
     def check(self, program: nodes.Program, exempt: set[int]) -> None:
         """`exempt`: ids of setting-function calls the settings pass already checked."""
@@ -89,7 +90,10 @@ class CallChecker:
                                     node.span, "such as map, filter, find, any, all or sort_by")
 
     def call(self, call: nodes.Call) -> None:
-        sig = self.ctx.signature(call.func, self.file)
+        if call.func in self.signatures:
+            sig = self.signatures[call.func]
+        else:
+            sig = self.signatures[call.func] = self.ctx.signature(call.func, self.file)
         if sig is None:
             if call.func in SETTING_FUNCTIONS:
                 self.ctx.report("E208", f"'{call.func}' is a setting function: it is only valid in a system's "

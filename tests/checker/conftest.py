@@ -17,12 +17,12 @@ CheckText = Callable[..., list[Diagnostic]]
 
 @pytest.fixture
 def check_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CheckText:
-    """check_text(main_source, **other_files) -> the diagnostics of main.flow (files under tmp_path)."""
+    """check_text(main_source, {"lib/x.flow": text, …}) -> the diagnostics of main.flow (in tmp_path)."""
     monkeypatch.chdir(tmp_path)
 
-    def run(text: str, **files: str) -> list[Diagnostic]:
-        for name, content in files.items():
-            path = tmp_path / name.replace("__", "/")
+    def run(text: str, files: dict[str, str] | None = None) -> list[Diagnostic]:
+        for name, content in (files or {}).items():
+            path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(dedent(content), encoding="utf-8")
         (tmp_path / "main.flow").write_text(dedent(text), encoding="utf-8")
