@@ -54,9 +54,12 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def request_summary(requests: list[dict[str, object]]) -> list[str]:
-    """One line per method, path and status, with a count, in order of first appearance."""
-    counts = Counter(f"{r['method']} {r['path']} -> {r['status']}" for r in requests)
+def request_summary(server: fake_systems.RunningServer) -> list[str]:
+    """One line per route and status with a count, in order of first appearance."""
+    counts = Counter(
+        f"{r['method']} {server.systems.route_of(r['method'], r['path'])} -> {r['status']}"
+        for r in server.requests()
+    )
     return [f"  {count:>4} x {line}" for line, count in counts.items()]
 
 
@@ -88,9 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fake systems: {server.url} (P21, Magento, ERP and Elastic Path)", flush=True)
         print(f"$ flowlang {' '.join(command)}", flush=True)
         code = subprocess.run([*FLOWLANG, *command], env=env, check=False).returncode
-        requests = server.requests()
-    print(f"\nflowlang exited with {code}; the fake systems received {len(requests)} requests:")
-    print("\n".join(request_summary(requests)))
+        print(
+            f"\nflowlang exited with {code}; the fake systems received {len(server.requests())} requests:"
+        )
+        print("\n".join(request_summary(server)))
     return code
 
 

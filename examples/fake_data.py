@@ -129,7 +129,7 @@ def erp_items() -> list[dict[str, Any]]:
     start = datetime(2026, 3, 1, tzinfo=UTC)
     items = []
     for n in range(ITEM_COUNT):
-        on_hand = rng.choice([0, 0, rng.randint(1, 40), rng.randint(41, 500)])
+        on_hand = 0 if rng.random() < 0.15 else rng.randint(2, 400)
         items.append(
             {
                 "sku": f"SKU-{1001 + n}",

@@ -77,7 +77,7 @@ class FakeSystems:
         self.tokens = {
             name: os.environ.get(f"{name.upper()}_TOKEN", f"demo-{name}-token") for name in SYSTEMS
         }
-        self.routes: list[tuple[str, re.Pattern[str], Callable[[Request], Response]]] = []
+        self.routes: list[tuple[str, str, re.Pattern[str], Callable[[Request], Response]]] = []
         for method, pattern, handler in [
             ("GET", "/p21/api/customers", self.p21_customers),
             ("GET", "/p21/api/customers/{id}", self.p21_customer),
@@ -95,7 +95,7 @@ class FakeSystems:
             ("GET", "/ep/v2/flows/{id}", self.ep_get_flow),
         ]:
             regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-            self.routes.append((method, re.compile(f"^{regex}$"), handler))
+            self.routes.append((method, pattern, re.compile(f"^{regex}$"), handler))
         self.reset()
 
     def reset(self) -> None:
@@ -146,7 +146,7 @@ class FakeSystems:
 
     def dispatch(self, req: Request) -> Response:
         allowed = []
-        for method, regex, handler in self.routes:
+        for method, _, regex, handler in self.routes:
             match = regex.match(req.path)
             if match:
                 if method != req.method:
@@ -161,6 +161,13 @@ class FakeSystems:
                 405, {"error": f"{req.method} not allowed"}, {"Allow": ", ".join(allowed)}
             )
         raise HttpProblem(404, {"error": f"no route for {req.method} {req.path}"})
+
+    def route_of(self, method: str, path: str) -> str:
+        """The route template a request matched (`/erp/api/orders/{order_id}/lines`), else the path."""
+        for route_method, pattern, regex, _ in self.routes:
+            if route_method == method and regex.match(path):
+                return pattern
+        return path
 
     def authorize(self, req: Request) -> None:
         system = req.path.split("/")[1]

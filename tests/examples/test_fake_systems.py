@@ -12,8 +12,7 @@ import fake_systems
 import httpx
 import pytest
 from conftest import EXAMPLES
-
-RunningServer = fake_systems.RunningServer
+from fake_systems import RunningServer
 
 
 def client(fake: RunningServer, system: str, token: str | None = None) -> httpx.Client:
