@@ -1,0 +1,48 @@
+"""The code generator: a checked project -> one standalone Python module (Python 3.11+ and httpx only).
+
+`compile_project(project, flow_name)` returns the module's source text. The pipeline: AST -> safe
+context (`context.py`: mangled names, repr()'d literals, laid-out code) -> Jinja2 template
+(`templates/module.py.j2`) -> `compile()` check.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+from flowlang.codegen.context import build_context
+from flowlang.codegen.inline import InlineError
+from flowlang.codegen.names import CodegenError
+
+__all__ = ["CodegenError", "compile_project"]
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("flowlang.codegen", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # the output is Python; every value is escaped by the context builder
+    )
+
+
+def compile_project(project: Any, flow_name: str | None = None) -> str:
+    """The standalone module that runs flow `flow_name` of a checked `flowlang.loader.Project`.
+
+    Raises CodegenError when the flow cannot be chosen or the module would not be valid Python.
+    """
+    try:
+        context = build_context(project, flow_name)
+    except InlineError as exc:
+        raise CodegenError(f"cannot inline the runtime: {exc}") from None
+    source = _environment().get_template("module.py.j2").render(context)
+    try:
+        compile(source, f"<compiled {project.root}>", "exec")
+    except SyntaxError as exc:  # a bug in the generator: never hand out a broken module
+        raise CodegenError(f"generated code is not valid Python (line {exc.lineno}): {exc.msg}") from None
+    return source

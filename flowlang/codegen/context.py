@@ -1,0 +1,255 @@
+"""AST -> safe template context: every value is generated Python (mangled names, repr()'d literals)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flowlang import nodes
+from flowlang.codegen import names
+from flowlang.codegen.emit import function_lines
+from flowlang.codegen.exprs import ExprEmitter, Scope, Wheres
+from flowlang.codegen.inline import Inlined, builtin_index, inline, sorted_imports
+from flowlang.codegen.layout import INDENT, Brackets, Doc, Text, call, lines_of, seq
+
+# Names the support code and the entry points of a generated module define.
+SUPPORT_NAMES = {
+    "NOT_GIVEN", "call_builtin", "setting", "member", "fail_now", "state_key", "state_get",
+    "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG",
+    "build_systems", "run", "main", "rt", "error", "where", "systems",
+}
+SUPPORT_IMPORTS = {
+    "import argparse", "import sys", "import threading", "from typing import Any",
+    "from collections.abc import Callable",
+}
+# Runtime names the template uses, looked up through the inliner (they may have been renamed).
+TEMPLATE_RUNTIME = {
+    "FlowError": "errors", "Where": "errors", "call_setting_function": "config",
+    "contains": "values", "augment": "values", "run_flow": "launcher", "launch": "launcher",
+}
+_GENERATED = re.compile(r"^(v_|f_|flow_|_t\d|_iteration_|W\d)")
+
+
+def select_flow(project: Any, name: str | None) -> tuple[nodes.Flow, str, str]:
+    """The flow to compile and its title and slug, chosen as `flowlang run` chooses it."""
+    flows = [f for path, p in project.programs.items() if path == project.root for f in p.flows]
+    described = [(f, *_title_and_slug(f)) for f in flows]
+    listing = ", ".join(f.name for f in flows) or "none"
+    if name is None:
+        if len(flows) == 1:
+            return described[0]
+        if not flows:
+            raise names.CodegenError(f"{project.root} declares no flow")
+        raise names.CodegenError(f"{project.root} declares several flows; choose one with --flow: {listing}")
+    for index in (0, 2, 1):  # identifier, slug, then the `name:` setting
+        for item in described:
+            key = item[0].name if index == 0 else item[index]
+            if key == name:
+                return item
+    raise names.CodegenError(f"{project.root} has no flow '{name}'; its flows: {listing}")
+
+
+def _literal_setting(flow: nodes.Flow, key: str) -> Any:
+    for s in flow.settings:
+        if s.key == key:
+            v = s.value
+            if isinstance(v, nodes.String) and all(isinstance(p, str) for p in v.parts):
+                return "".join(p for p in v.parts if isinstance(p, str))
+            if isinstance(v, nodes.Literal):
+                return v.value
+    return None
+
+
+def _title_and_slug(flow: nodes.Flow) -> tuple[str, str]:
+    from flowlang.stdlib import load_all
+
+    title = _literal_setting(flow, "name")
+    title = title if isinstance(title, str) and title else flow.name
+    slug = _literal_setting(flow, "slug")
+    if not (isinstance(slug, str) and slug):
+        slug = str(load_all()["slugify"].fn(title)) or "flow"
+    return title, slug
+
+
+def _reachable(project: Any, flow: nodes.Flow) -> tuple[list[nodes.Func], set[str]]:
+    """The funcs the flow (and the systems' settings) can call, in project order, and the builtins used."""
+    funcs: dict[str, nodes.Func] = {}
+    for program in project.programs.values():
+        for f in program.funcs:
+            funcs.setdefault(f.name, f)
+    known = set(builtin_index())
+    roots: list[nodes.Node] = [flow.body]
+    for program in project.programs.values():
+        roots.extend(program.systems)
+    used_funcs: set[str] = set()
+    used_builtins: set[str] = set()
+    todo = list(roots)
+    while todo:
+        for node in nodes.walk(todo.pop()):
+            if isinstance(node, nodes.Call):
+                if node.func in funcs and node.func not in used_funcs:
+                    used_funcs.add(node.func)
+                    todo.append(funcs[node.func])
+                elif node.func not in funcs and node.func in known:
+                    used_builtins.add(node.func)
+    ordered = [f for f in funcs.values() if f.name in used_funcs]
+    return ordered, used_builtins
+
+
+def _system_lines(project: Any, exprs: ExprEmitter, inlined: Inlined) -> list[str]:
+    from flowlang.systems import build_systems as system_models
+
+    models, _ = system_models(list(project.programs.values()))
+    scope = Scope(settings=True)
+    lines = [f"{INDENT}rt = DetachedRun()", f"{INDENT}systems: dict[str, Any] = {{}}"]
+
+    def setting_value(s: nodes.Setting) -> Doc:
+        if isinstance(s.value, nodes.Name) and s.value.name == "none":
+            return Text("None")
+        return exprs.nested(s.value, scope)
+
+    build_operation = inlined.name("config", "build_operation")
+    for program in project.programs.values():
+        for system in program.systems:
+            settings = [s for s in system.settings if s.key != "spec"]
+            ops: dict[str, Doc] = {}
+            for op in system.operations:
+                ops[op.name] = _operation(build_operation, op.name, op.method.upper(), op.path, op, op.options, (), (), exprs, setting_value)
+            model = models.get(system.name)
+            for op_model in model.operations.values() if model is not None else ():
+                if op_model.from_spec:
+                    ops[op_model.name] = _operation(
+                        build_operation, op_model.name, op_model.method, op_model.path, None,
+                        op_model.options, tuple(op_model.query_params), tuple(op_model.header_params),
+                        exprs, setting_value, where=_span_where(exprs, op_model.span),
+                    )
+            values = Brackets("{", tuple(seq(names.string(s.key) + ": ", setting_value(s)) for s in settings), "}", True)
+            locations = Brackets(
+                "{", tuple(Text(f"{names.string(s.key)}: {exprs.where(s.value)}") for s in settings), "}", True
+            )
+            build = call(
+                inlined.name("config", "build_system"), names.string(system.name), values,
+                Brackets("[", tuple(ops.values()), "]", True), locations,
+            )
+            span = system.span
+            lines.append(f"{INDENT}# {names.comment(span.file, 80)}:{span.line}: system {system.name}")
+            lines.extend(lines_of(call("systems.setdefault", names.string(system.name), build), INDENT))
+    lines.append(f"{INDENT}return systems")
+    if not any(re.search(r"\brt\b", line) for line in lines[1:]):
+        lines.pop(0)  # no setting reads the run
+    return lines
+
+
+def _span_where(exprs: ExprEmitter, span: Any) -> str:
+    return exprs.wheres.name(nodes.Break(span))
+
+
+def _operation(
+    build_operation: str, name: str, method: str, path: str, node: nodes.Node | None,
+    options: tuple[nodes.Setting, ...], query: tuple[str, ...], headers: tuple[str, ...],
+    exprs: ExprEmitter, value: Any, where: str | None = None,
+) -> Doc:
+    opts = Brackets("{", tuple(seq(names.string(o.key) + ": ", value(o)) for o in options), "}", True)
+    tuple_of = lambda items: Text("(" + "".join(names.string(i) + ", " for i in items).rstrip(" ") + ")")  # noqa: E731
+    return call(
+        build_operation, names.string(name), names.string(method), names.string(path), opts,
+        seq("query_params=", tuple_of(query)), seq("header_params=", tuple_of(headers)),
+        "where=" + _operation_where(exprs, node, where),
+    )
+
+
+def _operation_where(exprs: ExprEmitter, node: nodes.Node | None, where: str | None) -> str:
+    if where is not None:
+        return where
+    return exprs.where(node) if node is not None else "None"
+
+
+def build_context(project: Any, flow_name: str | None) -> dict[str, Any]:
+    """Everything module.py.j2 needs to write the module of one flow of `project`."""
+    flow, _title, slug = select_flow(project, flow_name)
+    funcs, used_builtins = _reachable(project, flow)
+    inlined = inline(used_builtins, SUPPORT_NAMES)
+    defined = {v for v in inlined.globals.values()}
+    clash = sorted(n for n in defined if _GENERATED.match(n))
+    if clash:
+        raise names.CodegenError(f"runtime names clash with generated names: {', '.join(clash)}")
+    root_file = flow.span.file
+    wheres = Wheres(root_file)
+    exprs = ExprEmitter(inlined.name, inlined.builtins, {f.name for f in funcs}, wheres)
+    sources: dict[str, str] = dict(project.sources)
+    systems = _system_lines(project, exprs, inlined)
+    definitions = [_function("def build_systems() -> dict[str, Any]:", SYSTEMS_DOC, [], systems)]
+    for f in funcs:
+        definitions.append(_func(f, exprs, sources, inlined))
+    _, flow_body = function_lines(exprs, sources, [], flow.body, Scope())
+    flow_ident = flow.name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", flow.name) else "flow"
+    definitions.append(
+        _function(
+            f"def {names.flow_function(flow.name)}(rt: Any) -> Any:",
+            f'"""The body of flow {flow_ident}."""',
+            [],
+            flow_body,
+        )
+    )
+    n = {key: inlined.name(module, key) for key, module in TEMPLATE_RUNTIME.items()}
+    file_text = names.comment(root_file, 80)
+    doc = f"Flow {flow_ident} of {file_text}, compiled by flowlang: needs Python 3.11+ and httpx."
+    return {
+        "docstring": names.string(doc),
+        "imports": "\n".join(sorted_imports(inlined.import_lines | SUPPORT_IMPORTS)),
+        "runtime": "\n".join(
+            f"\n# {'-' * 64} inlined: {title}\n\n{text}\n" for title, text in inlined.chunks
+        ),
+        "n": n,
+        "flow_ident": flow_ident,
+        "flow_file": names.string(root_file),
+        "flow_name": names.string(flow.name),
+        "flow_slug": names.string(slug),
+        "wheres": "\n".join(wheres.definitions()),
+        "definitions": "\n\n\n".join(definitions),
+        "flow_function": names.flow_function(flow.name),
+    }
+
+
+SYSTEMS_DOC = '"""Every system of the project, its settings evaluated now (at run start)."""'
+
+
+def _function(signature: str, doc: str | None, prologue: list[str], body: list[str]) -> str:
+    lines = [signature]
+    if doc:
+        lines.append(INDENT + doc)
+    lines += prologue + (body or [INDENT + "pass"])
+    return "\n".join(lines)
+
+
+def _func(f: nodes.Func, exprs: ExprEmitter, sources: dict[str, str], inlined: Inlined) -> str:
+    """A user func: defaults, the call-stack frame, and errors tagged with the call site."""
+    where_type = inlined.name("errors", "Where")
+    error = inlined.name("errors", "FlowError")
+    params = [
+        f"{names.variable(p.name)}: Any" + (" = NOT_GIVEN" if p.default is not None else "")
+        for p in f.params
+    ]
+    signature_params = ["rt: Any", f"where: {where_type}", *params]
+    signature = f"def {names.func(f.name)}({', '.join(signature_params)}) -> Any:"
+    if len(signature) > 88:
+        signature = f"def {names.func(f.name)}(\n" + "".join(
+            f"{INDENT}{part},\n" for part in signature_params
+        ) + ") -> Any:"
+    scope = Scope(params=frozenset(p.name for p in f.params))
+    prologue, body = function_lines(exprs, sources, list(f.params), f.body, scope)
+    name = names.string(f.name)
+    too_deep = names.string(f"recursion too deep in {f.name}()")
+    wrapped = [
+        f"{INDENT}rt.enter_call({name}, where)",
+        f"{INDENT}try:",
+        *[INDENT + line for line in body or [INDENT + "pass"]],
+        f"{INDENT}except {error} as error:",
+        f"{INDENT * 2}error.stack.append(func_site({name}, where))",
+        f"{INDENT * 2}raise",
+        f"{INDENT}except RecursionError:",
+        *lines_of(seq(f"raise {error}(", Text(f'"limit", {too_deep}, where'), ") from None"), INDENT * 2),
+        f"{INDENT}finally:",
+        f"{INDENT * 2}rt.exit_call()",
+    ]
+    return _function(signature, None, prologue, wrapped)

@@ -1,0 +1,308 @@
+"""Statements, funcs, flows and systems -> lines of Python, each statement under a `# file:LINE` comment."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from flowlang import nodes
+from flowlang.codegen import names
+from flowlang.codegen.exprs import ExprEmitter, Scope, Temps, is_state
+from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, lines_of, seq
+
+PARALLEL = "parallel"
+LOOP = "loop"
+
+
+def bound_names(stmts: Iterable[nodes.Node]) -> set[str]:
+    """Names a block binds with `=`, `for` or `catch`, outside nested parallel loop bodies."""
+    found: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, nodes.Assign) and isinstance(stmt.target, nodes.Name) and stmt.op == "=":
+            found.add(stmt.target.name)
+        elif isinstance(stmt, nodes.For):
+            if stmt.parallel is None:
+                found.update(i.name for i in stmt.names)
+                found |= bound_names(stmt.body.stmts)
+        elif isinstance(stmt, nodes.Try):
+            if stmt.err is not None:
+                found.add(stmt.err.name)
+            found |= bound_names(stmt.body.stmts) | bound_names(stmt.handler.stmts)
+        elif isinstance(stmt, nodes.If):
+            found |= bound_names(stmt.body.stmts)
+            if stmt.orelse is not None:
+                found |= bound_names([stmt.orelse] if isinstance(stmt.orelse, nodes.If) else stmt.orelse.stmts)
+        elif isinstance(stmt, nodes.While):
+            found |= bound_names(stmt.body.stmts)
+    return found
+
+
+def augmented_names(stmts: Iterable[nodes.Node]) -> set[str]:
+    """Names a block changes with `+=`/`-=`, outside nested parallel loop bodies."""
+    found: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, nodes.Assign) and isinstance(stmt.target, nodes.Name) and stmt.op != "=":
+            found.add(stmt.target.name)
+        elif (isinstance(stmt, nodes.For) and stmt.parallel is None) or isinstance(stmt, nodes.While):
+            found |= augmented_names(stmt.body.stmts)
+        elif isinstance(stmt, nodes.Try):
+            found |= augmented_names(stmt.body.stmts) | augmented_names(stmt.handler.stmts)
+        elif isinstance(stmt, nodes.If):
+            found |= augmented_names(stmt.body.stmts)
+            if stmt.orelse is not None:
+                found |= augmented_names([stmt.orelse] if isinstance(stmt.orelse, nodes.If) else stmt.orelse.stmts)
+    return found
+
+
+class StmtEmitter:
+    """Writes the Python lines of one flow or func body; `lines` collects them."""
+
+    def __init__(self, exprs: ExprEmitter, sources: dict[str, str], scope: Scope, bound: set[str]) -> None:
+        self.x = exprs
+        self.sources = sources
+        self.scope = scope
+        self.lines: list[str] = []
+        self.loops: list[tuple[str, nodes.For | None]] = []  # enclosing loops, innermost last
+        self.bound: list[set[str]] = [bound]  # names bound by each enclosing Python function
+        self._dispatch: dict[type, Callable[[nodes.Node, str], None]] = {}
+        for cls in typing.get_args(nodes.Stmt):
+            method = getattr(self, f"emit_{cls.__name__}", None)
+            if method is None:
+                raise TypeError(f"StmtEmitter has no emit_{cls.__name__}")
+            self._dispatch[cls] = method
+
+    # ---------------------------------------------------------------- helpers
+
+    def rt(self, module: str, name: str) -> str:
+        return self.x.rt(module, name)
+
+    def expr(self, node: nodes.Node) -> Doc:
+        return self.x.expr(node, self.scope)
+
+    def arg(self, node: nodes.Node) -> Doc:
+        return self.x.nested(node, self.scope)
+
+    def put(self, doc: Doc | str, indent: str) -> None:
+        self.lines.extend(lines_of(Text(doc) if isinstance(doc, str) else doc, indent))
+
+    def comment(self, node: nodes.Node, indent: str) -> None:
+        span = node.span
+        text = self.sources.get(span.file, "").splitlines()
+        line = text[span.line - 1].strip() if 0 < span.line <= len(text) else ""
+        head = f"# {names.comment(span.file, 80)}:{span.line}"
+        room = LINE_LENGTH - len(indent) - len(head) - 2
+        if line and room > 10:
+            head += ": " + names.comment(line, room)
+        self.lines.append(indent + head)
+
+    def block(self, stmts: tuple[nodes.Node, ...], indent: str) -> None:
+        if not stmts:
+            self.lines.append(indent + "pass")
+        for stmt in stmts:
+            self.statement(stmt, indent)
+
+    def statement(self, node: nodes.Node, indent: str) -> None:
+        self.comment(node, indent)
+        self._dispatch[type(node)](node, indent)
+
+    # ---------------------------------------------------------------- assignment
+
+    def emit_Assign(self, node: nodes.Assign, indent: str) -> None:
+        """assign: target ("=" | "+=" | "-=") expr — container and key, then value, then current value"""
+        target, where, op = node.target, self.x.where(node), node.op
+        augment = self.rt("values", "augment")
+        if isinstance(target, nodes.Name):
+            var = names.variable(target.name)
+            if op == "=":
+                self.put(seq(f"{var} = ", self.expr(node.value)), indent)
+            elif self.scope.parallel:
+                temp = self.x.temps.new()
+                self.put(seq(f"{temp} = ", self.expr(node.value)), indent)
+                self.lines.append(f"{indent}with rt.lock:")
+                self.put(seq(f"{var} = ", call(augment, names.string(op), var, temp, where)), indent + INDENT)
+            else:
+                self.put(seq(f"{var} = ", call(augment, names.string(op), var, self.arg(node.value), where)), indent)
+            return
+        if isinstance(target, nodes.Attr | nodes.Index) and is_state(target.obj, self.scope):
+            key = Text(names.string(target.name)) if isinstance(target, nodes.Attr) else self.arg(target.index)
+            self.put(call("state_set", "rt", key, names.string(op), self.arg(node.value), where), indent)
+            return
+        if not isinstance(target, nodes.Attr | nodes.Index):
+            self.put(call("fail_now", names.string("data"), names.string("cannot assign to this expression"), where), indent)
+            return
+        obj = self.arg(target.obj)
+        key = Text(names.string(target.name)) if isinstance(target, nodes.Attr) else self.arg(target.index)
+        path = names.string(nodes.describe(target.obj))
+        set_item = self.rt("values", "set_item")
+        if op == "=":
+            self.put(call(set_item, obj, key, self.arg(node.value), where, path), indent)
+            return
+        c, k, v = self.x.temps.new(), self.x.temps.new(), self.x.temps.new()
+        self.put(seq(f"{c}, {k}, {v} = ", obj, ", ", key, ", ", self.arg(node.value)), indent)
+        read = self.rt("values", "get_attr" if isinstance(target, nodes.Attr) else "get_index")
+        update = call(set_item, c, k, call(augment, names.string(op), call(read, c, k, where, path), v, where), where, path)
+        if self.scope.parallel:
+            self.lines.append(f"{indent}with rt.lock:")
+            self.put(update, indent + INDENT)
+        else:
+            self.put(update, indent)
+
+    # ---------------------------------------------------------------- control flow
+
+    def emit_If(self, node: nodes.If, indent: str) -> None:
+        """if: "if" expr block ["else" (if | block)]"""
+        self.put(seq("if ", call(self.rt("values", "truthy"), self.arg(node.cond)), ":"), indent)
+        self.block(node.body.stmts, indent + INDENT)
+        orelse = node.orelse
+        while isinstance(orelse, nodes.If):
+            self.put(seq("elif ", call(self.rt("values", "truthy"), self.arg(orelse.cond)), ":"), indent)
+            self.block(orelse.body.stmts, indent + INDENT)
+            orelse = orelse.orelse
+        if orelse is not None:
+            self.lines.append(indent + "else:")
+            self.block(orelse.stmts, indent + INDENT)
+
+    def _targets(self, node: nodes.For) -> str:
+        return ", ".join(names.variable(i.name) for i in node.names)
+
+    def _items(self, node: nodes.For) -> Doc:
+        fn = self.rt("values", "iterate_pairs" if len(node.names) == 2 else "iterate")
+        return call(fn, self.arg(node.iterable), self.x.where(node))
+
+    def emit_For(self, node: nodes.For, indent: str) -> None:
+        """for: "for" ident ["," ident] "in" expr ["parallel" expr] block"""
+        if node.parallel is not None:
+            self._parallel(node, indent)
+            return
+        where = self.x.where(node)
+        self.put(seq(f"for {self._targets(node)} in ", self._items(node), ":"), indent)
+        self.lines.append(f"{indent}{INDENT}rt.step({where})")
+        self.loops.append((LOOP, node))
+        for stmt in node.body.stmts:
+            self.statement(stmt, indent + INDENT)
+        self.loops.pop()
+
+    def _parallel(self, node: nodes.For, indent: str) -> None:
+        """Each iteration is a nested function run by rt.parallel_for; `+=`/`-=` reach outer names."""
+        where = self.x.where(node)
+        fn = f"_iteration_{node.span.line}_{node.span.column}"
+        param = "_item" if len(node.names) == 2 else names.variable(node.names[0].name)
+        self.lines.append(f"{indent}def {fn}({param}):")
+        inner = indent + INDENT
+        own = bound_names(node.body.stmts) | {i.name for i in node.names}
+        outer = {n for n in augmented_names(node.body.stmts) - own if any(n in b for b in self.bound)}
+        if outer:
+            self.lines.append(inner + "nonlocal " + ", ".join(names.variable(n) for n in sorted(outer)))
+        self.lines.append(f"{inner}rt.step({where})")
+        if len(node.names) == 2:
+            self.lines.append(f"{inner}{self._targets(node)} = _item")
+        saved_scope = self.scope
+        self.scope = replace(self.scope, parallel=True)
+        self.loops.append((PARALLEL, node))
+        self.bound.append(own)
+        for stmt in node.body.stmts:
+            self.statement(stmt, inner)
+        self.bound.pop()
+        self.loops.pop()
+        self.scope = saved_scope
+        assert node.parallel is not None
+        self.put(call("rt.parallel_for", self._items(node), self.arg(node.parallel), fn, where), indent)
+
+    def emit_While(self, node: nodes.While, indent: str) -> None:
+        """while: "while" expr block — every iteration counts against the step limit"""
+        self.put(seq("while ", call(self.rt("values", "truthy"), self.arg(node.cond)), ":"), indent)
+        self.lines.append(f"{indent}{INDENT}rt.step({self.x.where(node)})")
+        self.loops.append((LOOP, None))
+        for stmt in node.body.stmts:
+            self.statement(stmt, indent + INDENT)
+        self.loops.pop()
+
+    def _in_parallel_body(self) -> nodes.For | None:
+        if self.loops and self.loops[-1][0] == PARALLEL:
+            return self.loops[-1][1]
+        return None
+
+    def _not_in_parallel(self, what: str, loop: nodes.For, indent: str) -> None:
+        message = names.string(f"{what} is not allowed in a parallel loop")
+        self.put(call("fail_now", names.string("data"), message, self.x.where(loop)), indent)
+
+    def emit_Break(self, node: nodes.Break, indent: str) -> None:
+        """break"""
+        loop = self._in_parallel_body()
+        if loop is not None:
+            self._not_in_parallel("break", loop, indent)
+        else:
+            self.lines.append(indent + "break")
+
+    def emit_Continue(self, node: nodes.Continue, indent: str) -> None:
+        """continue — in a parallel body, the end of the iteration"""
+        self.lines.append(indent + ("return" if self._in_parallel_body() is not None else "continue"))
+
+    def emit_Return(self, node: nodes.Return, indent: str) -> None:
+        """return: "return" [expr]"""
+        loop = next((n for kind, n in reversed(self.loops) if kind == PARALLEL), None)
+        if loop is not None:
+            if node.value is not None:
+                self.put(self.expr(node.value), indent)
+            self._not_in_parallel("return", loop, indent)
+            return
+        if node.value is None:
+            self.lines.append(indent + "return None")
+        else:
+            self.put(seq("return ", self.expr(node.value)), indent)
+
+    def emit_Try(self, node: nodes.Try, indent: str) -> None:
+        """try: "try" block "catch" [ident] block — every FlowError but kind "limit" is caught"""
+        self.lines.append(indent + "try:")
+        self.block(node.body.stmts, indent + INDENT)
+        self.lines.append(indent + "except FlowError as error:")
+        inner = indent + INDENT
+        self.lines.append(inner + 'if error.kind == "limit":')
+        self.lines.append(inner + INDENT + "raise")
+        if node.err is not None:
+            self.lines.append(f"{inner}{names.variable(node.err.name)} = error.to_value()")
+        for stmt in node.handler.stmts:
+            self.statement(stmt, inner)
+
+    def emit_Fail(self, node: nodes.Fail, indent: str) -> None:
+        """fail: "fail" expr — a user error with the text of the value"""
+        text = call(self.rt("values", "to_text"), self.arg(node.value))
+        self.put(seq("raise ", call(self.rt("errors", "UserError"), text, self.x.where(node))), indent)
+
+    def emit_Log(self, node: nodes.Log, indent: str) -> None:
+        """log: "log" LEVEL expr"""
+        self.put(call("rt.log", names.string(node.level), self.arg(node.value), self.x.where(node)), indent)
+
+    def emit_Wait(self, node: nodes.Wait, indent: str) -> None:
+        """wait: "wait" expr"""
+        self.put(call("rt.wait", self.arg(node.value), self.x.where(node)), indent)
+
+    def emit_Checkpoint(self, node: nodes.Checkpoint, indent: str) -> None:
+        """checkpoint"""
+        self.lines.append(f"{indent}rt.checkpoint({self.x.where(node)})")
+
+    def emit_ExprStmt(self, node: nodes.ExprStmt, indent: str) -> None:
+        """expr_stmt: a call on its own line; its value is dropped"""
+        self.put(self.expr(node.expr), indent)
+
+
+def function_lines(
+    exprs: ExprEmitter,
+    sources: dict[str, str],
+    params: list[nodes.Param],
+    body: nodes.Block,
+    scope: Scope,
+) -> tuple[list[str], list[str]]:
+    """The lines of a flow or func function at one indent: defaults of its parameters, and its body."""
+    exprs.temps = Temps()
+    emitter = StmtEmitter(exprs, sources, scope, bound_names(body.stmts) | {p.name for p in params})
+    for param in params:
+        if param.default is None:
+            continue
+        var = names.variable(param.name)
+        emitter.lines.append(f"{INDENT}if {var} is NOT_GIVEN:")
+        emitter.put(seq(f"{var} = ", emitter.expr(param.default)), INDENT * 2)
+    prologue, emitter.lines = emitter.lines, []
+    emitter.block(body.stmts, INDENT)
+    return prologue, emitter.lines

@@ -1,0 +1,297 @@
+"""Expressions -> Python expression documents calling the runtime functions the interpreter calls."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from flowlang import nodes
+from flowlang.codegen import names
+from flowlang.codegen.layout import Brackets, Chain, Doc, Parens, Text, call, seq
+from flowlang.runtime.config import SETTING_FUNCTIONS
+from flowlang.runtime.values import to_text
+
+RUNTIME_NAMES = ("source", "state")
+COMPARISONS = ("<", "<=", ">", ">=")
+ARITHMETIC = ("-", "*", "/", "%")
+
+
+@dataclass
+class Wheres:
+    """The `where` tuples of a module as named constants (`W12_5`), in order of first use."""
+
+    root: str
+    files: dict[str, int] = field(default_factory=dict)
+    constants: dict[tuple[str, int, int], str] = field(default_factory=dict)
+
+    def name(self, node: nodes.Node) -> str:
+        span = node.span
+        key = (span.file, span.line, span.column)
+        found = self.constants.get(key)
+        if found is None:
+            suffix = "" if span.file == self.root else f"_{self.files.setdefault(span.file, len(self.files) + 1)}"
+            found = self.constants[key] = f"W{span.line}_{span.column}{suffix}"
+        return found
+
+    def definitions(self) -> list[str]:
+        return [
+            f"{name} = ({names.string(file)}, {line}, {col})"
+            for (file, line, col), name in sorted(
+                self.constants.items(),
+                key=lambda kv: (self.files.get(kv[0][0], 0), kv[0][1], kv[0][2]),
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an expression needs to know about where it is."""
+
+    lambdas: tuple[frozenset[str], ...] = ()  # parameters of the enclosing lambdas
+    params: frozenset[str] = frozenset()  # the enclosing func's parameters (they may shadow `source`)
+    settings: bool = False  # a system setting or operation option: setting functions are callable
+    parallel: bool = False  # inside the body of a parallel loop
+
+    def shadows(self, name: str) -> bool:
+        return name in self.params or any(name in p for p in self.lambdas)
+
+
+class Temps:
+    """Walrus temporaries of one Python function: `_t1`, `_t2`, …"""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def new(self) -> str:
+        self.count += 1
+        return f"_t{self.count}"
+
+
+class ExprEmitter:
+    """Builds Doc trees for expressions; `rt(module, name)` gives the global name of a runtime function."""
+
+    def __init__(
+        self,
+        rt: Callable[[str, str], str],
+        builtins: dict[str, str],
+        funcs: set[str],
+        wheres: Wheres,
+    ) -> None:
+        self.rt = rt
+        self.builtins = builtins
+        self.funcs = funcs
+        self.wheres = wheres
+        self.temps = Temps()
+        self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
+        for cls in typing.get_args(nodes.Expr):
+            method = getattr(self, f"emit_{cls.__name__}", None)
+            if method is None:
+                raise TypeError(f"ExprEmitter has no emit_{cls.__name__}")
+            self._dispatch[cls] = method
+
+    def expr(self, node: nodes.Node, scope: Scope) -> Doc:
+        return self._dispatch[type(node)](node, scope)
+
+    def nested(self, node: nodes.Node, scope: Scope) -> Doc:
+        """An expression inside another: operator chains get their own parentheses."""
+        doc = self.expr(node, scope)
+        return Parens(doc) if isinstance(doc, Chain) else doc
+
+    def where(self, node: nodes.Node) -> str:
+        return self.wheres.name(node)
+
+    def _v(self, module: str, name: str) -> str:
+        return self.rt(module, name)
+
+    # ---------------------------------------------------------------- literals
+
+    def emit_Literal(self, node: nodes.Literal, scope: Scope) -> Doc:
+        """literal: "null" | "true" | "false" | NUMBER"""
+        return Text(names.literal(node.value))
+
+    def emit_Duration(self, node: nodes.Duration, scope: Scope) -> Doc:
+        """duration: DURATION — seconds, an int when whole (as the interpreter folds it)"""
+        seconds = node.seconds
+        return Text(names.literal(int(seconds) if float(seconds).is_integer() else seconds))
+
+    def emit_String(self, node: nodes.String, scope: Scope) -> Doc:
+        """string: text and `{expr}` parts joined with `+`; constants folded through to_text"""
+        parts: list[str | Doc] = []
+        for part in node.parts:
+            piece: str | Doc
+            if isinstance(part, str):
+                piece = part
+            else:
+                known = _constant(part)
+                piece = to_text(known[0]) if known is not None else call(
+                    self._v("values", "to_text"), self.nested(part, scope)
+                )
+            if isinstance(piece, str) and parts and isinstance(parts[-1], str):
+                parts[-1] = parts[-1] + piece
+            else:
+                parts.append(piece)
+        docs = [Text(names.string(p)) if isinstance(p, str) else p for p in parts if p != ""]
+        if not docs:
+            return Text(names.string(""))
+        if len(docs) == 1:
+            return docs[0]
+        return Chain(docs[0], tuple(("+", d) for d in docs[1:]))
+
+    def emit_ListLit(self, node: nodes.ListLit, scope: Scope) -> Doc:
+        """list: "[" items "]" — a new list every time"""
+        return Brackets("[", tuple(self.nested(i, scope) for i in node.items), "]", collection=True)
+
+    def emit_ObjectLit(self, node: nodes.ObjectLit, scope: Scope) -> Doc:
+        """object: "{" key: value, … "}" — a new dict every time"""
+        items = tuple(
+            seq(names.string(e.key) + ": ", self.nested(e.value, scope)) for e in node.entries
+        )
+        return Brackets("{", items, "}", collection=True)
+
+    # ---------------------------------------------------------------- names and access
+
+    def emit_Name(self, node: nodes.Name, scope: Scope) -> Doc:
+        """name: a variable, a parameter, `source` or `state`"""
+        if node.name in RUNTIME_NAMES and not scope.shadows(node.name):
+            return Text(f"rt.{node.name}")
+        return Text(names.variable(node.name))
+
+    def emit_Attr(self, node: nodes.Attr, scope: Scope) -> Doc:
+        """attr: expr "." NAME | expr "?." NAME"""
+        key = names.string(node.name)
+        if is_state(node.obj, scope):
+            return call("rt.state.get", key)
+        obj = self.nested(node.obj, scope)
+        if node.optional:
+            return call(self._v("values", "get_attr_optional"), obj, key)
+        path = names.string(nodes.describe(node.obj))
+        return call(self._v("values", "get_attr"), obj, key, self.where(node), path)
+
+    def emit_Index(self, node: nodes.Index, scope: Scope) -> Doc:
+        """index: expr "[" expr "]" """
+        index = self.nested(node.index, scope)
+        if is_state(node.obj, scope):
+            return call("state_get", "rt", index, self.where(node))
+        obj = self.nested(node.obj, scope)
+        path = names.string(nodes.describe(node.obj))
+        return call(self._v("values", "get_index"), obj, index, self.where(node), path)
+
+    # ---------------------------------------------------------------- operators
+
+    def emit_Unary(self, node: nodes.Unary, scope: Scope) -> Doc:
+        """unary: "-" expr | "not" expr"""
+        operand = self.nested(node.operand, scope)
+        if node.op == "not":
+            return seq("not ", call(self._v("values", "truthy"), operand))
+        return call(self._v("values", "negate"), operand, self.where(node))
+
+    def emit_Binary(self, node: nodes.Binary, scope: Scope) -> Doc:
+        """binary: expr OP expr — and/or/?? short-circuit; the rest call values.*"""
+        op = node.op
+        left, right = self.nested(node.left, scope), self.nested(node.right, scope)
+        truthy = self._v("values", "truthy")
+        if op in ("and", "or"):
+            return Chain(call(truthy, left), ((op, call(truthy, right)),))
+        if op == "??":
+            temp = self.temps.new()
+            test = seq(Parens(seq(f"{temp} := ", left)), " is None")
+            return Chain(right, (("if", test), ("else", Text(temp))))
+        where = self.where(node)
+        if op == "+":
+            return call(self._v("values", "add"), left, right, where)
+        if op in ARITHMETIC:
+            return call(self._v("values", "arith"), names.string(op), left, right, where)
+        if op == "==":
+            return call(self._v("values", "equal"), left, right)
+        if op == "!=":
+            return seq("not ", call(self._v("values", "equal"), left, right))
+        if op in COMPARISONS:
+            return call(self._v("values", "compare"), names.string(op), left, right, where)
+        if op == "in":
+            return call("member", left, right, where)
+        if op == "not in":
+            return seq("not ", call("member", left, right, where))
+        raise names.CodegenError(f"unknown operator {op!r}")
+
+    def emit_Conditional(self, node: nodes.Conditional, scope: Scope) -> Doc:
+        """conditional: "if" expr "then" expr "else" expr"""
+        cond = call(self._v("values", "truthy"), self.nested(node.cond, scope))
+        then, orelse = self.nested(node.then, scope), self.nested(node.orelse, scope)
+        return Chain(then, (("if", cond), ("else", orelse)))
+
+    # ---------------------------------------------------------------- calls
+
+    def _args(self, args: tuple[nodes.Arg, ...], scope: Scope, mangle: bool) -> list[Doc]:
+        out: list[Doc] = []
+        for arg in args:
+            value = self.nested(arg.value, scope)
+            if arg.name is None:
+                out.append(value)
+            else:
+                key = names.variable(arg.name) if mangle else names.identifier("", arg.name)
+                out.append(seq(f"{key}=", value))
+        return out
+
+    def emit_Call(self, node: nodes.Call, scope: Scope) -> Doc:
+        """call: NAME "(" args ")" — a setting function (in settings), a func, or a builtin"""
+        where = self.where(node)
+        if scope.settings and node.func in SETTING_FUNCTIONS:
+            positional = [self.nested(a.value, scope) for a in node.args if a.name is None]
+            named = [
+                seq(names.string(a.name) + ": ", self.nested(a.value, scope))
+                for a in node.args
+                if a.name is not None
+            ]
+            return call(
+                "setting",
+                names.string(node.func),
+                where,
+                Brackets("[", tuple(positional), "]", collection=True),
+                Brackets("{", tuple(named), "}", collection=True),
+            )
+        if node.func in self.funcs:
+            return call(names.func(node.func), "rt", where, *self._args(node.args, scope, True))
+        py = self.builtins.get(node.func)
+        if py is None:
+            message = names.string(f"unknown function '{node.func}'")
+            return call("fail_now", names.string("data"), message, where)
+        return call("call_builtin", names.string(node.func), where, py, *self._args(node.args, scope, False))
+
+    def emit_ApiCall(self, node: nodes.ApiCall, scope: Scope) -> Doc:
+        """api_call: ("call" | "each") NAME "." NAME "(" named args ")" """
+        where = self.where(node)
+        if any(a.name is None for a in node.args):
+            message = names.string(f"{node.system}.{node.operation}(): arguments must be named")
+            return call("fail_now", names.string("data"), message, where)
+        items = tuple(
+            seq(names.string(a.name or "") + ": ", self.nested(a.value, scope)) for a in node.args
+        )
+        method = "rt.each" if node.mode == "each" else "rt.call"
+        args = Brackets("{", items, "}", collection=True)
+        return call(method, names.string(node.system), names.string(node.operation), args, where)
+
+    def emit_Lambda(self, node: nodes.Lambda, scope: Scope) -> Doc:
+        """lambda: params "=>" expr — missing arguments are null, extra ones ignored"""
+        params = [p.name for p in node.params]
+        inner = replace(scope, lambdas=(*scope.lambdas, frozenset(params)))
+        head = ", ".join(f"{names.variable(p)}=None" for p in params)
+        body = self.nested(node.body, inner)
+        return seq(f"lambda {head}, *_: ", body)
+
+
+def is_state(node: nodes.Node, scope: Scope) -> bool:
+    """Is `node` the name `state` (the flow's persisted state), not a parameter of that name?"""
+    return isinstance(node, nodes.Name) and node.name == "state" and not scope.shadows("state")
+
+
+def _constant(node: nodes.Node) -> tuple[object] | None:
+    """`(value,)` for a literal whose text the interpreter folds into a string at compile time."""
+    if isinstance(node, nodes.Literal):
+        return (node.value,)
+    if isinstance(node, nodes.Duration):
+        s = node.seconds
+        return (int(s) if float(s).is_integer() else s,)
+    if isinstance(node, nodes.String) and all(isinstance(p, str) for p in node.parts):
+        return ("".join(p for p in node.parts if isinstance(p, str)),)
+    return None

@@ -1,0 +1,169 @@
+"""Python source layout: a small document model printed the way `ruff format` prints it.
+
+Generated code is built as documents (text, bracketed lists, operator chains) and laid out with the
+rules of ruff's stable style: a line that fits stays flat; otherwise it is split at its last bracket,
+whose contents go on one indented line when they fit, else one item per line with a trailing comma
+(collection displays always go one item per line). Operator chains (`a if c else b`, `x and y`) split
+before each operator inside parentheses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LINE_LENGTH = 88
+INDENT = "    "
+
+
+class Doc:
+    """A piece of Python expression source that may be laid out over several lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Doc):
+    """Source text that never breaks (a name, a literal, an operator with its spaces)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Seq(Doc):
+    """Pieces written one after the other."""
+
+    parts: tuple[Doc, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Brackets(Doc):
+    """`open item, item close`: call arguments (`collection=False`) or a list/dict display."""
+
+    open: str
+    items: tuple[Doc, ...]
+    close: str
+    collection: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Chain(Doc):
+    """`first op operand op operand…` split before each operator: ternaries and boolean chains."""
+
+    first: Doc
+    rest: tuple[tuple[str, Doc], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parens(Doc):
+    """Explicit parentheses around a chain (or a walrus)."""
+
+    inner: Doc
+
+
+def seq(*parts: Doc | str) -> Doc:
+    """A Seq of docs, with plain strings taken as Text."""
+    return Seq(tuple(Text(p) if isinstance(p, str) else p for p in parts))
+
+
+def call(func: str, *args: Doc | str) -> Doc:
+    """`func(args…)`"""
+    items = tuple(Text(a) if isinstance(a, str) else a for a in args)
+    return Seq((Text(func), Brackets("(", items, ")")))
+
+
+def flat(doc: Doc) -> str:
+    """The doc on one line."""
+    if isinstance(doc, Text):
+        return doc.text
+    if isinstance(doc, Seq):
+        return "".join(flat(p) for p in doc.parts)
+    if isinstance(doc, Brackets):
+        return doc.open + ", ".join(flat(i) for i in doc.items) + doc.close
+    if isinstance(doc, Chain):
+        return flat(doc.first) + "".join(f" {op} {flat(d)}" for op, d in doc.rest)
+    if isinstance(doc, Parens):
+        return "(" + flat(doc.inner) + ")"
+    raise TypeError(f"not a doc: {doc!r}")
+
+
+def _parts(doc: Doc) -> list[Doc]:
+    """The doc as a flat list of pieces (nested Seqs opened)."""
+    if isinstance(doc, Seq):
+        out: list[Doc] = []
+        for p in doc.parts:
+            out.extend(_parts(p))
+        return out
+    return [doc]
+
+
+def _fits(indent: str, text: str) -> bool:
+    return len(indent) + len(text) <= LINE_LENGTH
+
+
+def lay_out(doc: Doc, indent: str, out: list[str], statement: bool = True) -> None:
+    """Append the lines of one logical line `doc` (already carrying any prefix and suffix) to `out`.
+
+    `statement` is true for a whole statement, whose expression may be wrapped in the invisible
+    parentheses ruff adds when splitting an operator chain (`x = (\\n    a\\n    if c\\n    else b\\n)`).
+    """
+    text = flat(doc)
+    if _fits(indent, text):
+        out.append(indent + text)
+        return
+    parts = _parts(doc)
+    # An operator chain at the top of the line: split it inside parentheses.
+    chain_at = [i for i, p in enumerate(parts) if isinstance(p, Chain | Parens)]
+    last_bracket = max(
+        (i for i, p in enumerate(parts) if isinstance(p, Brackets | Parens)), default=None
+    )
+    chains = [i for i in chain_at if isinstance(parts[i], Chain)]
+    if chains and statement:
+        i = chains[-1]
+        _split_parens(parts[:i], parts[i], parts[i + 1 :], indent, out)
+        return
+    if last_bracket is None:
+        out.append(indent + text)  # nothing to split at (a long string): leave it long
+        return
+    head, bracket, tail = parts[:last_bracket], parts[last_bracket], parts[last_bracket + 1 :]
+    if isinstance(bracket, Parens):
+        _split_parens(head, bracket.inner, tail, indent, out)
+        return
+    assert isinstance(bracket, Brackets)
+    _split_brackets(head, bracket, tail, indent, out)
+
+
+def _split_brackets(
+    head: list[Doc], bracket: Brackets, tail: list[Doc], indent: str, out: list[str]
+) -> None:
+    inner = indent + INDENT
+    out.append(indent + "".join(flat(p) for p in head) + bracket.open)
+    items = bracket.items
+    body = ", ".join(flat(i) for i in items)
+    if len(items) == 1:
+        lay_out(items[0], inner, out, statement=False)
+    elif items and _fits(inner, body) and not bracket.collection:
+        out.append(inner + body)
+    else:
+        for item in items:
+            lay_out(Seq((item, Text(","))), inner, out, statement=False)
+    out.append(indent + bracket.close + "".join(flat(p) for p in tail))
+
+
+def _split_parens(head: list[Doc], inner_doc: Doc, tail: list[Doc], indent: str, out: list[str]) -> None:
+    inner = indent + INDENT
+    out.append(indent + "".join(flat(p) for p in head) + "(")
+    body = flat(inner_doc)
+    if _fits(inner, body):
+        out.append(inner + body)
+    elif isinstance(inner_doc, Chain):
+        lay_out(inner_doc.first, inner, out, statement=False)
+        for op, operand in inner_doc.rest:
+            lay_out(Seq((Text(op + " "), operand)), inner, out, statement=False)
+    else:
+        lay_out(inner_doc, inner, out, statement=False)
+    out.append(indent + ")" + "".join(flat(p) for p in tail))
+
+
+def lines_of(doc: Doc, indent: str = "") -> list[str]:
+    """The lines of one statement `doc` at `indent`."""
+    out: list[str] = []
+    lay_out(doc, indent, out)
+    return out
