@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flowlang import nodes
@@ -109,7 +110,27 @@ def compile_ObjectLit(node: nodes.ObjectLit, ctx: Ctx) -> Eval:
     entries = tuple(compile_Entry(entry, ctx) for entry in node.entries)
     if not entries:
         return lambda frame: {}
+    if len(entries) <= _MAX_DISPLAY:
+        return _object_display(len(entries))(*(part for entry in entries for part in entry))
     return lambda frame: {key: value(frame) for key, value in entries}
+
+
+_MAX_DISPLAY = 64
+
+
+@functools.cache
+def _object_display(size: int) -> Any:
+    """A factory of closures that build an object of `size` entries with one dict display.
+
+    The generated source holds only parameter names (k0, v0, …): keys and values arrive as arguments,
+    so no text of the flow ever becomes code.
+    """
+    params = ", ".join(f"k{i}, v{i}" for i in range(size))
+    display = ", ".join(f"k{i}: v{i}(frame)" for i in range(size))
+    source = f"def make({params}):\n    def build(frame):\n        return {{{display}}}\n    return build\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<object display {size}>", "exec"), namespace)
+    return namespace["make"]
 
 
 @compiles
@@ -183,6 +204,9 @@ def compile_Attr(node: nodes.Attr, ctx: Ctx) -> Eval:
     if node.optional:
         return lambda frame: get_attr_optional(obj(frame), name)
     path = nodes.describe(node.obj)
+    if isinstance(node.obj, nodes.Name) and node.obj.name not in RUNTIME_NAMES:
+        if _lambda_depth(node.obj.name, ctx) == 0:
+            return _field_of_variable(node.obj.name, name, obj, where, path)
 
     def attr(frame: Frame) -> Any:
         value = obj(frame)
@@ -194,6 +218,18 @@ def compile_Attr(node: nodes.Attr, ctx: Ctx) -> Eval:
         return get_attr(value, name, where, path)
 
     return attr
+
+
+def _field_of_variable(var: str, name: str, obj: Eval, where: Where, path: str) -> Eval:
+    """`x.name` for a variable of the current frame: one closure, two dict look-ups when all is well."""
+
+    def field(frame: Frame) -> Any:
+        try:
+            return frame[var][name]
+        except (KeyError, TypeError):
+            return get_attr(obj(frame), name, where, path)  # reading a name has no side effects
+
+    return field
 
 
 @compiles

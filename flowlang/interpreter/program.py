@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -129,6 +130,10 @@ def compile_System(node: nodes.System, ctx: Ctx) -> CompiledSystem:
     settings = tuple(
         (*compile_Setting(s, ctx), where_of(s.value)) for s in node.settings if s.key != "spec"
     )
+    keys = {s.key for s in node.settings}
+    spec = next((s for s in node.settings if s.key == "spec"), None)
+    if spec is not None and "base_url" not in keys:
+        settings += (("base_url", constant(_spec_base_url(spec)), where_of(spec.value)),)
     compiled = CompiledSystem(node.name, settings)
     for op in node.operations:
         compiled.operations[op.name] = compile_Operation(op, ctx)
@@ -147,6 +152,17 @@ def compile_System(node: nodes.System, ctx: Ctx) -> CompiledSystem:
                 tuple(op_model.header_params),
             )
     return compiled
+
+
+def _spec_base_url(spec: nodes.Setting) -> str | None:
+    """The first server URL of a system's OpenAPI document: the default `base_url`."""
+    from flowlang.openapi import spec_base_url
+    from flowlang.systems import literal_string
+
+    path = literal_string(spec.value)
+    if path is None:
+        return None
+    return spec_base_url(os.path.normpath(os.path.join(os.path.dirname(spec.span.file), path)))
 
 
 @compiles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from textwrap import dedent
 
@@ -130,3 +131,33 @@ def test_recursion_past_the_limit_fails_the_run_even_inside_try(run_flow: RunFlo
         "main.flow:12:10: error: recursion limit reached (200 nested calls) (does a func call itself without end?)"
     )
     assert "caught" not in ran.stderr
+
+
+def test_operations_of_an_openapi_document_are_callable_at_its_server(
+    run_flow: RunFlow, tmp_path: Path, flow_server: FakeServer
+) -> None:
+    (tmp_path / "shop.json").write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "shop", "version": "1"},
+                "servers": [{"url": flow_server.url}],
+                "paths": {
+                    "/customers/{id}": {
+                        "get": {
+                            "operationId": "getCustomer",
+                            "parameters": [
+                                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                            ],
+                            "responses": {"200": {"description": "a customer"}},
+                        }
+                    }
+                },
+            }
+        ),
+        "utf-8",
+    )
+    ran = run_flow(
+        'system shop {\n  spec: "shop.json"\n}\n\nflow f {\n  return call shop.getCustomer(id: 4).body.name\n}\n'
+    )
+    assert (ran.exit, ran.result) == (0, "Customer 4")
