@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from flowlang.systems import OperationModel
 
 __all__ = [
+    "OPENAPI_CODES",
     "Param",
     "Spec",
     "SpecError",
@@ -27,6 +28,30 @@ __all__ = [
     "spec_base_url",
     "spec_operations",
 ]
+
+# code -> (severity, one-line meaning): what the OpenAPI part reports; merge into the checker's table.
+OPENAPI_CODES: dict[str, tuple[str, str]] = {
+    "E300": (ERROR, "`spec:` document not found or unreadable"),
+    "E301": (ERROR, "`spec:` document is not valid YAML or JSON"),
+    "E302": (ERROR, "`spec:` document is not an OpenAPI 3.x or Swagger 2.0 document"),
+    "E303": (ERROR, "unresolved `$ref` in a `spec:` document"),
+    "W300": (WARNING, "operationId used twice in a `spec:` document"),
+    "W301": (WARNING, "operation line disagrees with the document's method or path"),
+    "E311": (ERROR, "missing path parameter of a spec operation"),
+    "E312": (ERROR, "missing required query parameter"),
+    "E313": (ERROR, "missing required header parameter"),
+    "E314": (ERROR, "unknown parameter of a spec operation"),
+    "E315": (ERROR, "missing required request body"),
+    "E316": (ERROR, "body property forbidden by additionalProperties: false"),
+    "E317": (ERROR, "missing required body property"),
+    "E318": (ERROR, "literal of the wrong type for the schema"),
+    "E319": (ERROR, "literal outside the schema's enum"),
+    "W310": (WARNING, "body property not in the schema"),
+    "W311": (WARNING, "query key the operation does not declare"),
+    "W312": (WARNING, "body given to an operation without a request body"),
+    "W313": (WARNING, "response field the response schema does not have"),
+    "W314": (WARNING, "response field other than status, ok, headers, body"),
+}
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets them itself.

@@ -225,3 +225,28 @@ def test_the_systems_hook_reports_a_bad_document_at_the_spec_string() -> None:
 def test_spec_base_url_is_none_for_a_document_that_does_not_load() -> None:
     assert spec_base_url(str(TEST_SPECS / "shop.yaml")) == "http://localhost:8080/api"
     assert spec_base_url(str(TEST_SPECS / "broken.yaml")) is None
+
+
+def test_every_code_of_the_openapi_part_is_documented_with_its_severity() -> None:
+    from flowlang.openapi import OPENAPI_CODES
+
+    from .conftest import REPO
+
+    doc = (REPO / "docs" / "openapi.md").read_text(encoding="utf-8")
+    for code, (severity, _meaning) in OPENAPI_CODES.items():
+        assert f"| {code} | {severity} |" in doc, code
+
+
+def test_every_code_the_openapi_modules_report_is_in_the_code_table() -> None:
+    from flowlang.openapi import OPENAPI_CODES
+
+    from .conftest import REPO
+
+    sources = "".join(
+        (REPO / "flowlang" / name).read_text(encoding="utf-8")
+        for name in ("openapi.py", "openapi_refs.py", "openapi_values.py", "checker/spec_calls.py")
+    )
+    table = re.search(r"OPENAPI_CODES: .*?\n}\n", sources, re.S)
+    assert table is not None
+    used = set(re.findall(r'"([EW]3\d\d)"', sources.replace(table.group(0), "")))
+    assert used == set(OPENAPI_CODES)
