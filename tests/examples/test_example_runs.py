@@ -286,6 +286,14 @@ def test_elasticpath_flows_posts_json_api_bodies(runs: Runs) -> None:
     assert all(set(b) == {"type", "name", "slug", "description", "enabled"} for b in bodies)
 
 
+def test_elasticpath_flows_fetches_one_oauth2_token_for_the_whole_run(runs: Runs) -> None:
+    first = runs("elasticpath_flows").first
+    tokens = first.sent("POST", "/ep/oauth/access_token")
+    assert [r["body"]["grant_type"] for r in tokens] == ["client_credentials"]
+    assert first.requests[0] == tokens[0]
+    assert all(r["status"] != 401 for r in first.requests)
+
+
 def test_elasticpath_flows_second_run_creates_nothing(runs: Runs) -> None:
     second = runs("elasticpath_flows").second
     assert second.result["created"] == []
