@@ -139,3 +139,16 @@ def test_an_undefined_name_is_a_located_error() -> None:
 
 def test_api_calls_need_a_running_flow() -> None:
     assert error_of("call shop.list()").message == "call shop.list needs a running flow"
+
+
+def test_a_field_of_a_variable_that_is_not_an_object_is_a_located_error() -> None:
+    err = error_of("  xs.name", {"xs": [1]})
+    assert (err.message, err.where) == ("xs is list, not an object: cannot read '.name'", ("<expr>", 1, 3))
+
+
+def test_a_field_of_an_undefined_variable_is_a_located_error() -> None:
+    assert error_of("ghost.name").message == "'ghost' is not defined here"
+
+
+def test_a_lambda_without_parameters_is_a_value() -> None:
+    assert eval_expression("map([1, 2], () => 0)") == [0, 0]
