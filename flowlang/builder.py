@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lark import Token, Tree
+from lark import Tree
 
 from flowlang import nodes as n
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+from flowlang.lexer import Tok
 from flowlang.strings import decode_string
 
 HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+MAX_DEPTH = 400  # deeper nesting is reported (E021), so no later pass can exhaust the Python stack
+
+# tokens that only shape the syntax; builders never see them
+PUNCTUATION = {"LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "COLON", "DOT", "__ANON_0", "_NL"}
 
 # (text, file, line, column) -> expression: parses `{expr}` inside a string
 InterpolationParser = Callable[[str, str, int, int], Any]
@@ -46,11 +52,13 @@ class Builder:
     def _build(self, root: Tree) -> Any:
         """Post-order over the tree with an explicit stack: deep nesting cannot overflow Python's."""
         results: list[Any] = []
+        depths: list[int] = []  # nesting depth of each result, to stop pathological input early
         stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             item, done = stack.pop()
             if not isinstance(item, Tree):
                 results.append(item)
+                depths.append(0)
                 continue
             if not done:
                 stack.append((item, True))
@@ -58,29 +66,49 @@ class Builder:
                 continue
             count = len(item.children)
             children = results[len(results) - count:] if count else []
+            depth = 1 + max(depths[len(depths) - count:], default=0)
             del results[len(results) - count:]
+            del depths[len(depths) - count:]
+            span = self._span(children)
+            if depth > MAX_DEPTH:
+                raise _error("E021", f"nested too deeply (more than {MAX_DEPTH} levels)", span,
+                             "split the expression or block into smaller steps with variables or funcs")
             method = getattr(self, f"build_{item.data}")
-            results.append(method(self._span(item.meta), children))
+            kept = [c for c in children if not (isinstance(c, Tok) and c.type in PUNCTUATION)]
+            results.append(method(span, kept))
+            depths.append(depth)
         return results[0]
 
-    def _span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True):
+    def _span(self, children: list[Any]) -> Span:
+        """From the start of the first child to the end of the last (tokens, nodes, or tuples of nodes)."""
+        first = next((s for s in map(self._edge, children) if s is not None), None)
+        if first is None:
             return getattr(self, "_whole", Span(self.file, 1, 1, 1, 1))
-        return self._pos(meta.line, meta.column, meta.end_line, meta.end_column)
+        last = next(s for s in map(self._edge, reversed(children)) if s is not None)
+        return first.to(last)
+
+    def _edge(self, child: Any) -> Span | None:
+        if isinstance(child, Tok):
+            return None if child.type == "_NL" else self._tok(child)
+        if isinstance(child, n.Node):
+            return child.span
+        if isinstance(child, tuple) and child:
+            span: Span = child[0].span.to(child[-1].span)
+            return span
+        return None
 
     def _pos(self, line: int, column: int, end_line: int, end_column: int) -> Span:
         col = column + (self.col_offset if line == 1 else 0)
         end_col = end_column + (self.col_offset if end_line == 1 else 0)
         return Span(self.file, line + self.line_offset, col, end_line + self.line_offset, end_col)
 
-    def _tok(self, token: Token) -> Span:
-        return self._pos(token.line or 1, token.column or 1,
-                         token.end_line or token.line or 1, token.end_column or (token.column or 1) + 1)
+    def _tok(self, token: Tok) -> Span:
+        return self._pos(token.line, token.column, token.end_line, token.end_column)
 
     @staticmethod
     def _nodes(children: list[Any]) -> list[Any]:
         """Children without keyword tokens and empty `[ ]` placeholders."""
-        return [c for c in children if c is not None and not (isinstance(c, Token) and c.type != "NAME")]
+        return [c for c in children if c is not None and not (isinstance(c, Tok) and c.type != "NAME")]
 
     # ------------------------------------------------------------ declarations
 
@@ -92,6 +120,10 @@ class Builder:
         return n.Program(self._whole, self.file, imports, systems, funcs, flows)
 
     def build_expression_only(self, span: Span, children: list[Any]) -> Any:
+        return children[0]
+
+    def build_atom(self, span: Span, children: list[Any]) -> Any:
+        """`( expr )`: the expression itself."""
         return children[0]
 
     def build_import_decl(self, span: Span, children: list[Any]) -> n.Import:
@@ -161,13 +193,13 @@ class Builder:
         return n.Assign(span, target, str(op), value)
 
     def build_if_stmt(self, span: Span, children: list[Any]) -> n.If:
-        parts = [c for c in children if not isinstance(c, Token)]
+        parts = [c for c in children if not isinstance(c, Tok)]
         orelse = parts[2] if len(parts) > 2 else None
         return n.If(span, parts[0], parts[1], orelse)
 
     def build_for_stmt(self, span: Span, children: list[Any]) -> n.For:
-        names = tuple(n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Token) and t.type == "NAME")
-        parts = [c for c in children if not isinstance(c, Token)]
+        names = tuple(n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Tok) and t.type == "NAME")
+        parts = [c for c in children if not isinstance(c, Tok)]
         parallel = parts[1] if len(parts) == 3 else None
         return n.For(span, names, parts[0], parallel, parts[-1])
 
@@ -187,7 +219,7 @@ class Builder:
         return n.Return(span, children[1] if len(children) > 1 else None)
 
     def build_try_stmt(self, span: Span, children: list[Any]) -> n.Try:
-        err = next((n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Token) and t.type == "NAME"), None)
+        err = next((n.Ident(self._tok(t), str(t)) for t in children if isinstance(t, Tok) and t.type == "NAME"), None)
         blocks = [c for c in children if isinstance(c, n.Block)]
         return n.Try(span, blocks[0], err, blocks[1])
 
@@ -216,7 +248,7 @@ class Builder:
     # ------------------------------------------------------------ expressions
 
     def build_lambda(self, span: Span, children: list[Any]) -> n.Lambda:
-        params = tuple(n.Ident(self._tok(t), str(t)) for t in children[:-1] if isinstance(t, Token))
+        params = tuple(n.Ident(self._tok(t), str(t)) for t in children[:-1] if isinstance(t, Tok))
         return n.Lambda(span, params, children[-1])
 
     def build_conditional(self, span: Span, children: list[Any]) -> n.Conditional:
@@ -312,7 +344,7 @@ class Builder:
 
     # ------------------------------------------------------------ helpers
 
-    def _plain_string(self, token: Token) -> str:
+    def _plain_string(self, token: Tok) -> str:
         """A string without interpolation (import paths, operation paths, quoted keys)."""
         parts = decode_string(str(token), self._tok(token), self.file, None)
         return "".join(p for p in parts if isinstance(p, str))

@@ -6,15 +6,14 @@ import functools
 import importlib.resources
 from typing import Any
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
+from lark import Lark, Tree
+from lark.exceptions import UnexpectedCharacters
 
 from flowlang import nodes
 from flowlang.builder import Builder
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-
-MAX_DEPTH = 400  # deeper nesting is reported, so no later pass can exhaust the Python stack
+from flowlang.lalr import ParseFailure, Session, Tables
+from flowlang.lexer import Lexer, Tok
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
@@ -47,7 +46,8 @@ _OPERATORS = {
 def _lark() -> Lark:
     grammar = importlib.resources.files("flowlang.grammar").joinpath("flowlang.lark").read_text("utf-8")
     options: dict[str, Any] = dict(
-        parser="lalr", lexer="basic", propagate_positions=True, start=["start", "expression_only"]
+        # positions come from the tokens, which are all kept: lark's propagate_positions costs 2x
+        parser="lalr", lexer="basic", keep_all_tokens=True, start=["start", "expression_only"]
     )
     try:
         return Lark(grammar, cache=True, **options)
@@ -55,13 +55,21 @@ def _lark() -> Lark:
         return Lark(grammar, **options)
 
 
+@functools.cache
+def _lexer() -> Lexer:
+    return Lexer(_lark())
+
+
+@functools.cache
+def _tables() -> Tables:
+    return Tables(_lark())
+
+
 def parse(text: str, file: str) -> nodes.Program:
     """Parse a whole `.flow` file; raises FlowSyntaxError with the diagnostics."""
     text = text.removeprefix("\ufeff")
     tree = _parse_tree(text, file, "start", 0, 0)
-    program = Builder(file, 0, 0, _parse_interpolation).program(tree, text)
-    _check_depth(program)
-    return program
+    return Builder(file, 0, 0, _parse_interpolation).program(tree, text)
 
 
 def parse_expression(text: str, file: str = "<expr>") -> Any:
@@ -71,9 +79,7 @@ def parse_expression(text: str, file: str = "<expr>") -> Any:
 
 def _parse_expression_at(text: str, file: str, line_offset: int, col_offset: int) -> Any:
     tree = _parse_tree(text, file, "expression_only", line_offset, col_offset)
-    expr = Builder(file, line_offset, col_offset, _parse_interpolation).expression(tree)
-    _check_depth(expr)
-    return expr
+    return Builder(file, line_offset, col_offset, _parse_interpolation).expression(tree)
 
 
 def _parse_interpolation(text: str, file: str, line: int, column: int) -> Any:
@@ -87,50 +93,27 @@ def _parse_interpolation(text: str, file: str, line: int, column: int) -> Any:
 
 def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: int) -> Tree:
     """Feed tokens to the LALR parser, skipping newlines where the grammar accepts none."""
-    lark = _lark()
-    interactive = lark.parse_interactive("", start=start)
-    state = interactive.parser_state
-    opened: list[tuple[Token, bool]] = []  # open brackets, and whether each `{` opens a block
-    previous: Token | None = None
+    tables = _tables()
+    session = Session(tables, start)
+    opened: list[tuple[Tok, bool]] = []  # open brackets, and whether each `{` opens a block
+    previous: Tok | None = None
     where = _Locator(file, line_offset, col_offset)
     try:
-        for token in lark.lex(text):
-            if token.type == "_NL" and not _accepts_newline(state.parse_conf.states, state.state_stack):
-                continue
-            if token.type in _OPENERS:
-                is_block = token.type == "LBRACE" and (
-                    previous is not None and previous.type in _BLOCK_PREDECESSORS
-                )
+        for token in _lexer().lex(text):
+            kind = token.type
+            if kind == "_NL":
+                if not tables.accepts(session.stack, "_NL"):
+                    continue
+            elif kind in _OPENERS:
+                is_block = kind == "LBRACE" and previous is not None and previous.type in _BLOCK_PREDECESSORS
                 opened.append((token, is_block))
-            elif token.type in _CLOSERS and opened and _OPENERS[opened[-1][0].type] == token.type:
+            elif kind in _CLOSERS and opened and _OPENERS[opened[-1][0].type] == kind:
                 opened.pop()
-            state.feed_token(token)
+            session.feed(token)
             previous = token
-        return interactive.feed_eof(previous)
-    except UnexpectedInput as error:
+        return session.finish()
+    except (UnexpectedCharacters, ParseFailure) as error:
         raise FlowSyntaxError([_diagnose(error, text, where, opened)]) from None
-
-
-def _accepts_newline(states: dict[Any, dict[str, tuple[Any, Any]]], stack: list[Any]) -> bool:
-    return _accepts(states, stack, "_NL")
-
-
-def _accepts(states: dict[Any, dict[str, tuple[Any, Any]]], stack: list[Any], terminal: str) -> bool:
-    """Whether `terminal` can be shifted here, after the reductions it causes (simulated on the states).
-
-    LALR tables merge lookaheads, so a terminal listed for a state may still fail after reducing.
-    """
-    stack = list(stack)
-    while True:
-        entry = states[stack[-1]].get(terminal)
-        if entry is None:
-            return False
-        action, arg = entry
-        if action is Shift:
-            return True
-        if len(arg.expansion):
-            del stack[-len(arg.expansion):]
-        stack.append(states[stack[-1]][arg.origin.name][1])
 
 
 class _Locator:
@@ -145,8 +128,8 @@ class _Locator:
         return Span(self.file, line + self.line_offset, col, end_line + self.line_offset, end_col)
 
 
-def _describe_token(token: Token) -> str:
-    if token.type == "$END":
+def _describe_token(token: Tok | None) -> str:
+    if token is None:
         return "end of file"
     if token.type == "_NL":
         return "end of line"
@@ -188,7 +171,7 @@ def _describe_expected(expected: set[str]) -> str:
 
 
 def _diagnose(
-    error: UnexpectedInput, text: str, where: _Locator, opened: list[tuple[Token, bool]]
+    error: UnexpectedCharacters | ParseFailure, text: str, where: _Locator, opened: list[tuple[Tok, bool]]
 ) -> Diagnostic:
     """A syntax error in words, with a hint about the bracket left open where it helps."""
     if isinstance(error, UnexpectedCharacters):
@@ -203,46 +186,47 @@ def _diagnose(
                               'use double quotes: "text"')
         shown = "NUL byte" if char == "\0" else f"character {char!r}"
         return Diagnostic("E001", ERROR, f"unexpected {shown}", span)
-    assert isinstance(error, UnexpectedToken)
     token = error.token
-    expected = set(error.expected)
-    state = getattr(error, "state", None)
-    if state is not None:  # keep only what can really follow here
-        really = {t for t in expected if _accepts(state.parse_conf.states, state.state_stack, t)}
-        expected = really or expected
-    if token.type == "$END":
+    tables = _tables()
+    # keep only what can really follow here
+    expected = {t for t in error.expected if tables.accepts(error.stack, t)} or error.expected
+    if token is None:
         end = text.rstrip()
         line = end.count("\n") + 1
         col = len(end) - (end.rfind("\n") + 1) + 1
         span = where.span(line, col, line, col + 1)
     else:
-        end_line = token.end_line or token.line
-        end_col = token.end_column or (token.column + 1)
+        end_line, end_col = token.end_line, token.end_column
         if token.type == "_NL":
             end_line, end_col = token.line, token.column + 1
         span = where.span(token.line, token.column, end_line, end_col)
     found = _describe_token(token)
-    if token.type == "$END" and where.line_offset + where.col_offset > 0:
+    if token is None and where.line_offset + where.col_offset > 0:
         found = "end of the interpolation"
     if opened and _OPENERS[opened[-1][0].type] in expected and (
-        token.type == "$END" or token.type in _CLOSERS
+        token is None or token.type in _CLOSERS
     ):
         opener, is_block = opened[-1]
         kind = {"LPAR": "parenthesis", "LSQB": "list"}.get(opener.type, "")
         if not kind:
             kind = "block" if is_block else "object"
-        o_line, o_col = opener.line or 1, opener.column or 1
-        opened_at = where.span(o_line, o_col, o_line, o_col + 1)
+        opened_at = where.span(opener.line, opener.column, opener.line, opener.column + 1)
         closer = _CLOSERS[_OPENERS[opener.type]]
         return Diagnostic(
             "E001", ERROR, f"expected `{closer}` to close the {kind} opened at {opened_at.line}:{opened_at.column}, "
             f"found {found}", span,
         )
     message = f"unexpected {found}; expected {_describe_expected(expected)}"
+    return Diagnostic("E001", ERROR, message, span, _hint(token, expected, opened))
+
+
+def _hint(token: Tok | None, expected: set[str], opened: list[tuple[Tok, bool]]) -> str | None:
+    if token is None:
+        return None
     hint = None
     if "COMMA" in expected and token.type in _EXPRESSION_STARTS | {"LONG_STRING", "DURATION"}:
         hint = "is a `,` missing before it?"
-    elif opened and not opened[-1][1] and (opened[-1][0].line or 0) < (token.line or 0):
+    elif opened and not opened[-1][1] and opened[-1][0].line < token.line:
         opener = opened[-1][0]
         hint = f"the `{opener}` opened at {opener.line}:{opener.column} is still open"
     if token.type == "NAME" and str(token) in ("elif", "elseif"):
@@ -251,24 +235,4 @@ def _diagnose(
         hint = f"`{token}` goes on the same line as the `}}` before it"
     elif token.type == "EQUALS" and "COMPARE" in expected:
         hint = "compare with `==`"
-    return Diagnostic("E001", ERROR, message, span, hint)
-
-
-def _check_depth(root: Any) -> None:
-    """Report nesting deeper than MAX_DEPTH (3,000 nested brackets, a 20,000-term sum) as E021."""
-    stack: list[tuple[Any, int]] = [(root, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, tuple):
-            stack.extend((child, depth) for child in item)
-            continue
-        if not isinstance(item, nodes.Node):
-            continue
-        if depth > MAX_DEPTH:
-            raise FlowSyntaxError([Diagnostic(
-                "E021", ERROR, f"nested too deeply (more than {MAX_DEPTH} levels)", item.span,
-                "split the expression or block into smaller steps with variables or funcs",
-            )])
-        for name in item.__dataclass_fields__:
-            if name != "span" and not name.endswith("_span"):
-                stack.append((getattr(item, name), depth + 1))
+    return hint
