@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -30,6 +32,7 @@ _ = (calls, expressions, statements)  # importing them registers their compile_<
 check_complete()
 
 EXIT_USAGE = 2
+STACK_LIMIT = 10_000  # as the launcher sets for a run
 
 
 class DetachedRun:
@@ -112,6 +115,17 @@ class CompiledProject:
         raise LookupError(f"{self.root} has no flow '{name}'; its flows: {listing}")
 
 
+@contextmanager
+def _deep_stack() -> Iterator[None]:
+    """Room on the Python stack for the deepest nesting the parser accepts (400 levels)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, STACK_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def compile_project(project: Any) -> CompiledProject:
     """Compile a loaded (and checked) `flowlang.loader.Project` once; run it any number of times."""
     from flowlang.stdlib import load_all
@@ -120,7 +134,8 @@ def compile_project(project: Any) -> CompiledProject:
     parsed: list[nodes.Program] = list(project.programs.values())
     models, _ = system_models(parsed)
     ctx = Ctx(funcs=program.declare_funcs(parsed), builtins=load_all(), systems=models)
-    return CompiledProject(project.root, [program.compile_Program(p, ctx) for p in parsed])
+    with _deep_stack():
+        return CompiledProject(project.root, [program.compile_Program(p, ctx) for p in parsed])
 
 
 def run_project(
@@ -170,6 +185,7 @@ def eval_expression(text: str, variables: dict[str, Any] | None = None) -> Any:
 
     values = dict(variables or {})
     expr = parse_expression(text, "<expr>")
-    fn = compile_node(expr, Ctx(funcs={}, builtins=load_all()))
     run = DetachedRun(values.pop("source", None), values.pop("state", None))
-    return fn({**values, RUN: run})
+    with _deep_stack():
+        fn = compile_node(expr, Ctx(funcs={}, builtins=load_all()))
+        return fn({**values, RUN: run})

@@ -152,3 +152,11 @@ def test_a_field_of_an_undefined_variable_is_a_located_error() -> None:
 
 def test_a_lambda_without_parameters_is_a_value() -> None:
     assert eval_expression("map([1, 2], () => 0)") == [0, 0]
+
+
+def test_the_deepest_nesting_the_parser_accepts_evaluates() -> None:
+    depth = 390
+    value = eval_expression("[" * depth + "1" + "]" * depth)
+    for _ in range(depth):
+        value = value[0]
+    assert value == 1
