@@ -56,9 +56,10 @@ class ScopeChecker:
         self.file = file
         self.kind = kind
         self.bindings: dict[str, Binding] = {}
-        self.seen: set[str] = set()  # names assigned earlier in the text
+        self.seen: set[str] = set()  # names assigned earlier in the text (and still there)
+        self.parallel_only: set[str] = set()  # names assigned earlier, but only inside parallel loops
         self.reads: set[str] = set()
-        self.pending: list[tuple[str, Span, bool]] = []  # (name, span, assigned on some path)
+        self.pending: list[tuple[str, Span, str]] = []  # (name, span, "some"/"parallel"/"later")
         self.loops: list[Loop] = []
         self.parallel: list[Loop] = []
         self.handlers: dict[type, Callable[[ScopeChecker, nodes.Node, set[str]], State]] = _HANDLERS
@@ -152,6 +153,9 @@ class ScopeChecker:
             self.parallel.append(loop)
         self.block(stmt.body, body_state)
         if loop.parallel:
+            # each iteration works on a copy of the scope: what it assigns is gone after the loop
+            self.parallel_only |= self.seen - loop.outer
+            self.seen = set(loop.outer)
             self.parallel.pop()
         self.loops.pop()
         return state  # the body may run no time at all
@@ -235,7 +239,11 @@ class ScopeChecker:
             return
         self.reads.add(ident)
         # assigned earlier in the text, or later in an enclosing loop: set on some paths only
-        self.pending.append((ident, name.span, ident in self.seen or bool(self.loops)))
+        if ident in self.seen or self.loops:
+            how = "some"
+        else:
+            how = "parallel" if ident in self.parallel_only else "later"
+        self.pending.append((ident, name.span, how))
 
     def read(self, expr: nodes.Node, state: set[str]) -> None:
         """Walk an expression (without recursion), checking each name it reads."""
@@ -261,16 +269,21 @@ class ScopeChecker:
 
     def finish(self) -> None:
         """Report reads of names that were not assigned on every path, and unused variables."""
-        for name, span, earlier in self.pending:
-            if name in self.bindings and earlier:
-                where = self.bindings[name].span
+        for name, span, how in self.pending:
+            binding = self.bindings.get(name)
+            if binding is not None and how == "some":
                 self.ctx.report(
                     "E102", f"'{name}' may be undefined here: it is not assigned on every path before this",
-                    span, f"assign it before the branch or loop that sets it (first set at line {where.line})",
+                    span, f"assign it before the branch or loop that sets it (first set at line {binding.span.line})",
                 )
-            elif name in self.bindings:
+            elif binding is not None and how == "parallel":
+                self.ctx.report(
+                    "E101", f"'{name}' is only assigned inside a parallel loop, whose iterations keep their "
+                    "own variables", span, "assign it before the loop and collect values with `+=`",
+                )
+            elif binding is not None:
                 self.ctx.report("E101", f"'{name}' is used before it is assigned", span,
-                                f"it is first assigned at line {self.bindings[name].span.line}")
+                                f"it is first assigned at line {binding.span.line}")
             else:
                 self.ctx.report("E101", f"undefined variable '{name}'", span, self.undefined_hint(name))
         for name, binding in self.bindings.items():

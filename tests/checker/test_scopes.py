@@ -261,3 +261,26 @@ def test_state_and_source_belong_to_flows(check_text: CheckText) -> None:
 def test_source_and_state_cannot_be_reassigned(check_text: CheckText) -> None:
     diags = check_text("flow sync {\n  state = 1\n}\n")
     assert codes(diags) == ["E108"]
+
+
+def test_variables_of_one_parallel_loop_are_not_outer_variables_of_the_next(check_text: CheckText) -> None:
+    diags = check_text("""\
+        flow sync {
+          total = 0
+          for x in [1] parallel 2 {
+            tmp = x * 2
+            total += tmp
+          }
+          for y in [2] parallel 2 {
+            tmp = y * 3
+            total += tmp
+          }
+          return total
+        }
+        """)
+    assert diags == []
+
+
+def test_what_a_parallel_body_assigns_is_not_visible_after_the_loop(check_text: CheckText) -> None:
+    diags = check_text("flow sync {\n  for x in [1] parallel 2 {\n    last = x\n  }\n  return last\n}\n")
+    assert [(d.code, d.span.line) for d in diags] == [("E101", 5)]
