@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
+from flowlang.openapi_responses import ResponseFollower
 from flowlang.openapi_schema import SchemaViews
 from flowlang.openapi_values import ValueChecker, constant
 
 RESERVED_ARGS = ("query", "body", "headers")
-ENVELOPE = ("status", "ok", "headers", "body")
 
 
 @dataclass
@@ -141,7 +141,8 @@ class CallChecker:
         for node in every:
             if isinstance(node, nodes.ApiCall):
                 self._check_call(node)
-        self._check_responses(decl, every)
+        follower = ResponseFollower(self.views, self._operation, self._record_schemas)
+        self.diags += follower.check(decl, every)
         return self.diags
 
     # ---------------------------------------------------------- one call
@@ -227,67 +228,12 @@ class CallChecker:
         if op.body_schema is not None:
             self.diags += checker.check(arg.value, op.body_schema, "body")
 
-    # ---------------------------------------------------------- responses
-
-    def _check_responses(self, decl: nodes.Flow | nodes.Func, every: list[nodes.Node]) -> None:
-        bound = self._bindings(decl, every)
-        skip: set[int] = set()
-        for node in every:
-            if isinstance(node, nodes.Assign) and not isinstance(node.target, nodes.Name):
-                skip |= {id(n) for n in nodes.walk(node.target)}
-        for node in every:
-            if isinstance(node, nodes.Attr | nodes.Index) and id(node) not in skip:
-                self._check_chain(node, bound)
-
-    def _bindings(self, decl: nodes.Flow | nodes.Func, every: list[nodes.Node]) -> dict[str, tuple[str, list[Any]]]:
-        """Variables that always hold a response (`r = call s.op(…)`) or a record of `for x in each …`.
-
-        Maps the name to ("response", [schemas of 2xx bodies]) or ("record", [item schemas]). A name
-        assigned anything else anywhere in the body is left out.
-        """
-        sources: dict[str, list[tuple[str, Any, list[Any]] | None]] = {}
-        shadowed: set[str] = set()
-        if isinstance(decl, nodes.Func):
-            shadowed |= {p.name for p in decl.params}
-        for node in every:
-            if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
-                value = node.value
-                op = None
-                if node.op == "=" and isinstance(value, nodes.ApiCall) and value.mode == "call":
-                    op = self._operation(value)
-                source = ("response", op, op.success_schemas) if op is not None else None
-                sources.setdefault(node.target.name, []).append(source)
-            elif isinstance(node, nodes.For):
-                names = [i.name for i in node.names]
-                if len(names) == 1 and isinstance(node.iterable, nodes.ApiCall):
-                    record = self._record_schemas(node.iterable)
-                    op = self._operation(node.iterable)
-                    sources.setdefault(names[0], []).append(
-                        ("record", op, record) if record is not None else None
-                    )
-                else:
-                    shadowed |= set(names)
-            elif isinstance(node, nodes.Try) and node.err is not None:
-                shadowed.add(node.err.name)
-            elif isinstance(node, nodes.Lambda):
-                shadowed |= {p.name for p in node.params}
-        bound: dict[str, tuple[str, list[Any]]] = {}
-        for name, found in sources.items():
-            first = found[0]
-            if name in shadowed or first is None:
-                continue
-            if all(f is not None and f[0] == first[0] and f[1] is first[1] for f in found):
-                bound[name] = (first[0], first[2])
-        return bound
-
     def _operation(self, call: nodes.ApiCall) -> SpecOperation | None:
         entry = self.systems.get(call.system)
         return entry.spec.operations.get(call.operation) if entry is not None else None
 
-    def _record_schemas(self, expr: nodes.Node) -> list[Any] | None:
+    def _record_schemas(self, expr: nodes.ApiCall) -> list[Any] | None:
         """Schemas of the records of `each s.op(…)`, from the operation line's `items` path."""
-        if not isinstance(expr, nodes.ApiCall) or expr.mode != "each":
-            return None
         entry = self.systems.get(expr.system)
         op = self._operation(expr)
         declared = entry.declared.get(expr.operation) if entry is not None else None
@@ -303,58 +249,6 @@ class CallChecker:
                 return None
         return self.views.element(schemas)
 
-    def _check_chain(self, node: nodes.Attr | nodes.Index, bound: Mapping[str, tuple[str, list[Any]]]) -> None:
-        steps = list(_chain(node))
-        root = steps.pop(0)
-        if isinstance(root, nodes.ApiCall) and root.mode == "call":
-            op = self._operation(root)
-            if op is None:
-                return
-            kind, schemas, label = "response", op.success_schemas, f"the response of {root.system}.{op.name}"
-        elif isinstance(root, nodes.Name) and root.name in bound:
-            kind, schemas = bound[root.name]
-            label = root.name
-        else:
-            return
-        if kind == "response":
-            first = steps.pop(0)
-            if not isinstance(first, nodes.Attr):
-                return
-            if first.name != "body":
-                if first.name not in ENVELOPE:
-                    self._add("W314", WARNING, first.name_span,
-                              f"a response has no field '{first.name}' (it has status, ok, headers, body)",
-                              did_you_mean(first.name, ENVELOPE))
-                return
-            label = f"{label}.body"
-        if not schemas:
-            return
-        for step in steps:
-            if isinstance(step, nodes.Index):
-                key = constant(step.index)
-                if not isinstance(key, str):
-                    found = self.views.element(schemas)
-                    if found is None:
-                        return
-                    schemas, label = found, f"{label}[…]"
-                    continue
-                name, span = key, step.index.span
-            elif isinstance(step, nodes.Attr):
-                name, span = step.name, step.name_span
-            else:
-                return
-            status, schemas, extra = self.views.field(schemas, name)
-            if status == "missing":
-                self._add("W313", WARNING, span,
-                          f"{label} has no field '{name}' in the response schema",
-                          did_you_mean(name, extra) or (f"its fields: {', '.join(extra[:12])}" if extra else None))
-            elif status == "not_object":
-                self._add("W313", WARNING, span,
-                          f"{label} is {' or '.join(extra)} in the response schema: it has no field '{name}'")
-            if status != "ok":
-                return
-            label = f"{label}.{name}"
-
     def _add(self, code: str, severity: str, span: Span, message: str, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, severity, message, span, hint))
 
@@ -366,15 +260,4 @@ def _literal_keys(arg: nodes.Arg | None) -> dict[str, nodes.Entry] | None:
     if isinstance(arg.value, nodes.ObjectLit):
         return {e.key: e for e in arg.value.entries}
     return None
-
-
-def _chain(node: nodes.Node) -> Iterator[nodes.Node]:
-    """`r.body.data[0].name` -> r, .body, .data, [0], .name (the root first)."""
-    steps: list[nodes.Node] = []
-    current: nodes.Node = node
-    while isinstance(current, nodes.Attr | nodes.Index):
-        steps.append(current)
-        current = current.obj
-    steps.append(current)
-    return reversed(steps)
 

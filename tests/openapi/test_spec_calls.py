@@ -197,3 +197,28 @@ def test_calls_of_the_other_real_documents_check_clean(tmp_path: Path, check_ope
     flow = write_flow(tmp_path, calls[document], spec=REAL_SPECS / document)
     diags, text = check_openapi(flow)
     assert [d for d in diags if d.is_error] == [], text
+
+
+def test_a_variable_whose_fields_the_flow_writes_is_not_read_as_a_response(tmp_path: Path, check_openapi: Check) -> None:
+    flow = write_flow(tmp_path, """
+        flow f {
+          r = call shop.getCategory(id: 1)
+          r.body.note = "seen"
+          return r.body.note
+        }
+    """)
+    diags, text = check_openapi(flow)
+    assert diags == [], text
+
+
+def test_lambda_parameters_are_items_of_the_list_only_inside_their_lambda(tmp_path: Path, check_openapi: Check) -> None:
+    flow = write_flow(tmp_path, """
+        flow f {
+          c = call shop.getCategory(id: 1)
+          names = map(c.body.children, c => c.name)
+          ids = map(range(3), c => c.whatever)
+          return [names, ids, c.body.id]
+        }
+    """)
+    diags, text = check_openapi(flow)
+    assert diags == [], text
