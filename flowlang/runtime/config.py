@@ -1,0 +1,379 @@
+"""System and operation configuration, and the setting functions of `system` blocks (auth, pagination)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.values import is_number, to_text, type_name
+
+# Keys a `system` block may set (`spec` is read by the loader, not by the runtime).
+SYSTEM_SETTINGS = ("base_url", "headers", "timeout", "retry", "backoff", "rate_limit", "auth", "spec")
+# Options an operation line may carry in `{ … }`.
+OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent")
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRY = 0
+DEFAULT_BACKOFF = 0.5
+
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+
+class AuthConfig:
+    """Base of the auth settings; `auth: none` is `None`."""
+
+
+@dataclass(frozen=True)
+class BearerAuth(AuthConfig):
+    token: str
+
+
+@dataclass(frozen=True)
+class BasicAuth(AuthConfig):
+    user: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ApiKeyAuth(AuthConfig):
+    name: str
+    value: str
+    in_: str = "header"  # "header" or "query"
+
+
+@dataclass(frozen=True)
+class OAuth2Auth(AuthConfig):
+    token_url: str
+    client_id: str
+    client_secret: str
+    scope: str | None = None
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+class PaginateConfig:
+    """Base of the pagination strategies; the behaviour lives in pagination.py."""
+
+
+@dataclass(frozen=True)
+class PagePaginate(PaginateConfig):
+    param: str
+    start: int = 1
+    size_param: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class OffsetPaginate(PaginateConfig):
+    param: str
+    limit_param: str
+    limit: int
+
+
+@dataclass(frozen=True)
+class CursorPaginate(PaginateConfig):
+    param: str
+    from_: str
+
+
+@dataclass(frozen=True)
+class NextLinkPaginate(PaginateConfig):
+    from_: str
+
+
+@dataclass(frozen=True)
+class LinkHeaderPaginate(PaginateConfig):
+    pass
+
+
+# --- systems and operations ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperationConfig:
+    """One callable operation of a system: `VERB name "path" { options }` or an OpenAPI operation."""
+
+    name: str
+    method: str
+    path: str
+    items: str | None = None
+    paginate: PaginateConfig | None = None
+    retry: int | None = None  # None: the system's setting
+    timeout: float | None = None  # None: the system's setting
+    idempotent: bool = False
+    query_params: tuple[str, ...] = ()
+    header_params: tuple[str, ...] = ()
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(_PATH_PARAM.findall(self.path))
+
+    @property
+    def retryable(self) -> bool:
+        """May a failed attempt be repeated? POST and PATCH only when marked idempotent."""
+        return self.idempotent or self.method not in ("POST", "PATCH")
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    """A `system` block after its settings were evaluated at run start."""
+
+    name: str
+    base_url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = DEFAULT_TIMEOUT
+    retry: int = DEFAULT_RETRY
+    backoff: float = DEFAULT_BACKOFF
+    rate_limit: float | None = None
+    auth: AuthConfig | None = None
+    operations: dict[str, OperationConfig] = field(default_factory=dict)
+
+
+def _bad(message: str, where: Where = None) -> FlowError:
+    return FlowError("input", message, where)
+
+
+def _text(fn: str, arg: str, value: Any, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value:
+        got = "an empty string" if value == "" else type_name(value)
+        raise _bad(f"{fn}(): '{arg}' must be a non-empty string, got {got}")
+    return value
+
+
+def _int(fn: str, arg: str, value: Any, minimum: int) -> int:
+    if not is_number(value) or int(value) != value or value < minimum:
+        raise _bad(f"{fn}(): '{arg}' must be a whole number >= {minimum}, got {to_text(value)}")
+    return int(value)
+
+
+# --- the setting functions (called by the engines with flowlang's named arguments) --------------
+
+
+def bearer(token: Any) -> BearerAuth:
+    return BearerAuth(_text("bearer", "token", token) or "")
+
+
+def basic(user: Any, password: Any) -> BasicAuth:
+    pw = password if password == "" else _text("basic", "password", password)
+    return BasicAuth(_text("basic", "user", user) or "", pw or "")
+
+
+def api_key(name: Any, value: Any, in_: Any = "header") -> ApiKeyAuth:
+    if in_ not in ("header", "query"):
+        raise _bad(f"api_key(): 'in' must be \"header\" or \"query\", got {to_text(in_)}")
+    return ApiKeyAuth(_text("api_key", "name", name) or "", _text("api_key", "value", value) or "", in_)
+
+
+def oauth2(token_url: Any, client_id: Any, client_secret: Any, scope: Any = None) -> OAuth2Auth:
+    url = _text("oauth2", "token_url", token_url) or ""
+    if not url.startswith(("http://", "https://")):
+        raise _bad(f"oauth2(): 'token_url' must start with http:// or https://, got {url!r}")
+    return OAuth2Auth(
+        url,
+        _text("oauth2", "client_id", client_id) or "",
+        _text("oauth2", "client_secret", client_secret) or "",
+        _text("oauth2", "scope", scope, optional=True),
+    )
+
+
+def none() -> None:
+    """`auth: none` — no authentication."""
+    return None
+
+
+def page(param: Any, start: Any = 1, size_param: Any = None, size: Any = None) -> PagePaginate:
+    if (size_param is None) != (size is None):
+        raise _bad("page(): give both 'size_param' and 'size', or neither")
+    return PagePaginate(
+        _text("page", "param", param) or "",
+        _int("page", "start", start, 0),
+        _text("page", "size_param", size_param, optional=True),
+        None if size is None else _int("page", "size", size, 1),
+    )
+
+
+def offset(param: Any, limit_param: Any, limit: Any) -> OffsetPaginate:
+    return OffsetPaginate(
+        _text("offset", "param", param) or "",
+        _text("offset", "limit_param", limit_param) or "",
+        _int("offset", "limit", limit, 1),
+    )
+
+
+def cursor(param: Any, from_: Any) -> CursorPaginate:
+    return CursorPaginate(_text("cursor", "param", param) or "", _text("cursor", "from", from_) or "")
+
+
+def next_link(from_: Any) -> NextLinkPaginate:
+    return NextLinkPaginate(_text("next_link", "from", from_) or "")
+
+
+def link_header() -> LinkHeaderPaginate:
+    return LinkHeaderPaginate()
+
+
+SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "bearer": bearer,
+    "basic": basic,
+    "api_key": api_key,
+    "oauth2": oauth2,
+    "none": none,
+    "page": page,
+    "offset": offset,
+    "cursor": cursor,
+    "next_link": next_link,
+    "link_header": link_header,
+}
+
+# flowlang argument names that are Python keywords, and the Python parameter names they map to.
+_PY_NAMES = {"in": "in_", "from": "from_"}
+_FLOW_NAMES = {py: flow for flow, py in _PY_NAMES.items()}
+
+
+def setting_parameters(name: str) -> list[tuple[str, bool]]:
+    """The flowlang parameters of a setting function, in order: (name, required). For the checker."""
+    params = inspect.signature(SETTING_FUNCTIONS[name]).parameters.values()
+    return [(_FLOW_NAMES.get(p.name, p.name), p.default is inspect.Parameter.empty) for p in params]
+
+
+def call_setting_function(name: str, positional: list[Any], named: Mapping[str, Any]) -> Any:
+    """Call a setting function with flowlang arguments (`in:`/`from:` are accepted as written)."""
+    fn = SETTING_FUNCTIONS.get(name)
+    if fn is None:
+        raise _bad(f"unknown setting function '{name}'")
+    params = setting_parameters(name)
+    if len(positional) > len(params):
+        raise _bad(f"{name}() takes at most {len(params)} arguments, got {len(positional)}")
+    kwargs: dict[str, Any] = {}
+    known = {p for p, _ in params}
+    for i, value in enumerate(positional):
+        kwargs[params[i][0]] = value
+    for key, value in named.items():
+        if key not in known:
+            raise _bad(f"{name}() has no parameter '{key}'")
+        if key in kwargs:
+            raise _bad(f"{name}(): '{key}' given twice")
+        kwargs[key] = value
+    missing = [p for p, required in params if required and p not in kwargs]
+    if missing:
+        raise _bad(f"{name}() is missing '{missing[0]}'")
+    return fn(**{_PY_NAMES.get(k, k): v for k, v in kwargs.items()})
+
+
+# --- building and validating --------------------------------------------------------------------
+
+
+def _number(system: str, key: str, value: Any, where: Where, *, positive: bool) -> float:
+    if not is_number(value) or value < 0 or (positive and value == 0):
+        need = "a positive number" if positive else "a number >= 0"
+        raise _bad(f"system {system}: '{key}' must be {need}, got {to_text(value)}", where)
+    return float(value)
+
+
+def build_system(
+    name: str,
+    settings: Mapping[str, Any],
+    operations: list[OperationConfig],
+    locations: Mapping[str, Where] | None = None,
+) -> SystemConfig:
+    """Validate evaluated settings into a SystemConfig; `locations` maps a setting to its source position."""
+    at = locations or {}
+    for key in settings:
+        if key not in SYSTEM_SETTINGS:
+            raise _bad(f"system {name}: unknown setting '{key}'", at.get(key))
+    base_url = settings.get("base_url")
+    if not isinstance(base_url, str):
+        raise _bad(f"system {name}: 'base_url' must be a string, got {type_name(base_url)}", at.get("base_url"))
+    if not base_url.startswith(("http://", "https://")):
+        raise _bad(f"system {name}: 'base_url' must start with http:// or https://, got {base_url!r}", at.get("base_url"))
+    headers: dict[str, str] = {}
+    raw_headers = settings.get("headers") or {}
+    if not isinstance(raw_headers, dict):
+        raise _bad(f"system {name}: 'headers' must be an object, got {type_name(raw_headers)}", at.get("headers"))
+    for key, value in raw_headers.items():
+        if isinstance(value, list | dict):
+            raise _bad(f"system {name}: header '{key}' must be text, got {type_name(value)}", at.get("headers"))
+        if value is not None:
+            headers[str(key)] = to_text(value)
+    timeout = settings.get("timeout", DEFAULT_TIMEOUT)
+    rate_limit = settings.get("rate_limit")
+    retry = settings.get("retry", DEFAULT_RETRY)
+    if not is_number(retry) or int(retry) != retry or retry < 0:
+        raise _bad(f"system {name}: 'retry' must be a whole number >= 0, got {to_text(retry)}", at.get("retry"))
+    auth = settings.get("auth")
+    if auth is not None and not isinstance(auth, AuthConfig):
+        raise _bad(
+            f"system {name}: 'auth' must be none, bearer(…), basic(…), api_key(…) or oauth2(…), "
+            f"got {type_name(auth)}",
+            at.get("auth"),
+        )
+    return SystemConfig(
+        name=name,
+        base_url=base_url,
+        headers=headers,
+        timeout=None if timeout is None else _number(name, "timeout", timeout, at.get("timeout"), positive=True),
+        retry=int(retry),
+        backoff=_number(name, "backoff", settings.get("backoff", DEFAULT_BACKOFF), at.get("backoff"), positive=False),
+        rate_limit=None if rate_limit is None else _number(name, "rate_limit", rate_limit, at.get("rate_limit"), positive=True),
+        auth=auth,
+        operations={op.name: op for op in operations},
+    )
+
+
+def build_operation(
+    name: str,
+    method: str,
+    path: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    query_params: tuple[str, ...] = (),
+    header_params: tuple[str, ...] = (),
+    where: Where = None,
+) -> OperationConfig:
+    """Validate an operation line's evaluated `{ options }` into an OperationConfig."""
+    opts = dict(options or {})
+    for key in opts:
+        if key not in OPERATION_OPTIONS:
+            raise _bad(f"operation {name}: unknown option '{key}'", where)
+    items = opts.get("items")
+    if items is not None and not isinstance(items, str):
+        raise _bad(f"operation {name}: 'items' must be a string, got {type_name(items)}", where)
+    paginate = opts.get("paginate")
+    if paginate is not None and not isinstance(paginate, PaginateConfig):
+        raise _bad(
+            f"operation {name}: 'paginate' must be page(…), offset(…), cursor(…), next_link(…) or "
+            f"link_header(), got {type_name(paginate)}",
+            where,
+        )
+    retry = opts.get("retry")
+    if retry is not None and (not is_number(retry) or int(retry) != retry or retry < 0):
+        raise _bad(f"operation {name}: 'retry' must be a whole number >= 0, got {to_text(retry)}", where)
+    timeout = opts.get("timeout")
+    if timeout is not None and (not is_number(timeout) or timeout <= 0):
+        raise _bad(f"operation {name}: 'timeout' must be a positive number, got {to_text(timeout)}", where)
+    idempotent = opts.get("idempotent", False)
+    if not isinstance(idempotent, bool):
+        raise _bad(f"operation {name}: 'idempotent' must be true or false, got {type_name(idempotent)}", where)
+    return OperationConfig(
+        name=name,
+        method=method.upper(),
+        path=path,
+        items=items,
+        paginate=paginate,
+        retry=None if retry is None else int(retry),
+        timeout=None if timeout is None else float(timeout),
+        idempotent=idempotent,
+        query_params=tuple(query_params),
+        header_params=tuple(header_params),
+    )

@@ -1,0 +1,461 @@
+"""HttpClient: one per run; requests with auth, retries, rate limits and JSON, and lazy paginated records."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+import re
+import ssl
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from flowlang.runtime.auth import OAuth2Tokens, static_credentials
+from flowlang.runtime.config import OAuth2Auth, OperationConfig, SystemConfig
+from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
+from flowlang.runtime.values import to_json, to_text, type_name
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_CONNECTIONS = 64
+USER_AGENT = "flowlang"
+
+OnRequest = Callable[[str, str, "int | None", float], None]
+T = TypeVar("T")
+QueryPairs = list[tuple[str, str | int | float | bool | None]]
+
+
+@dataclass(slots=True)
+class _Call:
+    """A request ready to send (built in the caller's thread, sent on the client's loop)."""
+
+    system: SystemConfig
+    op: OperationConfig
+    url: str
+    query: QueryPairs
+    headers: dict[str, str]
+    content: bytes | None
+    where: Where
+
+
+def _query_pairs(name: str, value: Any, out: QueryPairs) -> None:
+    """Query values: null is left out, a list repeats the parameter, objects are sent as JSON."""
+    if value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _query_pairs(name, item, out)
+    else:
+        out.append((name, to_text(value)))
+
+
+def _identifier(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.endswith("/json") or media.endswith("+json")
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+@functools.cache
+def _verified_context() -> ssl.SSLContext:
+    """The certificate-checking TLS context, built once per process."""
+    return httpx.create_ssl_context()
+
+
+class _LazyTransport(httpx.AsyncBaseTransport):
+    """A transport created on its first request."""
+
+    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._factory = factory
+        self._transport: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            self._transport = self._factory()
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
+
+
+class HttpClient:
+    """The HTTP side of one run. Public methods are synchronous and safe to call from any thread.
+
+    Requests run on one asyncio loop in a background thread with one `httpx.AsyncClient`, so parallel loop
+    bodies in worker threads share connections, the rate limits and the oauth2 tokens.
+    `secrets` is kept by reference: values added later are masked too.
+    `on_request(method, url, status, elapsed)` is called for every request sent (status None when none came).
+    """
+
+    def __init__(
+        self,
+        systems: dict[str, SystemConfig],
+        *,
+        secrets: set[str] | None = None,
+        on_request: OnRequest | None = None,
+    ) -> None:
+        self.systems = systems
+        self.secrets = secrets if secrets is not None else set()
+        self.on_request = on_request
+        self._start_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._next_slot: dict[str, float] = {}  # rate limits, touched on the loop only
+        self._tokens = {
+            name: OAuth2Tokens(name, sys.auth)
+            for name, sys in systems.items()
+            if isinstance(sys.auth, OAuth2Auth)
+        }
+        self._credentials = {name: static_credentials(sys.auth) for name, sys in systems.items()}
+        self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+        self._jitter = random.Random()
+        self._closed = False
+
+    # --- the background loop -------------------------------------------------------------------
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        loop = self._ensure_loop()
+        if threading.current_thread() is self._thread:
+            coro.close()
+            raise RuntimeError("HttpClient methods must not be called from its own event loop")
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, loop)
+        return future.result()
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is not None:
+            return self._loop
+        with self._start_lock:
+            if self._closed:
+                raise RuntimeError("HttpClient is closed")
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="flowlang-http", daemon=True)
+                thread.start()
+                self._client = asyncio.run_coroutine_threadsafe(self._make_client(), loop).result()
+                self._thread = thread
+                self._loop = loop
+        return self._loop
+
+    async def _make_client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+        # Plain http needs no certificates; loading them costs ~0.2 s, so https gets them on first use.
+        plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
+        secure = _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
+        return httpx.AsyncClient(
+            transport=plain, mounts={"https://": secure}, follow_redirects=True,
+            headers={"user-agent": USER_AGENT},
+        )
+
+    def close(self) -> None:
+        """Close connections and stop the loop; safe to call twice."""
+        with self._start_lock:
+            self._closed = True
+            loop, thread, client = self._loop, self._thread, self._client
+            self._loop = self._thread = self._client = None
+        if loop is None or thread is None:
+            return
+        if client is not None:
+            asyncio.run_coroutine_threadsafe(client.aclose(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- public API ----------------------------------------------------------------------------
+
+    def request(self, system: str, operation: str, args: dict[str, Any], where: Where = None) -> dict[str, Any]:
+        """`call system.operation(args)`: {"status", "ok", "headers", "body"}; non-2xx raises kind "http"."""
+        call = self._prepare(system, operation, args, where)
+        return self._finish(call, self._run(self._execute(call)))
+
+    def records(
+        self, system: str, operation: str, args: dict[str, Any], where: Where = None
+    ) -> Iterator[Any]:
+        """`each system.operation(args)`: the records of every page, fetched one page at a time."""
+        base = self._prepare(system, operation, args, where)
+        op = base.op
+        if op.items is None:
+            raise FlowError(
+                "data", f"{system}.{operation} has no 'items' option, so it has no records to iterate",
+                where, system=system, operation=operation,
+            )
+        return self._pages(base, op.items)
+
+    def _pages(self, base: _Call, items_path: str) -> Iterator[Any]:
+        pager = make_pager(base.op.paginate)
+        step: PageRequest | None = pager.first()
+        number = 0
+        while step is not None:
+            number += 1
+            call = self._page_call(base, step)
+            raw = self._run(self._execute(call))
+            response = self._finish(call, raw)
+            records = lookup_path(response["body"], items_path)
+            if is_missing(records):
+                raise self._data_error(base, f"page {number} of the response has no '{items_path}'")
+            if records is None:
+                records = []
+            if not isinstance(records, list):
+                raise self._data_error(
+                    base, f"'{items_path}' in page {number} is {type_name(records)}, not a list"
+                )
+            step = pager.next(step, str(raw.url), response["body"], response["headers"], records)
+            del raw, response
+            yield from records
+
+    def _page_call(self, base: _Call, step: PageRequest) -> _Call:
+        if step.url is not None:  # follow a link: its own query, plus an api_key in the query
+            auth_query = self._credentials[base.system.name][1]
+            url = str(httpx.URL(step.url).copy_merge_params(auth_query)) if auth_query else step.url
+            return _Call(base.system, base.op, url, [], base.headers, base.content, base.where)
+        names = set(step.query)
+        query = [pair for pair in base.query if pair[0] not in names]
+        for name, value in step.query.items():
+            _query_pairs(name, value, query)
+        return _Call(base.system, base.op, base.url, query, base.headers, base.content, base.where)
+
+    # --- building a request (caller's thread) --------------------------------------------------
+
+    def _lookup(self, system: str, operation: str, where: Where) -> tuple[SystemConfig, OperationConfig]:
+        sys = self.systems.get(system)
+        if sys is None:
+            raise FlowError("input", f"unknown system '{system}'", where)
+        op = sys.operations.get(operation)
+        if op is None:
+            raise FlowError("input", f"system {system} has no operation '{operation}'", where)
+        return sys, op
+
+    def _routes(self, sys: SystemConfig, op: OperationConfig) -> dict[str, tuple[str, str]]:
+        """Argument name -> ("query" | "header", parameter name) for an operation's spec parameters."""
+        key = (sys.name, op.name)
+        routes = self._param_routes.get(key)
+        if routes is None:
+            routes = {}
+            for kind, names in (("header", op.header_params), ("query", op.query_params)):
+                for name in names:
+                    routes[_identifier(name)] = (kind, name)
+                    routes[name] = (kind, name)
+            self._param_routes[key] = routes
+        return routes
+
+    def _prepare(self, system: str, operation: str, args: dict[str, Any], where: Where) -> _Call:
+        sys, op = self._lookup(system, operation, where)
+        label = f"{system}.{operation}"
+        path = op.path
+        for name in op.path_params:
+            value = args.get(name)
+            if value is None:
+                reason = "is null" if name in args else "is missing"
+                raise FlowError("data", f"{label}: path parameter '{name}' {reason}", where,
+                                system=system, operation=operation)
+            path = path.replace("{" + name + "}", quote(to_text(value), safe=""))
+        url = sys.base_url.rstrip("/") + (path if path.startswith("/") else "/" + path)
+        headers, auth_query = self._credentials[system]
+        headers = {**{k.lower(): v for k, v in sys.headers.items()}, **headers}
+        query: QueryPairs = []
+        for name, value in auth_query.items():
+            query.append((name, value))
+        extra_query = args.get("query")
+        if extra_query is not None and not isinstance(extra_query, dict):
+            raise FlowError("data", f"{label}: 'query' must be an object, got {type_name(extra_query)}",
+                            where, system=system, operation=operation)
+        extra_headers = args.get("headers")
+        if extra_headers is not None and not isinstance(extra_headers, dict):
+            raise FlowError("data", f"{label}: 'headers' must be an object, got {type_name(extra_headers)}",
+                            where, system=system, operation=operation)
+        routes = self._routes(sys, op) if op.query_params or op.header_params else {}
+        path_params = op.path_params
+        for name, value in args.items():
+            if name in ("query", "headers", "body") or name in path_params:
+                continue
+            route = routes.get(name)
+            if route is None:
+                raise FlowError("data", f"{label}: unknown argument '{name}'", where,
+                                system=system, operation=operation)
+            if value is None:
+                continue
+            if route[0] == "query":
+                _query_pairs(route[1], value, query)
+            else:
+                headers[route[1].lower()] = to_text(value)
+        if extra_query:
+            for name, value in extra_query.items():
+                _query_pairs(str(name), value, query)
+        if extra_headers:
+            for name, value in extra_headers.items():
+                if value is not None:
+                    headers[str(name).lower()] = to_text(value)
+        body = args.get("body")
+        content: bytes | None = None
+        if isinstance(body, str):
+            content = body.encode()
+            headers.setdefault("content-type", "text/plain; charset=utf-8")
+        elif body is not None:
+            content = to_json(body).encode()
+            headers.setdefault("content-type", "application/json")
+        return _Call(sys, op, url, query, headers, content, where)
+
+    # --- sending (on the loop) -----------------------------------------------------------------
+
+    async def _throttle(self, sys: SystemConfig) -> None:
+        """Space requests of a system `1 / rate_limit` seconds apart, across all threads."""
+        if not sys.rate_limit:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot.get(sys.name, 0.0))
+        self._next_slot[sys.name] = slot + 1.0 / sys.rate_limit
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send one request and report it to `on_request`."""
+        assert self._client is not None
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            response = await self._client.send(request)
+            status = response.status_code
+            return response
+        finally:
+            if self.on_request is not None:
+                self.on_request(request.method, str(request.url), status, time.perf_counter() - started)
+
+    async def _execute(self, call: _Call) -> httpx.Response:
+        """Send with auth and rate limit; retry what may be retried; a 401 refreshes an oauth2 token once."""
+        sys, op = call.system, call.op
+        timeout = op.timeout if op.timeout is not None else sys.timeout
+        attempts = 1 + (op.retry if op.retry is not None else sys.retry)
+        retryable = op.retryable
+        tokens = self._tokens.get(sys.name)
+        refreshed = False
+        attempt = 0
+        timeout_ext = {"timeout": httpx.Timeout(timeout).as_dict()}
+        while True:
+            headers = call.headers
+            token = None
+            if tokens is not None:
+                token = await self._guard(tokens.get(self._send, timeout, call.where, op.name), call, timeout)
+                headers = {**headers, "authorization": f"Bearer {token}"} if "authorization" not in headers else headers
+            await self._throttle(sys)
+            request = httpx.Request(op.method, call.url, params=call.query or None, headers=headers,
+                                    content=call.content, extensions=timeout_ext)
+            last = attempt + 1 >= attempts or not retryable
+            try:
+                response = await self._send(request)
+            except httpx.TransportError as exc:
+                if last:
+                    raise self._transport_error(call, request, exc, timeout) from None
+                await asyncio.sleep(self._backoff(sys, attempt, None))
+                attempt += 1
+                continue
+            if response.status_code == 401 and tokens is not None and not refreshed and token is not None:
+                refreshed = True
+                await self._guard(tokens.refresh(token, self._send, timeout, call.where, op.name), call, timeout)
+                continue
+            if response.status_code in RETRY_STATUSES and not last:
+                await asyncio.sleep(self._backoff(sys, attempt, response.headers.get("retry-after")))
+                attempt += 1
+                continue
+            return response
+
+    async def _guard(self, coro: Coroutine[Any, Any, str], call: _Call, timeout: float | None) -> str:
+        """Run a token request, turning transport failures into flow errors."""
+        try:
+            return await coro
+        except httpx.TransportError as exc:
+            raise self._transport_error(call, exc.request, exc, timeout, "oauth2 token request") from None
+
+    def _backoff(self, sys: SystemConfig, attempt: int, retry_after: str | None) -> float:
+        wait = _retry_after(retry_after)
+        if wait is not None:
+            return wait
+        return sys.backoff * (2**attempt) * (0.5 + self._jitter.random() / 2)
+
+    # --- responses and errors (caller's thread) ------------------------------------------------
+
+    def mask(self, text: str) -> str:
+        """`text` with every secret (and its URL-encoded form) replaced by ***."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+        return text
+
+    def _data_error(self, call: _Call, message: str) -> FlowError:
+        sys, op = call.system.name, call.op.name
+        return FlowError("data", self.mask(f"{sys}.{op}: {message}"), call.where, system=sys, operation=op)
+
+    def _transport_error(
+        self, call: _Call, request: httpx.Request, exc: Exception, timeout: float | None, what: str = "request"
+    ) -> FlowError:
+        sys, op = call.system.name, call.op.name
+        target = f"{request.method} {request.url}"
+        if isinstance(exc, httpx.TimeoutException):
+            after = f" after {timeout:g}s" if timeout is not None else ""
+            kind, message = "timeout", f"{sys}.{op}: {what} timed out{after} ({target})"
+        else:
+            reason = str(exc) or type(exc).__name__
+            kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
+        return FlowError(kind, self.mask(message), call.where, system=sys, operation=op)
+
+    def _finish(self, call: _Call, response: httpx.Response) -> dict[str, Any]:
+        sys, op = call.system.name, call.op.name
+        status = response.status_code
+        headers = dict(response.headers.items())
+        ok = 200 <= status < 300
+        body: Any = None
+        if response.content:
+            if _is_json(headers.get("content-type", "")):
+                try:
+                    body = json.loads(response.content)
+                except ValueError as exc:
+                    if ok:
+                        raise FlowError(
+                            "json", self.mask(f"{sys}.{op}: response (HTTP {status}) is not valid JSON: {exc}"),
+                            call.where, status=status, body=response.text, system=sys, operation=op,
+                        ) from None
+                    body = response.text
+            else:
+                body = response.text
+        if not ok:
+            text = response.text if body is None or isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+            excerpt = _excerpt(text)
+            message = f"{sys}.{op} failed: HTTP {status} {response.reason_phrase}" + (f": {excerpt}" if excerpt else "")
+            raise FlowError("http", self.mask(message), call.where, status=status, body=body, system=sys, operation=op)
+        return {"status": status, "ok": ok, "headers": headers, "body": body}
