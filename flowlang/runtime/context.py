@@ -164,7 +164,7 @@ class Run:
             raise RunCancelled()
         raise FlowError(
             "limit",
-            f"step limit reached: {self._configured_step_limit:,} loop iterations and calls",
+            f"step limit reached ({self._configured_step_limit:,} loop iterations and calls)",
             where,
             hint="is this loop endless?",
         )
@@ -199,7 +199,7 @@ class Run:
         if depth > self._recursion_limit:
             raise FlowError(
                 "limit",
-                f"recursion limit reached: {self._recursion_limit} nested calls",
+                f"recursion limit reached ({self._recursion_limit} nested calls)",
                 where,
                 hint="does a func call itself without end?",
             )

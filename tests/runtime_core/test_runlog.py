@@ -188,7 +188,7 @@ def test_lines_written_from_many_threads_are_never_interleaved() -> None:
 
 def test_a_deep_recursion_in_the_stack_is_shortened_with_a_count() -> None:
     log, out = make_log()
-    err = FlowError("limit", "recursion limit reached: 200 nested calls", ("r.flow", 5, 10))
+    err = FlowError("limit", "recursion limit reached (200 nested calls)", ("r.flow", 5, 10))
     err.stack = ["func down at r.flow:5:10"] * 200 + ["flow rec at r.flow:9:10"]
     log.error_report(err)
     assert out.getvalue().splitlines()[1:] == [
