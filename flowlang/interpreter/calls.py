@@ -14,7 +14,6 @@ from flowlang.interpreter.core import (
     Eval,
     Frame,
     FuncDef,
-    at,
     compile_node,
     compiles,
     where_of,
@@ -152,7 +151,7 @@ def _func_call(
     given = {key for key, _ in bound}
     missing = tuple(p for p in params if p not in given)
     arguments = tuple(bound)
-    name, site = func.name, f"func {func.name} at {at(where)}"
+    name = func.name
 
     def call_func(frame: Frame) -> Any:
         run = frame[RUN]
@@ -164,12 +163,9 @@ def _func_call(
             if default is None:
                 raise FlowError("data", f"{name}() is missing '{key}'", where)
             inner[key] = default(inner)
-        run.enter_call(name, where)
+        run.enter_call(name, where)  # exit_call() adds this frame to the stack of an error unwinding
         try:
             signal = func.body(inner)
-        except FlowError as e:
-            e.stack.append(site)
-            raise
         except RecursionError:
             raise FlowError("limit", f"recursion too deep in {name}()", where) from None
         finally:

@@ -83,10 +83,6 @@ def where_of(node: nodes.Node) -> Where:
     return (span.file, span.line, span.column)
 
 
-def at(where: Where) -> str:
-    return f"{where[0]}:{where[1]}:{where[2]}" if where else "?"
-
-
 # ---------------------------------------------------------------- the registry
 
 COMPILERS: dict[type, Callable[[Any, Ctx], Any]] = {}

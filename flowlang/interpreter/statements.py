@@ -136,6 +136,8 @@ def _augment_name(name: str, op: str, value: Eval, where: Where) -> Exec:
             raise undefined(name, where) from None
         if type(current) is int and type(addend) is int:
             frame[name] = current + addend if plus else current - addend
+        elif plus and type(current) is list and type(addend) is list:
+            current.extend(addend)  # in place, as augment() does
         else:
             frame[name] = augment(op, current, addend, where)
 
