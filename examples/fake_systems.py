@@ -429,6 +429,11 @@ class RunningServer:
         with self.systems.lock:
             return list(self.systems.requests)
 
+    def clear(self) -> None:
+        """Forget the requests received so far (the data stays as it is)."""
+        with self.systems.lock:
+            self.systems.requests.clear()
+
     def reset(self) -> None:
         self.systems.reset()
 

@@ -56,7 +56,7 @@ def run_example(server: fake_systems.RunningServer, name: str, state: Path) -> R
     command = [*demo.FLOWLANG, *demo.flow_command(name, state)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     requests = server.requests()
-    server.systems.requests.clear()
+    server.clear()
     return Run(done, requests)
 
 
@@ -303,14 +303,28 @@ def test_elasticpath_flows_second_run_creates_nothing(runs: Runs) -> None:
 # ---------------------------------------------------------------- the quickstart
 
 
-def test_the_demo_runs_the_quickstart_with_one_command() -> None:
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "demo.py")],
+def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo.py"), *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
+
+
+def test_the_demo_runs_the_quickstart_with_one_command() -> None:
+    done = run_demo()
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "flowlang exited with 0" in done.stdout
+    assert "$ flowlang run examples/p21_to_magento.flow" in done.stdout
+    assert "exit code 0" in done.stdout
     assert "POST /magento/rest/V1/customers -> 200" in done.stdout
+
+
+def test_the_demo_compiles_the_flow_and_runs_it_twice_on_request() -> None:
+    done = run_demo("elasticpath_flows", "--compiled", "--twice")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "$ flowlang compile examples/elasticpath_flows.flow" in done.stdout
+    assert done.stdout.count("exit code 0") == 2
+    second_run = done.stdout.rsplit("$ python ", 1)[1]
+    assert "POST /ep/v2/flows -> 201" not in second_run
