@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from flowlang.runtime.ambient import Ambient, activate, deactivate
 from flowlang.runtime.context import HttpLike, Run, RunCancelled
 from flowlang.runtime.errors import FlowError
+from flowlang.runtime.http import HttpClient
 from flowlang.runtime.runlog import LOG_FORMATS, RunLog, mask_secrets
 from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore
 from flowlang.runtime.values import to_json
@@ -150,8 +151,6 @@ def default_state_path() -> str:
 
 
 def _default_http(systems: dict[str, Any], **options: Any) -> HttpLike:
-    from flowlang.runtime.http import HttpClient
-
     client: HttpLike = HttpClient(systems, **options)
     return client
 
