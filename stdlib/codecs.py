@@ -39,8 +39,8 @@ def fl_base64_encode(text: Any, url_safe: Any = False) -> str:
 
 @builtin("base64_decode")
 def fl_base64_decode(text: Any, url_safe: Any = False) -> str:
-    """The UTF-8 text that base64 `text` encodes; missing "=" padding is accepted."""
-    encoded = _want_str("base64_decode", text, "text").strip()
+    """The UTF-8 text that base64 `text` encodes; whitespace and missing "=" padding are accepted."""
+    encoded = "".join(_want_str("base64_decode", text, "text").split())  # MIME line breaks too
     encoded += "=" * (-len(encoded) % 4)
     try:
         if _want_bool("base64_decode", url_safe, "url_safe"):

@@ -33,6 +33,10 @@ def test_base64_decode_accepts_missing_padding() -> None:
     assert call("base64_decode", "YWI") == "ab"
 
 
+def test_base64_decode_ignores_line_breaks() -> None:
+    assert call("base64_decode", "aMOp\nbGxv\r\n") == "héllo"
+
+
 @pytest.mark.parametrize("text", ["not base64!", "/w=="])
 def test_base64_decode_rejects_bad_input_and_non_text_bytes(text: str) -> None:
     with pytest.raises(FlowError, match="not base64 of UTF-8 text"):
