@@ -237,18 +237,18 @@ def _func(f: nodes.Func, exprs: ExprEmitter, sources: dict[str, str], inlined: I
             f"{INDENT}{part},\n" for part in signature_params
         ) + ") -> Any:"
     scope = Scope(params=frozenset(p.name for p in f.params))
-    prologue, body = function_lines(exprs, sources, list(f.params), f.body, scope)
+    prologue, body = function_lines(exprs, sources, list(f.params), f.body, scope, INDENT * 2)
     name = names.string(f.name)
     too_deep = names.string(f"recursion too deep in {f.name}()")
     wrapped = [
         f"{INDENT}rt.enter_call({name}, where)",
         f"{INDENT}try:",
-        *[INDENT + line for line in body or [INDENT + "pass"]],
+        *(body or [INDENT * 2 + "pass"]),
         f"{INDENT}except {error} as error:",
         f"{INDENT * 2}error.stack.append(func_site({name}, where))",
         f"{INDENT * 2}raise",
         f"{INDENT}except RecursionError:",
-        *lines_of(seq(f"raise {error}(", Text(f'"limit", {too_deep}, where'), ") from None"), INDENT * 2),
+        *lines_of(seq("raise ", call(error, '"limit"', too_deep, "where"), " from None"), INDENT * 2),
         f"{INDENT}finally:",
         f"{INDENT * 2}rt.exit_call()",
     ]

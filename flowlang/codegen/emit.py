@@ -187,6 +187,10 @@ class StmtEmitter:
         """Each iteration is a nested function run by rt.parallel_for; `+=`/`-=` reach outer names."""
         where = self.x.where(node)
         fn = f"_iteration_{node.span.line}_{node.span.column}"
+        # ruff: one empty line before a nested def (unless it opens its block) and one after it.
+        before = self.lines[-2] if len(self.lines) >= 2 else ""
+        if not before.rstrip().endswith(":") and not before.lstrip().startswith('"""'):
+            self.lines.insert(len(self.lines) - 1, "")
         param = "_item" if len(node.names) == 2 else names.variable(node.names[0].name)
         self.lines.append(f"{indent}def {fn}({param}):")
         inner = indent + INDENT
@@ -207,6 +211,7 @@ class StmtEmitter:
         self.loops.pop()
         self.scope = saved_scope
         assert node.parallel is not None
+        self.lines.append("")
         self.put(call("rt.parallel_for", self._items(node), self.arg(node.parallel), fn, where), indent)
 
     def emit_While(self, node: nodes.While, indent: str) -> None:
@@ -293,8 +298,9 @@ def function_lines(
     params: list[nodes.Param],
     body: nodes.Block,
     scope: Scope,
+    body_indent: str = INDENT,
 ) -> tuple[list[str], list[str]]:
-    """The lines of a flow or func function at one indent: defaults of its parameters, and its body."""
+    """The lines of a flow or func function: defaults of its parameters, and its body at `body_indent`."""
     exprs.temps = Temps()
     emitter = StmtEmitter(exprs, sources, scope, bound_names(body.stmts) | {p.name for p in params})
     for param in params:
@@ -304,5 +310,5 @@ def function_lines(
         emitter.lines.append(f"{INDENT}if {var} is NOT_GIVEN:")
         emitter.put(seq(f"{var} = ", emitter.expr(param.default)), INDENT * 2)
     prologue, emitter.lines = emitter.lines, []
-    emitter.block(body.stmts, INDENT)
+    emitter.block(body.stmts, body_indent)
     return prologue, emitter.lines

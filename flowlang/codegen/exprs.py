@@ -195,7 +195,7 @@ class ExprEmitter:
             return Chain(call(truthy, left), ((op, call(truthy, right)),))
         if op == "??":
             temp = self.temps.new()
-            test = seq(Parens(seq(f"{temp} := ", left)), " is None")
+            test = Chain(Parens(seq(f"{temp} := ", left)), (("is", Text("None")),))
             return Chain(right, (("if", test), ("else", Text(temp))))
         where = self.where(node)
         if op == "+":

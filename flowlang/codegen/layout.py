@@ -64,8 +64,10 @@ def seq(*parts: Doc | str) -> Doc:
 
 
 def call(func: str, *args: Doc | str) -> Doc:
-    """`func(args…)`"""
+    """`func(args…)`; a sole operator-chain argument needs no parentheses of its own."""
     items = tuple(Text(a) if isinstance(a, str) else a for a in args)
+    if len(items) == 1 and isinstance(items[0], Parens) and isinstance(items[0].inner, Chain):
+        items = (items[0].inner,)
     return Seq((Text(func), Brackets("(", items, ")")))
 
 
@@ -109,15 +111,20 @@ def lay_out(doc: Doc, indent: str, out: list[str], statement: bool = True) -> No
         out.append(indent + text)
         return
     parts = _parts(doc)
-    # An operator chain at the top of the line: split it inside parentheses.
-    chain_at = [i for i, p in enumerate(parts) if isinstance(p, Chain | Parens)]
     last_bracket = max(
         (i for i, p in enumerate(parts) if isinstance(p, Brackets | Parens)), default=None
     )
-    chains = [i for i in chain_at if isinstance(parts[i], Chain)]
-    if chains and statement:
+    chains = [i for i, p in enumerate(parts) if isinstance(p, Chain)]
+    if chains:
+        # An operator chain at the top of the line: a statement splits it inside the parentheses
+        # ruff adds; inside brackets it is split where it stands, one operand per line.
         i = chains[-1]
-        _split_parens(parts[:i], parts[i], parts[i + 1 :], indent, out)
+        chain = parts[i]
+        assert isinstance(chain, Chain)
+        if statement:
+            _split_parens(parts[:i], chain, parts[i + 1 :], indent, out)
+        else:
+            _chain_lines(chain, indent, out, parts[:i], parts[i + 1 :])
         return
     if last_bracket is None:
         out.append(indent + text)  # nothing to split at (a long string): leave it long
@@ -137,7 +144,9 @@ def _split_brackets(
     out.append(indent + "".join(flat(p) for p in head) + bracket.open)
     items = bracket.items
     body = ", ".join(flat(i) for i in items)
-    if len(items) == 1:
+    if len(items) == 1 and isinstance(items[0], Chain) and not _fits(inner, body):
+        _chain_lines(items[0], inner, out)
+    elif len(items) == 1:
         lay_out(items[0], inner, out, statement=False)
     elif items and _fits(inner, body) and not bracket.collection:
         out.append(inner + body)
@@ -154,12 +163,20 @@ def _split_parens(head: list[Doc], inner_doc: Doc, tail: list[Doc], indent: str,
     if _fits(inner, body):
         out.append(inner + body)
     elif isinstance(inner_doc, Chain):
-        lay_out(inner_doc.first, inner, out, statement=False)
-        for op, operand in inner_doc.rest:
-            lay_out(Seq((Text(op + " "), operand)), inner, out, statement=False)
+        _chain_lines(inner_doc, inner, out)
     else:
         lay_out(inner_doc, inner, out, statement=False)
     out.append(indent + ")" + "".join(flat(p) for p in tail))
+
+
+def _chain_lines(
+    chain: Chain, indent: str, out: list[str], head: list[Doc] | None = None, tail: list[Doc] | None = None
+) -> None:
+    """One operand per line, each operator leading its line; `head` and `tail` stick to the ends."""
+    lay_out(Seq((*(head or []), chain.first)), indent, out, statement=False)
+    for n, (op, operand) in enumerate(chain.rest, 1):
+        last = tail if n == len(chain.rest) and tail else []
+        lay_out(Seq((Text(op + " "), operand, *last)), indent, out, statement=False)
 
 
 def lines_of(doc: Doc, indent: str = "") -> list[str]:

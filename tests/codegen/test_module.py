@@ -1,0 +1,181 @@
+"""The generated module: standalone, deterministic, ruff-clean and formatted, importable, and `.flow`-located errors."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from .conftest import FIXED, CompileFlow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+SMALL = """
+func greet(who) {
+  return "hello " + upper(who)
+}
+
+flow hello {
+  name: "Say Hello"
+  names = source?.names ?? ["world"]
+  return map(names, n => greet(n))
+}
+"""
+
+FAILING = """
+flow broken {
+  order = {lines: [{quantity: 2}]}
+  total = 0
+  for line in order.lines {
+    total += line.quantty
+  }
+  return total
+}
+"""
+
+
+def load_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"compiled_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as `import` does: dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_script(path: Path, *args: str, block_flowlang: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the module as a script; with `block_flowlang`, any import of flowlang fails."""
+    if block_flowlang:
+        boot = (
+            "import sys, runpy; sys.modules['flowlang'] = None; sys.argv = sys.argv[1:]; "
+            "runpy.run_path(sys.argv[0], run_name='__main__')"
+        )
+        command = [sys.executable, "-c", boot, str(path), *args]
+    else:
+        command = [sys.executable, str(path), *args]
+    return subprocess.run(
+        command, cwd=path.parent, env={**os.environ, **FIXED}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+
+
+def test_the_module_runs_where_flowlang_cannot_be_imported(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(SMALL)
+    done = run_script(compiled.module, "--state", "s.db", block_flowlang=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[", '"hello', 'WORLD"', "]"]
+
+
+def test_the_module_imports_only_the_standard_library_and_httpx(compile_flow: CompileFlow) -> None:
+    tree = ast.parse(compile_flow(SMALL).source)
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported - set(sys.stdlib_module_names) == {"httpx"}
+
+
+def test_only_the_builtins_the_flow_uses_are_inlined(compile_flow: CompileFlow) -> None:
+    source = compile_flow(SMALL).source
+    assert "def fl_upper(" in source and "def fl_map(" in source
+    assert "def fl_lower(" not in source and "def fl_sha256(" not in source
+    assert "@builtin" not in source
+
+
+def test_compiling_twice_gives_identical_bytes_whatever_the_hash_seed(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(SMALL)
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", "from flowlang.cli import main; main(prog_name='flowlang')",
+             "compile", compiled.file],
+            cwd=compiled.folder, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
+            timeout=60, check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == compiled.module.read_bytes()
+
+
+def test_every_flow_statement_is_preceded_by_its_source_line_comment(compile_flow: CompileFlow) -> None:
+    part = compile_flow(SMALL).flow_part()
+    assert "    # main.flow:3: return \"hello \" + upper(who)\n" in part
+    assert "    # main.flow:8: names = source?.names ?? [\"world\"]\n" in part
+    assert "    # main.flow:9: return map(names, n => greet(n))\n" in part
+
+
+def example_modules() -> list[Path]:
+    return sorted(p for p in EXAMPLES.glob("*.flow") if "\nflow " in p.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def compiled_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    from .differential import compile_to
+
+    out = tmp_path_factory.mktemp("examples")
+    modules = []
+    for path in example_modules():
+        module = out / f"{path.stem}.py"
+        compile_to(EXAMPLES, path.name, None, module)
+        modules.append(module)
+    return modules
+
+
+def test_generated_modules_are_ruff_clean(compiled_examples: list[Path]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,UP",
+         "--ignore", "E501", *map(str, compiled_examples)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_generated_modules_are_ruff_formatted(compiled_examples: list[Path]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--diff", *map(str, compiled_examples)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_runtime_errors_point_at_the_flow_file_not_the_python_line(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(FAILING)
+    done = run_script(compiled.module, "--state", "s.db")
+    assert done.returncode == 3
+    assert "main.flow:6:14: error: line has no field 'quantty' (did you mean 'quantity'?)" in done.stderr
+    assert "Traceback" not in done.stderr and ".py" not in done.stderr
+
+
+def test_usage_errors_exit_with_2(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(SMALL)
+    assert run_script(compiled.module, "--input", "missing.json").returncode == 2
+    assert run_script(compiled.module, "--log-format", "xml").returncode == 2
+
+
+def test_run_returns_the_flows_result_when_imported(compile_flow: CompileFlow, tmp_path: Path) -> None:
+    module = load_module(compile_flow(SMALL).module)
+    result = module.run({"names": ["ada", "alan"]}, state_path=str(tmp_path / "state.db"))
+    assert result == ["hello ADA", "hello ALAN"]
+
+
+def test_run_raises_the_flow_error_when_imported(compile_flow: CompileFlow, tmp_path: Path) -> None:
+    module = load_module(compile_flow(FAILING).module)
+    with pytest.raises(module.FlowError) as caught:
+        module.run(state_path=str(tmp_path / "state.db"))
+    assert caught.value.where == ("main.flow", 6, 14)
+    assert caught.value.kind == "data"
+
+
+def test_choosing_a_flow_that_does_not_exist_is_a_codegen_error(compile_flow: CompileFlow) -> None:
+    from flowlang.codegen import CodegenError
+
+    with pytest.raises(CodegenError, match="has no flow 'nope'; its flows: hello"):
+        compile_flow(SMALL, flow="nope")
