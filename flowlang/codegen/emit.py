@@ -187,7 +187,7 @@ class StmtEmitter:
         """Each iteration is a nested function run by rt.parallel_for; `+=`/`-=` reach outer names."""
         where = self.x.where(node)
         fn = f"_iteration_{node.span.line}_{node.span.column}"
-        # ruff: one empty line before a nested def (unless it opens its block) and one after it.
+        # As ruff formats it: one empty line before a nested def (unless it opens its block) and one after it.
         before = self.lines[-2] if len(self.lines) >= 2 else ""
         if not before.rstrip().endswith(":") and not before.lstrip().startswith('"""'):
             self.lines.insert(len(self.lines) - 1, "")
