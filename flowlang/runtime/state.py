@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,12 @@ CREATE TABLE IF NOT EXISTS runs (
 _INDEX = "CREATE INDEX IF NOT EXISTS runs_by_flow ON runs (flow, started)"
 _RUN_COLUMNS = ("id", "flow", "started", "ended", "status", "succeeded", "failed", "requests", "error")
 _BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write transaction
+
+
+def _slug_of(name: str) -> str:
+    """What a flow name slugifies to by default (ASCII words joined by "-")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 def _utc_now() -> str:
@@ -197,12 +205,16 @@ class StateStore:
             )
 
     def list_runs(self, flow: str | None = None, limit: int = 20) -> list[RunRecord]:
-        """The latest runs, newest first, of one flow (by slug) or of all."""
+        """The latest runs, newest first, of one flow or of all.
+
+        `flow` is the slug the runs were recorded under, or a name that slugifies to it (`sync_orders`,
+        `Sync Orders`).
+        """
         query = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs"
         params: tuple[Any, ...] = ()
         if flow is not None:
-            query += " WHERE flow = ?"
-            params = (flow,)
+            query += " WHERE flow IN (?, ?)"
+            params = (flow, _slug_of(flow))
         query += " ORDER BY started DESC, rowid DESC LIMIT ?"
         with self._lock:
             try:

@@ -178,3 +178,10 @@ def test_a_running_run_has_no_duration_in_the_table(store: StateStore) -> None:
 
 def test_an_empty_history_says_so() -> None:
     assert format_runs([]) == "no runs recorded"
+
+
+def test_runs_of_a_flow_can_be_asked_for_by_a_name_that_slugifies_to_its_slug(store: StateStore) -> None:
+    run_id = store.start_run("sync-orders")
+    store.start_run("other")
+    assert [r.id for r in store.list_runs(flow="sync_orders")] == [run_id]
+    assert [r.id for r in store.list_runs(flow="Sync Orders")] == [run_id]
