@@ -107,6 +107,11 @@ class CallChecker:
             if isinstance(arg.value, nodes.Lambda):
                 if sig.kind == "builtin" and name in CALLABLE_PARAMS:
                     self.allowed_lambdas.add(id(arg.value))
+                    taken = len(arg.value.params)
+                    if taken != 1:  # every builtin calls its function with one item
+                        self.ctx.report("E222", f"{call.func}() calls '{name}' with one argument (an item), "
+                                        f"but this lambda takes {taken}", arg.value.span,
+                                        "write it as `item => …`")
                 else:
                     self.ctx.report("E106", f"'{name}' of {call.func}() is not a function parameter",
                                     arg.value.span, "only builtins such as map or filter take lambdas")

@@ -52,6 +52,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E219": (ERROR, "system without `base_url`"),
     "E220": (ERROR, "invalid operation path"),
     "E221": (ERROR, "expression not allowed in a setting"),
+    "E222": (ERROR, "lambda with the wrong number of parameters"),
     "W201": (WARNING, "field not in the `source` sample"),
 }
 
