@@ -166,5 +166,5 @@ def test_unknown_names_are_not_reported_when_an_import_failed(check_text: CheckT
 def test_lambda_given_to_a_builtin_takes_exactly_one_parameter(check_text: CheckText) -> None:
     diags = check_text("flow sync {\n  return filter([1], (a, b) => a)\n}\n")
     diag = only(diags, "E222")
-    assert (diag.span.line, diag.span.column) == (2, 21)
+    assert (diag.span.line, diag.span.column) == (2, 22)
     assert diag.message == "filter() calls 'predicate' with one argument (an item), but this lambda takes 2"
