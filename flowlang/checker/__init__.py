@@ -14,8 +14,7 @@ import sys
 from collections.abc import Callable
 
 from flowlang.checker.calls import check_calls
-from flowlang.checker.codes import CODES
-from flowlang.checker.context import build_context
+from flowlang.checker.context import CODES, build_context
 from flowlang.checker.declarations import check_declarations
 from flowlang.checker.samples import check_samples
 from flowlang.checker.scopes import check_scopes

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flowlang.checker import check
-from flowlang.checker.codes import CODES
+from flowlang.checker import CODES, check
 from flowlang.loader import load_project
 
 ROOT = Path(__file__).parents[2]
