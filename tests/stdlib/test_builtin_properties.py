@@ -41,7 +41,7 @@ JSON = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(FLOATS, st.integers(0, 6))
 def test_round_agrees_with_decimal_half_up(x: float, digits: int) -> None:
     expected = reference_round(x, digits)
@@ -49,7 +49,7 @@ def test_round_agrees_with_decimal_half_up(x: float, digits: int) -> None:
     assert result == (int(expected) if digits == 0 else float(expected))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(FLOATS, st.integers(0, 6))
 def test_format_number_writes_the_decimal_rounding(x: float, digits: int) -> None:
     expected = reference_round(x, digits)
@@ -58,13 +58,13 @@ def test_format_number_writes_the_decimal_rounding(x: float, digits: int) -> Non
     assert call("format_number", x, digits, "") == f"{expected:.{digits}f}"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(JSON)
 def test_parse_json_reverses_to_json(value: Any) -> None:
     assert equal(call("parse_json", call("to_json", value)), value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(JSON, max_size=12))
 def test_unique_keeps_one_of_each_deeply_equal_group(items: list[Any]) -> None:
     result = call("unique", items)
@@ -72,7 +72,7 @@ def test_unique_keeps_one_of_each_deeply_equal_group(items: list[Any]) -> None:
     assert all(any(equal(item, kept) for kept in result) for item in items)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-50, 50)), max_size=20), st.booleans())
 def test_sort_by_orders_keys_and_puts_nulls_last(keys: list[int | None], descending: bool) -> None:
     items = [{"k": k, "i": i} for i, k in enumerate(keys)]
