@@ -361,3 +361,11 @@ def test_return_inside_nested_loops_leaves_the_func_at_once() -> None:
         """
     )
     assert result == [1, 0]
+
+
+def test_a_lambda_with_several_parameters_takes_them_in_order_and_null_for_missing_ones() -> None:
+    def both(fn: Any) -> Any:
+        return [fn(1, 2), fn(3)]
+
+    fn = compile_node(parse_expression("both((a, b) => [a, b])"), Ctx(funcs={}, builtins=_builtins(both=both)))
+    assert fn({" run": None}) == [[1, 2], [3, None]]
