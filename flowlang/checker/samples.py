@@ -99,23 +99,21 @@ class SampleChecker:
         return self.merged[key]
 
     def walk(self, expr: nodes.Node, skip_last: bool = False) -> None:
-        """Resolve every data path in an expression (walked with a stack; lambda parameters shadow)."""
+        """Resolve every data path in an expression (walked with a stack; lambda parameters shadow).
+
+        `skip_last`: the expression is an assignment target, whose last field need not exist yet.
+        """
+        if skip_last and isinstance(expr, nodes.Attr | nodes.Index):
+            expr = expr.obj
         stack: list[tuple[nodes.Node, frozenset[str]]] = [(expr, frozenset())]
-        first = True
         while stack:
             node, shadowed = stack.pop()
             if isinstance(node, nodes.Attr | nodes.Index):
-                if first and skip_last:
-                    node = node.obj
-                    if not isinstance(node, nodes.Attr | nodes.Index):
-                        first = False
-                        continue
                 self.resolve(node, shadowed, stack)
             elif isinstance(node, nodes.Lambda):
                 stack.append((node.body, shadowed | {p.name for p in node.params}))
             else:
                 stack.extend((child, shadowed) for child in reversed(EXPR_CHILDREN[type(node)](node)))
-            first = False
 
     def resolve(self, expr: nodes.Node, shadowed: frozenset[str],
                 stack: list[tuple[nodes.Node, frozenset[str]]] | None = None) -> Any:

@@ -69,3 +69,9 @@ def test_sample_is_found_relative_to_the_flow_file(check_text: CheckText) -> Non
         {"flows/hook.flow": flow("  return source.order.id\n"), "flows/samples/order.json": ORDER},
     )
     assert diags == []
+
+
+def test_assigning_a_new_field_checks_only_the_path_before_it(check_text: CheckText) -> None:
+    diags = check_text(flow("  source.order.extra = 1\n  source.ordr.extra = 2\n"), {"samples/order.json": ORDER})
+    diag = only(diags, "W201")
+    assert (diag.span.line, diag.span.column) == (4, 10)
