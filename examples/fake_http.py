@@ -1,8 +1,9 @@
-"""A tiny JSON-over-HTTP server (stdlib http.server) that hands parsed requests to an app object."""
+"""A tiny JSON-over-HTTP server (stdlib http.server) for the fake systems, and their error envelopes."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -30,6 +31,32 @@ class HttpProblem(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(status)
         self.response: Response = (status, body, headers or {})
+
+
+# The error envelopes of the fake APIs.
+
+
+def magento_error(status: int, message: str, **parameters: Any) -> HttpProblem:
+    return HttpProblem(status, {"message": message, "parameters": parameters})
+
+
+def erp_error(status: int, message: str, field_name: str | None = None) -> HttpProblem:
+    return HttpProblem(status, {"error": message, "field": field_name})
+
+
+def ep_error(status: int, title: str, detail: str) -> HttpProblem:
+    return HttpProblem(status, {"errors": [{"status": status, "title": title, "detail": detail}]})
+
+
+def int_param(req: Request, name: str, default: int, low: int, high: int) -> int:
+    text = req.query.get(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"-?\d+", text) or not low <= int(text) <= high:
+        raise erp_error(
+            400, f"query parameter {name} must be an integer from {low} to {high}", name
+        )
+    return int(text)
 
 
 class JsonHandler(BaseHTTPRequestHandler):

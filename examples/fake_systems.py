@@ -6,7 +6,8 @@ Use it:      from fake_systems import start; server = start(); ...; server.stop(
 Each system lives under its own path prefix (/p21, /magento, /erp, /ep) and checks a bearer token
 (P21_TOKEN, MAGENTO_TOKEN, ERP_TOKEN, EP_TOKEN from the environment, defaulting to demo-<system>-token).
 The server records every request it receives: GET /__requests lists them, DELETE /__requests forgets
-them, POST /__reset also restores the initial data.
+them, POST /__reset also restores the initial data. POST /__faults {"method", "path", "status", "times",
+"body"} makes the next requests to that path fail (until a reset).
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ from typing import Any
 from urllib.parse import unquote
 
 import fake_data  # sibling modules: examples/ is on sys.path when this file runs or is imported
-from fake_http import HttpProblem, JsonServer, Request, Response
+from fake_http import (
+    HttpProblem,
+    JsonServer,
+    Request,
+    Response,
+    ep_error,
+    erp_error,
+    int_param,
+    magento_error,
+)
 
 SYSTEMS = ("p21", "magento", "erp", "ep")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -30,29 +40,6 @@ MONEY = re.compile(r"^-?\d+\.\d{2}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG = re.compile(r"^[a-z0-9_-]+$")
 FIXED_TIME = "2026-01-05T09:00:00.000Z"
-
-
-def magento_error(status: int, message: str, **parameters: Any) -> HttpProblem:
-    return HttpProblem(status, {"message": message, "parameters": parameters})
-
-
-def erp_error(status: int, message: str, field_name: str | None = None) -> HttpProblem:
-    return HttpProblem(status, {"error": message, "field": field_name})
-
-
-def ep_error(status: int, title: str, detail: str) -> HttpProblem:
-    return HttpProblem(status, {"errors": [{"status": status, "title": title, "detail": detail}]})
-
-
-def int_param(req: Request, name: str, default: int, low: int, high: int) -> int:
-    text = req.query.get(name)
-    if text is None:
-        return default
-    if not re.fullmatch(r"-?\d+", text) or not low <= int(text) <= high:
-        raise erp_error(
-            400, f"query parameter {name} must be an integer from {low} to {high}", name
-        )
-    return int(text)
 
 
 def modified_filter(req: Request) -> Callable[[dict[str, Any]], bool]:
@@ -113,6 +100,7 @@ class FakeSystems:
             self.orders: dict[str, dict[str, Any]] = {}
             self.ep_flows = {f["slug"]: dict(f) for f in fake_data.elasticpath_flows()}
             self.ep_issued: set[str] = set()
+            self.faults: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------ dispatch
 
@@ -128,8 +116,11 @@ class FakeSystems:
         if req.path == "/__reset" and req.method == "POST":
             self.reset()
             return 204, None, {}
+        if req.path == "/__faults" and req.method == "POST":
+            self.add_fault(req.body)
+            return 204, None, {}
         try:
-            response = self.dispatch(req)
+            response = self.take_fault(req) or self.dispatch(req)
         except HttpProblem as problem:
             response = problem.response
         with self.lock:
@@ -143,6 +134,23 @@ class FakeSystems:
                 }
             )
         return response
+
+    def add_fault(self, fault: Any) -> None:
+        """Answer the next `times` requests to `method path` with `status` (and `body`)."""
+        if not isinstance(fault, dict) or not {"method", "path", "status"} <= fault.keys():
+            raise HttpProblem(400, {"error": "a fault needs method, path and status"})
+        with self.lock:
+            self.faults.append({"times": 1, "body": {"error": "injected fault"}, **fault})
+
+    def take_fault(self, req: Request) -> Response | None:
+        with self.lock:
+            for fault in self.faults:
+                if (fault["method"], fault["path"]) == (req.method, req.path) and fault[
+                    "times"
+                ] > 0:
+                    fault["times"] -= 1
+                    return int(fault["status"]), fault["body"], {}
+        return None
 
     def dispatch(self, req: Request) -> Response:
         allowed = []
@@ -436,6 +444,11 @@ class RunningServer:
 
     def reset(self) -> None:
         self.systems.reset()
+
+    def inject(self, method: str, path: str, status: int, times: int = 1, body: Any = None) -> None:
+        """Answer the next `times` requests to `method path` with `status` instead of the real answer."""
+        fault = {"method": method, "path": path, "status": status, "times": times}
+        self.systems.add_fault(fault if body is None else {**fault, "body": body})
 
     def stop(self) -> None:
         self._server.shutdown()

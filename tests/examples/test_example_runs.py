@@ -229,6 +229,18 @@ def test_inventory_sync_second_run_finds_nothing_new(runs: Runs) -> None:
     assert second.sent("GET", "/erp")[0]["query"]["modified_since"] == second.result["since"]
 
 
+def test_inventory_sync_stops_on_a_server_error_and_commits_no_state(tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    with fake_systems.start() as server:
+        server.inject("PUT", "/magento/rest/V1/products/SKU-1020/stockItems/1", 500)
+        failed = run_example(server, "inventory_sync", state)
+        retried = run_example(server, "inventory_sync", state)
+    assert failed.done.returncode == 3
+    assert "stock update of SKU-1020 failed" in failed.done.stderr
+    assert retried.result["since"] == "1970-01-01T00:00:00Z"
+    assert retried.result["updated"] == fake_data.ITEM_COUNT - len(fake_data.NOT_IN_SHOP)
+
+
 # ---------------------------------------------------------------- price sync
 
 

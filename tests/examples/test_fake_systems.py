@@ -366,6 +366,29 @@ def test_reset_restores_the_seeded_data(fake: RunningServer) -> None:
     assert ep.post("/v2/flows", json=flow_body("gone")).status_code == 201
 
 
+def test_an_injected_fault_answers_the_next_requests_then_goes_away(fake: RunningServer) -> None:
+    fake.inject("GET", "/erp/api/prices", 500, times=2)
+    erp = client(fake, "erp")
+    assert [erp.get("/api/prices").status_code for _ in range(3)] == [500, 500, 200]
+    assert [r["status"] for r in fake.requests()] == [500, 500, 200]
+
+
+def test_a_fault_posted_over_http_answers_with_its_body_until_a_reset(fake: RunningServer) -> None:
+    fault = {
+        "method": "GET",
+        "path": "/p21/api/customers",
+        "status": 503,
+        "times": 5,
+        "body": {"x": 1},
+    }
+    assert httpx.post(f"{fake.url}/__faults", json=fault).status_code == 204
+    p21 = client(fake, "p21")
+    response = p21.get("/api/customers")
+    assert (response.status_code, response.json()) == (503, {"x": 1})
+    fake.reset()
+    assert p21.get("/api/customers").status_code == 200
+
+
 def test_env_points_every_system_at_the_server(fake: RunningServer) -> None:
     assert fake.env() == {
         f"{name.upper()}_URL": f"{fake.url}/{name}" for name in fake_systems.SYSTEMS
