@@ -7,6 +7,7 @@ stack, so long expressions never hit the recursion limit.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from flowlang.checker.traverse import EXPR_CHILDREN
 from flowlang.diagnostics import Span, did_you_mean
 
 State = set[str] | None
+Handler = Callable[..., State]  # (checker, statement, state) -> state after it
 
 
 @dataclass
@@ -62,7 +64,6 @@ class ScopeChecker:
         self.pending: list[tuple[str, Span, str]] = []  # (name, span, "some"/"parallel"/"later")
         self.loops: list[Loop] = []
         self.parallel: list[Loop] = []
-        self.handlers: dict[type, Callable[[ScopeChecker, nodes.Node, set[str]], State]] = _HANDLERS
 
     # ------------------------------------------------------------------ entry points
 
@@ -97,9 +98,10 @@ class ScopeChecker:
         return current
 
     def stmt(self, stmt: nodes.Node, state: set[str]) -> State:
-        return self.handlers[type(stmt)](self, stmt, state)
+        return _HANDLERS[type(stmt)](self, stmt, state)
 
-    def s_assign(self, stmt: nodes.Assign, state: set[str]) -> State:
+    def visit_Assign(self, stmt: nodes.Assign, state: set[str]) -> State:
+        """assign: postfix (EQUALS | PLUS_ASSIGN | MINUS_ASSIGN) expr"""
         self.read(stmt.value, state)
         target = stmt.target
         if isinstance(target, nodes.Name):
@@ -129,18 +131,20 @@ class ScopeChecker:
             )
         return state
 
-    def s_if(self, stmt: nodes.If, state: set[str]) -> State:
+    def visit_If(self, stmt: nodes.If, state: set[str]) -> State:
+        """if_stmt: IF expr block (ELSE (block | if_stmt))?"""
         self.read(stmt.cond, state)
         then = self.block(stmt.body, set(state))
         if stmt.orelse is None:
             other: State = state
         elif isinstance(stmt.orelse, nodes.If):
-            other = self.s_if(stmt.orelse, set(state))
+            other = self.visit_If(stmt.orelse, set(state))
         else:
             other = self.block(stmt.orelse, set(state))
         return _meet(then, other)
 
-    def s_for(self, stmt: nodes.For, state: set[str]) -> State:
+    def visit_For(self, stmt: nodes.For, state: set[str]) -> State:
+        """for_stmt: FOR NAME ("," NAME)? IN expr (PARALLEL expr)? block"""
         self.read(stmt.iterable, state)
         if stmt.parallel is not None:
             self.read(stmt.parallel, state)
@@ -160,7 +164,8 @@ class ScopeChecker:
         self.loops.pop()
         return state  # the body may run no time at all
 
-    def s_while(self, stmt: nodes.While, state: set[str]) -> State:
+    def visit_While(self, stmt: nodes.While, state: set[str]) -> State:
+        """while_stmt: WHILE expr block"""
         self.read(stmt.cond, state)
         loop = Loop(False)
         self.loops.append(loop)
@@ -173,18 +178,25 @@ class ScopeChecker:
             return after
         return state
 
-    def s_break(self, stmt: nodes.Node, state: set[str]) -> State:
-        word = "break" if isinstance(stmt, nodes.Break) else "continue"
+    def visit_Break(self, stmt: nodes.Break, state: set[str]) -> State:
+        """break_stmt: BREAK"""
         if not self.loops:
-            self.ctx.report("E103", f"'{word}' outside a loop", stmt.span)
-        elif word == "break":
-            if self.loops[-1].parallel:
-                self.ctx.report("E104", "'break' is not supported inside a parallel loop", stmt.span,
-                                "use `continue` to skip an item, or a plain `for` loop")
-            self.loops[-1].breaks.append(set(state))
+            self.ctx.report("E103", "'break' outside a loop", stmt.span)
+            return None
+        if self.loops[-1].parallel:
+            self.ctx.report("E104", "'break' is not supported inside a parallel loop", stmt.span,
+                            "use `continue` to skip an item, or a plain `for` loop")
+        self.loops[-1].breaks.append(set(state))
         return None
 
-    def s_return(self, stmt: nodes.Return, state: set[str]) -> State:
+    def visit_Continue(self, stmt: nodes.Continue, state: set[str]) -> State:
+        """continue_stmt: CONTINUE"""
+        if not self.loops:
+            self.ctx.report("E103", "'continue' outside a loop", stmt.span)
+        return None
+
+    def visit_Return(self, stmt: nodes.Return, state: set[str]) -> State:
+        """return_stmt: RETURN expr?"""
         if stmt.value is not None:
             self.read(stmt.value, state)
         if self.parallel:
@@ -192,11 +204,13 @@ class ScopeChecker:
                             "collect results with `+=` and return after the loop")
         return None
 
-    def s_fail(self, stmt: nodes.Fail, state: set[str]) -> State:
+    def visit_Fail(self, stmt: nodes.Fail, state: set[str]) -> State:
+        """fail_stmt: FAIL expr"""
         self.read(stmt.value, state)
         return None
 
-    def s_try(self, stmt: nodes.Try, state: set[str]) -> State:
+    def visit_Try(self, stmt: nodes.Try, state: set[str]) -> State:
+        """try_stmt: TRY block CATCH NAME? block"""
         body = self.block(stmt.body, set(state))
         handler_state = set(state)  # the error may come before anything in the body ran
         if stmt.err is not None:
@@ -204,15 +218,23 @@ class ScopeChecker:
         handler = self.block(stmt.handler, handler_state)
         return _meet(body, handler)
 
-    def s_value(self, stmt: nodes.Log | nodes.Wait, state: set[str]) -> State:
+    def visit_Log(self, stmt: nodes.Log, state: set[str]) -> State:
+        """log_stmt: LOG NAME expr"""
         self.read(stmt.value, state)
         return state
 
-    def s_expr(self, stmt: nodes.ExprStmt, state: set[str]) -> State:
+    def visit_Wait(self, stmt: nodes.Wait, state: set[str]) -> State:
+        """wait_stmt: WAIT expr"""
+        self.read(stmt.value, state)
+        return state
+
+    def visit_ExprStmt(self, stmt: nodes.ExprStmt, state: set[str]) -> State:
+        """expr_stmt: expr"""
         self.read(stmt.expr, state)
         return state
 
-    def s_checkpoint(self, stmt: nodes.Checkpoint, state: set[str]) -> State:
+    def visit_Checkpoint(self, stmt: nodes.Checkpoint, state: set[str]) -> State:
+        """checkpoint_stmt: CHECKPOINT"""
         if self.kind == "func":
             self.ctx.report("E107", "'checkpoint' is only allowed in a flow", stmt.span,
                             "funcs do not see the flow's state; checkpoint in the calling flow")
@@ -308,21 +330,21 @@ class ScopeChecker:
         return did_you_mean(name, [*self.ctx.funcs, *self.ctx.builtins])
 
 
-_HANDLERS: dict[type, Callable[[ScopeChecker, nodes.Node, set[str]], State]] = {
-    nodes.Assign: ScopeChecker.s_assign,  # type: ignore[dict-item]
-    nodes.If: ScopeChecker.s_if,  # type: ignore[dict-item]
-    nodes.For: ScopeChecker.s_for,  # type: ignore[dict-item]
-    nodes.While: ScopeChecker.s_while,  # type: ignore[dict-item]
-    nodes.Break: ScopeChecker.s_break,
-    nodes.Continue: ScopeChecker.s_break,
-    nodes.Return: ScopeChecker.s_return,  # type: ignore[dict-item]
-    nodes.Fail: ScopeChecker.s_fail,  # type: ignore[dict-item]
-    nodes.Try: ScopeChecker.s_try,  # type: ignore[dict-item]
-    nodes.Log: ScopeChecker.s_value,  # type: ignore[dict-item]
-    nodes.Wait: ScopeChecker.s_value,  # type: ignore[dict-item]
-    nodes.ExprStmt: ScopeChecker.s_expr,  # type: ignore[dict-item]
-    nodes.Checkpoint: ScopeChecker.s_checkpoint,  # type: ignore[dict-item]
-}
+STATEMENTS: tuple[type, ...] = typing.get_args(nodes.Stmt)
+
+
+def _handlers() -> dict[type, Handler]:
+    """visit_<Node> for every statement class; a missing one fails at import (house rule 3)."""
+    table: dict[type, Handler] = {}
+    for cls in STATEMENTS:
+        method = getattr(ScopeChecker, f"visit_{cls.__name__}", None)
+        if method is None:
+            raise TypeError(f"ScopeChecker has no visit_{cls.__name__}")
+        table[cls] = method
+    return table
+
+
+_HANDLERS = _handlers()
 
 
 def check_scopes(ctx: Context) -> None:
