@@ -146,13 +146,19 @@ def run_project(
     state_path: str | None = None,
     env_file: str | None = None,
     log_format: str = "text",
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
-    stderr: TextIO = sys.stderr,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
 ) -> int:
-    """Run one flow of a checked project, as `flowlang run` does; returns the exit code (0, 2 or 3)."""
+    """Run one flow of a checked project, as `flowlang run` does; returns the exit code (0, 2 or 3).
+
+    The streams default to sys.stdin/stdout/stderr as they are when the run starts.
+    """
     from flowlang.runtime.launcher import launch
 
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
     compiled = compile_project(project)
     try:
         flow = compiled.select_flow(flow_name)
