@@ -153,7 +153,7 @@ def _text(fn: str, arg: str, value: Any, *, optional: bool = False) -> str | Non
 
 def _int(fn: str, arg: str, value: Any, minimum: int) -> int:
     if not is_number(value) or int(value) != value or value < minimum:
-        raise _bad(f"{fn}(): '{arg}' must be a whole number >= {minimum}, got {to_text(value)}")
+        raise _bad(f"{fn}(): '{arg}' must be a whole number >= {minimum}, got {_shown(value)}")
     return int(value)
 
 
@@ -274,10 +274,15 @@ def call_setting_function(name: str, positional: list[Any], named: Mapping[str, 
 # --- building and validating --------------------------------------------------------------------
 
 
+def _shown(value: Any) -> str:
+    """A bad value in a message: numbers as written, anything else by its type."""
+    return to_text(value) if is_number(value) else type_name(value)
+
+
 def _number(system: str, key: str, value: Any, where: Where, *, positive: bool) -> float:
     if not is_number(value) or value < 0 or (positive and value == 0):
         need = "a positive number" if positive else "a number >= 0"
-        raise _bad(f"system {system}: '{key}' must be {need}, got {to_text(value)}", where)
+        raise _bad(f"system {system}: '{key}' must be {need}, got {_shown(value)}", where)
     return float(value)
 
 
@@ -310,7 +315,7 @@ def build_system(
     rate_limit = settings.get("rate_limit")
     retry = settings.get("retry", DEFAULT_RETRY)
     if not is_number(retry) or int(retry) != retry or retry < 0:
-        raise _bad(f"system {name}: 'retry' must be a whole number >= 0, got {to_text(retry)}", at.get("retry"))
+        raise _bad(f"system {name}: 'retry' must be a whole number >= 0, got {_shown(retry)}", at.get("retry"))
     auth = settings.get("auth")
     if auth is not None and not isinstance(auth, AuthConfig):
         raise _bad(
@@ -358,10 +363,10 @@ def build_operation(
         )
     retry = opts.get("retry")
     if retry is not None and (not is_number(retry) or int(retry) != retry or retry < 0):
-        raise _bad(f"operation {name}: 'retry' must be a whole number >= 0, got {to_text(retry)}", where)
+        raise _bad(f"operation {name}: 'retry' must be a whole number >= 0, got {_shown(retry)}", where)
     timeout = opts.get("timeout")
     if timeout is not None and (not is_number(timeout) or timeout <= 0):
-        raise _bad(f"operation {name}: 'timeout' must be a positive number, got {to_text(timeout)}", where)
+        raise _bad(f"operation {name}: 'timeout' must be a positive number, got {_shown(timeout)}", where)
     idempotent = opts.get("idempotent", False)
     if not isinstance(idempotent, bool):
         raise _bad(f"operation {name}: 'idempotent' must be true or false, got {type_name(idempotent)}", where)

@@ -146,10 +146,13 @@ class HttpClient:
     # --- the background loop -------------------------------------------------------------------
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        loop = self._ensure_loop()
-        if threading.current_thread() is self._thread:
+        try:
+            loop = self._ensure_loop()
+            if threading.current_thread() is self._thread:
+                raise RuntimeError("HttpClient methods must not be called from its own event loop")
+        except RuntimeError:
             coro.close()
-            raise RuntimeError("HttpClient methods must not be called from its own event loop")
+            raise
         future: Future[T] = asyncio.run_coroutine_threadsafe(coro, loop)
         return future.result()
 

@@ -79,6 +79,10 @@ class Reply:
 Handler = Callable[[Recorded], Reply]
 
 
+class _Listener(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 drops connects of parallel clients (1 s SYN retry)
+
+
 class FakeServer:
     """A threaded HTTP/1.1 server (keep-alive) on 127.0.0.1 with a free port, answering scripted routes."""
 
@@ -86,8 +90,10 @@ class FakeServer:
         self.requests: list[Recorded] = []
         self.routes: dict[tuple[str, str], Handler] = {}
         self.connections = 0  # TCP connections accepted (keep-alive reuses one)
+        self.in_flight = 0  # requests being answered right now
+        self.max_in_flight = 0  # the most answered at once (shows that a client runs requests in parallel)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _Listener(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self.port = self._httpd.server_address[1]
@@ -157,9 +163,16 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 {k.lower(): v for k, v in self.headers.items()},
                 body,
             )
-            reply = server._handle(recorded)
-            if reply.delay:
-                time.sleep(reply.delay)
+            with server._lock:
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                reply = server._handle(recorded)
+                if reply.delay:
+                    time.sleep(reply.delay)
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
             content, headers = reply.encode()
             try:
                 self.send_response(reply.status)

@@ -1,0 +1,143 @@
+"""Authentication: bearer, basic, api_key (header and query), oauth2 client credentials; secret masking."""
+
+from __future__ import annotations
+
+import base64
+import threading
+
+import pytest
+
+from flowlang.runtime.config import api_key, basic, bearer, oauth2
+from flowlang.runtime.errors import FlowError
+
+from .conftest import MakeClient, op
+from .servers import FakeServer, OAuthProvider, Reply, closed_port
+
+
+def test_bearer_token_is_sent(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/me", json={})
+    client = make_client(server.url, [op("me", "GET", "/me")], auth=bearer("t0k"))
+    client.request("api", "me", {})
+    assert server.requests[0].headers["authorization"] == "Bearer t0k"
+
+
+def test_basic_auth_sends_user_and_password(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/me", json={})
+    client = make_client(server.url, [op("me", "GET", "/me")], auth=basic("ann", "p:ss wörd"))
+    client.request("api", "me", {})
+    scheme, encoded = server.requests[0].headers["authorization"].split(" ")
+    assert scheme == "Basic" and base64.b64decode(encoded).decode() == "ann:p:ss wörd"
+
+
+def test_api_key_in_a_header(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/me", json={})
+    client = make_client(server.url, [op("me", "GET", "/me")], auth=api_key("X-Api-Key", "k1"))
+    client.request("api", "me", {"query": {"a": 1}})
+    received = server.requests[0]
+    assert received.headers["x-api-key"] == "k1" and received.query == {"a": ["1"]}
+
+
+def test_api_key_in_the_query(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/me", json={})
+    client = make_client(server.url, [op("me", "GET", "/me")], auth=api_key("apikey", "k1", in_="query"))
+    client.request("api", "me", {"query": {"a": 1}})
+    received = server.requests[0]
+    assert received.query == {"apikey": ["k1"], "a": ["1"]} and "x-api-key" not in received.headers
+
+
+def _oauth_server(server: FakeServer, provider: OAuthProvider) -> None:
+    server.route("POST", "/oauth/token", provider.token_handler)
+    server.route("GET", "/orders", provider.protect(lambda req: Reply(json={"orders": []})))
+
+
+def test_oauth2_fetches_a_token_once_and_reuses_it(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider()
+    _oauth_server(server, provider)
+    auth = oauth2(server.url + "/oauth/token", "id", "shh", scope="orders:read")
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=auth)
+    for _ in range(3):
+        assert client.request("api", "orders", {})["body"] == {"orders": []}
+    token_requests = server.received("POST", "/oauth/token")
+    assert len(token_requests) == 1 and provider.issued == ["token-1"]
+    form = token_requests[0].body.decode()
+    assert "grant_type=client_credentials" in form and "scope=orders%3Aread" in form
+    assert all(r.headers["authorization"] == "Bearer token-1" for r in server.received("GET", "/orders"))
+
+
+def test_oauth2_refreshes_once_on_a_401(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider()
+    _oauth_server(server, provider)
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    client.request("api", "orders", {})
+    provider.revoke_all()
+    assert client.request("api", "orders", {})["status"] == 200
+    assert provider.issued == ["token-1", "token-2"]
+    assert [r.headers["authorization"] for r in server.received("GET", "/orders")] == [
+        "Bearer token-1", "Bearer token-1", "Bearer token-2",
+    ]
+
+
+def test_oauth2_a_second_401_is_an_http_error(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider()
+    server.route("POST", "/oauth/token", provider.token_handler)
+    server.reply("GET", "/orders", 401, json={"error": "forbidden"})
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {})
+    assert info.value.status == 401 and provider.issued == ["token-1", "token-2"]
+
+
+def test_oauth2_expired_token_is_replaced_before_use(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider(expires_in=0)
+    _oauth_server(server, provider)
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    client.request("api", "orders", {})
+    client.request("api", "orders", {})
+    assert provider.issued == ["token-1", "token-2"]
+    assert len(server.received("GET", "/orders")) == 2
+
+
+def test_oauth2_concurrent_401s_fetch_one_new_token(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider()
+    _oauth_server(server, provider)
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    client.request("api", "orders", {})
+    provider.revoke_all()
+    threads = [threading.Thread(target=client.request, args=("api", "orders", {})) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert provider.issued == ["token-1", "token-2"]
+
+
+def test_oauth2_rejected_credentials_are_an_http_error_without_the_secret(
+    server: FakeServer, make_client: MakeClient
+) -> None:
+    provider = OAuthProvider(client_secret="right")
+    _oauth_server(server, provider)
+    auth = oauth2(server.url + "/oauth/token", "id", "wrong-secret")
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=auth, secrets={"wrong-secret"})
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {}, ("a.flow", 2, 3))
+    error = info.value
+    assert error.kind == "http" and error.status == 401 and error.where == ("a.flow", 2, 3)
+    assert "oauth2 token request failed" in error.message and "wrong-secret" not in error.message
+    assert server.received("GET", "/orders") == []
+
+
+def test_secrets_are_masked_in_error_messages(make_client: MakeClient) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    client = make_client(url, [op("me", "GET", "/me")], auth=api_key("key", "s3cr3t/+", in_="query"),
+                         secrets={"s3cr3t/+"})
+    with pytest.raises(FlowError) as info:
+        client.request("api", "me", {})
+    assert info.value.kind == "connection"
+    assert "s3cr3t" not in info.value.message and "key=***" in info.value.message
+
+
+def test_https_connection_failures_are_connection_errors(make_client: MakeClient) -> None:
+    client = make_client(f"https://127.0.0.1:{closed_port()}", [op("me", "GET", "/me")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "me", {})
+    assert info.value.kind == "connection"
