@@ -275,12 +275,14 @@ def _parallel_for(
 ) -> Exec:
     """Each iteration runs in its own copy of the frame; `+=`/`-=` reach the outer scope (statements)."""
     body = compile_Block(block, ctx.in_parallel())
-    pairs = len(names) == 2
+    pairs, outermost = len(names) == 2, ctx.outermost
 
     def parallel(frame: Frame) -> Signal | None:
         value = iterable(frame)
-        items = iterate_pairs(value, where) if pairs else iterate(value, where)
         run = frame[RUN]
+        if outermost and run.show_progress and type(value) is list and len(value) > 1:
+            value = _with_progress(value, run.progress)  # counts the iterations started
+        items = iterate_pairs(value, where) if pairs else iterate(value, where)
 
         def one(item: Any) -> None:
             run.step(where)

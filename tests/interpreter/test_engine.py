@@ -369,3 +369,9 @@ def test_a_lambda_with_several_parameters_takes_them_in_order_and_null_for_missi
 
     fn = compile_node(parse_expression("both((a, b) => [a, b])"), Ctx(funcs={}, builtins=_builtins(both=both)))
     assert fn({" run": None}) == [[1, 2], [3, None]]
+
+
+def test_an_outermost_parallel_loop_over_a_list_draws_progress_on_a_terminal() -> None:
+    text = "flow t {\n  n = 0\n  for x in [1, 2, 3] parallel 2 {\n    n += x\n  }\n  return n\n}\n"
+    result, _, stream = run_text(text, interactive=True)
+    assert result == 6 and "0/3" in stream.getvalue()
