@@ -12,20 +12,25 @@ from flowlang.systems import SETTING_FUNCTIONS, literal_string
 
 
 def slugify(text: str) -> str:
-    """The default slug of a flow: its name in lowercase ASCII words joined by '-'."""
+    """Lowercase ASCII words joined by '-' (the stdlib's slugify, when that is not loaded)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def flow_slug(flow: nodes.Flow) -> tuple[str, Span]:
-    """A flow's slug and where it comes from: `slug:`, else slugify(`name:`), else the identifier."""
+def flow_slug(ctx: Context, flow: nodes.Flow) -> tuple[str, Span]:
+    """A flow's slug as the engines compute it, and where it comes from: `slug:`, else the slugified
+    `name:`, else the slugified identifier ("flow" when nothing is left)."""
     settings = {s.key: s for s in flow.settings}
-    for key in ("slug", "name"):
-        setting = settings.get(key)
-        text = literal_string(setting.value) if setting else None
-        if setting is not None and text is not None:
-            return (text if key == "slug" else slugify(text)), setting.value.span
-    return slugify(flow.name), flow.name_span
+    slug_setting = settings.get("slug")
+    slug = literal_string(slug_setting.value) if slug_setting else None
+    if slug_setting is not None and slug:
+        return slug, slug_setting.value.span
+    name_setting = settings.get("name")
+    title = literal_string(name_setting.value) if name_setting else None
+    span = name_setting.value.span if name_setting is not None and title else flow.name_span
+    builtin = ctx.builtins.get("slugify")
+    text = title or flow.name
+    return str(builtin.fn(text) if builtin is not None else slugify(text)) or "flow", span
 
 
 class Declarations:
@@ -55,7 +60,7 @@ class Declarations:
             self.params(func)
         for flow in program.flows:
             self.claim("flow", flow.name, flow.name_span, "E110")
-            slug, span = flow_slug(flow)
+            slug, span = flow_slug(self.ctx, flow)
             first = self.first["slug"].get(slug)
             if first is None:
                 self.first["slug"][slug] = span

@@ -122,3 +122,20 @@ def test_invalid_cron_expressions(expression: str, message: str) -> None:
 def test_wait_and_parallel_constants(check_text: CheckText) -> None:
     diags = check_text("flow sync {\n  wait 1.5s\n  wait -1\n  for x in [1] parallel 2.5 {\n    log info x\n  }\n}\n")
     assert [(d.code, d.span.line) for d in diags] == [("E215", 3), ("E215", 4)]
+
+
+def test_default_slugs_come_from_the_name_as_the_engines_compute_them(check_text: CheckText) -> None:
+    diags = check_text("""\
+        flow one {
+          name: "Café Sync!"
+          return 1
+        }
+        flow two {
+          slug: "cafe-sync"
+          return 2
+        }
+        flow cafe_sync {
+          return 3
+        }
+        """)
+    assert [(d.code, d.span.line) for d in diags] == [("E111", 6), ("E111", 9)]
