@@ -252,3 +252,51 @@ def test_every_code_the_openapi_modules_report_is_in_the_code_table() -> None:
     assert table is not None
     used = set(re.findall(r'"([EW]3\d\d)"', sources.replace(table.group(0), "")))
     assert used == set(OPENAPI_CODES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("? [a, b]\n: 1\n", "at 1:3"),
+        ("openapi: 3.0.0\npaths: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ],
+)
+def test_yaml_that_python_cannot_hold_is_e301(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.code == "E301" and expected in caught.value.message
+
+
+def test_yaml_anchors_and_merge_keys_are_read_as_pyyaml_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(
+        "openapi: 3.0.0\n"
+        "x-defaults: &ok {description: fine}\n"
+        "paths:\n"
+        "  /a:\n"
+        "    get:\n"
+        "      operationId: getA\n"
+        "      responses:\n"
+        "        '200': {<<: *ok, content: {application/json: {schema: {type: object}}}}\n",
+        encoding="utf-8",
+    )
+    assert load_spec(path).operations["getA"].success_schemas == [{"type": "object"}]
+
+
+def test_a_deeply_nested_document_is_e301_even_under_the_checkers_raised_recursion_limit(tmp_path: Path) -> None:
+    """libyaml recurses on the C stack: 100,000 levels would crash the process (run apart, to see)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("openapi: 3.0.0\npaths: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    script = (
+        "import sys; sys.setrecursionlimit(20000)\n"
+        "from flowlang.openapi import load_spec, SpecError\n"
+        f"try:\n    load_spec({str(path)!r})\nexcept SpecError as exc:\n    print(exc.code, exc.message)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("E301") and "nested too deeply" in done.stdout
