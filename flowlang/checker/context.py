@@ -21,7 +21,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E105": (ERROR, "outer variable changed inside a parallel loop other than by `+=`/`-=`"),
     "E106": (ERROR, "lambda where no function is expected"),
     "E107": (ERROR, "`source`, `state` or `checkpoint` used in a func"),
-    "E108": (ERROR, "assignment to `source` or `state` itself"),
+    "E108": (ERROR, "`source` or `state` assigned, or used as a loop or catch variable"),
     "E110": (ERROR, "duplicate flow"),
     "E111": (ERROR, "duplicate flow slug"),
     "E112": (ERROR, "duplicate system"),

@@ -243,6 +243,10 @@ class ScopeChecker:
     # ------------------------------------------------------------------ names
 
     def bind(self, name: str, span: Span, kind: str, state: set[str]) -> None:
+        if name in FLOW_NAMES and kind in ("loop variable", "catch variable"):
+            self.ctx.report("E108", f"'{name}' cannot be a {kind}: it names the run's {name}", span,
+                            "choose another name")
+            return
         state.add(name)
         self.seen.add(name)
         if name not in self.bindings:

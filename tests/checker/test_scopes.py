@@ -284,3 +284,19 @@ def test_variables_of_one_parallel_loop_are_not_outer_variables_of_the_next(chec
 def test_what_a_parallel_body_assigns_is_not_visible_after_the_loop(check_text: CheckText) -> None:
     diags = check_text("flow sync {\n  for x in [1] parallel 2 {\n    last = x\n  }\n  return last\n}\n")
     assert [(d.code, d.span.line) for d in diags] == [("E101", 5)]
+
+
+def test_loop_and_catch_variables_cannot_be_named_source_or_state(check_text: CheckText) -> None:
+    diags = check_text("""\
+        flow sync {
+          for source in [1] {
+            log info "x"
+          }
+          try {
+            fail "x"
+          } catch state {
+            log info "y"
+          }
+        }
+        """)
+    assert [(d.code, d.span.line, d.span.column) for d in diags] == [("E108", 2, 7), ("E108", 7, 11)]
