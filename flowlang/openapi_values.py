@@ -10,6 +10,8 @@ from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi_schema import SchemaViews, Shape
 
 _UNKNOWN = object()  # a value the checker cannot know before the flow runs
+_YAML_TRUE = frozenset({"y", "yes", "true", "on"})
+_YAML_FALSE = frozenset({"n", "no", "false", "off"})
 
 
 def value_kind(expr: nodes.Node) -> str | None:
@@ -54,6 +56,8 @@ def constant(expr: nodes.Node) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     """JSON equality of scalars: 1 == 1.0, but true != 1."""
+    if isinstance(a, str) and isinstance(b, bool):  # YAML 1.1 reads `enum: [yes, no]` as booleans
+        return a.lower() in (_YAML_TRUE if b else _YAML_FALSE)
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, int | float) and isinstance(b, int | float):

@@ -222,3 +222,23 @@ def test_lambda_parameters_are_items_of_the_list_only_inside_their_lambda(tmp_pa
     """)
     diags, text = check_openapi(flow)
     assert diags == [], text
+
+
+def test_enum_words_that_yaml_reads_as_booleans_still_match_as_text(tmp_path: Path, check_openapi: Check) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.0\npaths:\n  /x:\n    post:\n      operationId: setFlag\n"
+        "      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {type: object, properties: {flag: {enum: [yes, no]}}}\n"
+        "      responses: {'204': {description: done}}\n",
+        encoding="utf-8",
+    )
+    flow = write_flow(tmp_path, """
+        flow f {
+          call shop.setFlag(body: {flag: "yes"})
+          call shop.setFlag(body: {flag: "maybe"})
+          return null
+        }
+    """, spec=spec)
+    diags, _ = check_openapi(flow)
+    assert [(d.code, d.span.line) for d in diags] == [("E319", 8)]
