@@ -20,7 +20,7 @@ LOADER_CODES: dict[str, tuple[str, str]] = {
     "E015": (ERROR, "imported file not found"),
     "E016": (ERROR, "import cycle"),
     "E017": (ERROR, "no .flow files in a directory"),
-    "E018": (ERROR, "file nested too deeply to parse"),
+    "E018": (ERROR, "file or imports nested too deeply to load"),
 }
 
 
@@ -149,7 +149,10 @@ def load_project(path: str) -> Project:
     """Read `path` and, recursively, the files it imports (relative to the importing file)."""
     display = os.path.normpath(path)
     project = Project(root=display)
-    _Loader(project).load(path, display, None)
+    try:
+        _Loader(project).load(path, display, None)
+    except RecursionError:  # a chain of imports thousands of files long
+        project.diagnostics.append(_error("E018", "imports are nested too deeply", _file_span(display)))
     return project
 
 
