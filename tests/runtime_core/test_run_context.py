@@ -12,6 +12,7 @@ import pytest
 
 from flowlang.runtime.context import Run, RunCancelled
 from flowlang.runtime.errors import FlowError
+from flowlang.runtime.runlog import RunLog
 from flowlang.runtime.state import StateStore
 from flowlang.runtime.values import Stream
 
@@ -218,3 +219,20 @@ def test_an_entry_the_engine_added_for_a_frame_is_replaced_by_the_runs(make_run:
         finally:
             run.exit_call()
     assert caught.value.stack == ["func f at sync.flow:31:18"]
+
+
+# ------------------------------------------------------------------- progress
+
+
+def test_progress_is_off_when_stderr_is_not_a_terminal(make_run: MakeRun, log_stream: io.StringIO) -> None:
+    run = make_run()
+    run.progress(1, 10)
+    assert (run.show_progress, log_stream.getvalue()) == (False, "")
+
+
+def test_progress_draws_a_bar_on_a_terminal(make_run: MakeRun) -> None:
+    screen = io.StringIO()
+    run = make_run(log=RunLog(screen, interactive=True))
+    run.progress(1, 10)
+    assert run.show_progress
+    assert screen.getvalue().endswith("] 1/10")
