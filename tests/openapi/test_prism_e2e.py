@@ -199,3 +199,25 @@ def test_prism_rejects_a_request_without_a_required_query_parameter(
     server = prism(SHOP)
     response = httpx.get(f"{server.url}/customers", headers={"X-Tenant": "t1"})
     assert response.status_code == 422
+
+
+def test_the_compiled_module_sends_the_same_valid_requests(prism: Callable[[Path], PrismServer], tmp_path: Path) -> None:
+    server = prism(FLOWS)
+    env = {"EP_URL": server.url, "EP_TOKEN": "t0k3n"}
+    module = tmp_path / "create_flows.py"
+    compiled = subprocess.run(
+        [sys.executable, "-m", "flowlang", "compile", str(HERE / "flows" / "create_flows.flow"), "-o", str(module)],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    interpreted = run_flow(HERE / "flows" / "create_flows.flow", tmp_path, env)
+    mark = len(server.log())
+    done = subprocess.run(
+        [sys.executable, str(module), "--state", str(tmp_path / "compiled.db")],
+        capture_output=True, text=True, timeout=120, cwd=REPO, env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(interpreted.stdout)
+    log = server.since(mark)
+    assert log.count("The request passed the validation rules") == 5, log
+    assert "Violation" not in log, log
