@@ -118,9 +118,10 @@ def test_one_step_past_the_limit_is_a_limit_error_where_it_happened(make_run: Ma
 
 def test_the_default_step_limit_is_ten_million(make_run: MakeRun) -> None:
     run = make_run()
+    run._steps = 9_999_999  # skip ahead rather than loop ten million times
+    run.step(W)
     with pytest.raises(FlowError, match="10,000,000"):
-        for _ in range(10_000_001):
-            run.step(W)
+        run.step(W)
 
 
 def test_a_cancelled_run_stops_at_its_next_step(make_run: MakeRun) -> None:
