@@ -1,4 +1,4 @@
-"""Checker pass: `spec:` documents load, and calls match their system's OpenAPI operations."""
+"""Checker pass: calls checked against the OpenAPI operations of their system's `spec:` document."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class SpecSystem:
     spec: Spec
     declared: dict[str, nodes.Operation] = field(default_factory=dict)
     header_keys: set[str] | None = field(default_factory=set)  # None: not known before run time
+    query_keys: set[str] = field(default_factory=set)  # an api_key sent in the query
 
 
 def spec_setting(system: nodes.System) -> nodes.Setting | None:
@@ -70,7 +71,8 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
                 spec = load_spec(path)
             except SpecError:
                 continue
-            entry = SpecSystem(system, spec, {op.name: op for op in system.operations}, _header_keys(system))
+            headers, query = _sent_keys(system)
+            entry = SpecSystem(system, spec, {op.name: op for op in system.operations}, headers, query)
             found[system.name] = entry
             diags += _check_declared(entry)
     if found:
@@ -88,14 +90,16 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
     return sorted(unique, key=Diagnostic.sort_key)
 
 
-def _header_keys(system: nodes.System) -> set[str] | None:
-    """Header names a system sends on every request (lower case); None when not a literal."""
-    keys: set[str] = set()
+def _sent_keys(system: nodes.System) -> tuple[set[str] | None, set[str]]:
+    """Headers (lower case; None when not a literal) and query parameters the system sends every time."""
+    headers: set[str] | None = set()
+    query: set[str] = set()
     for setting in system.settings:
         if setting.key == "headers":
             if not isinstance(setting.value, nodes.ObjectLit):
-                return None
-            keys |= {e.key.lower() for e in setting.value.entries}
+                headers = None
+            elif headers is not None:
+                headers |= {e.key.lower() for e in setting.value.entries}
         elif setting.key == "auth":
             auth = setting.value
             if isinstance(auth, nodes.Call) and auth.func == "api_key":
@@ -103,11 +107,26 @@ def _header_keys(system: nodes.System) -> set[str] | None:
                 positional = [a.value for a in auth.args if a.name is None]
                 key = named.get("name", positional[0] if positional else None)
                 where = named.get("in", positional[2] if len(positional) > 2 else None)
-                if key is None or not isinstance(constant(key), str):
-                    return None
-                if where is None or constant(where) == "header":
-                    keys.add(str(constant(key)).lower())
-    return keys
+                name = constant(key) if key is not None else None
+                if not isinstance(name, str):
+                    headers = None
+                elif where is not None and constant(where) == "query":
+                    query.add(name)
+                elif headers is not None:
+                    headers.add(name.lower())
+    return headers, query
+
+
+def _paginate_params(declared: nodes.Operation | None) -> set[str]:
+    """Query parameters that an operation line's `paginate:` strategy sets on every page."""
+    found: set[str] = set()
+    for option in declared.options if declared is not None else ():
+        if option.key == "paginate" and isinstance(option.value, nodes.Call):
+            for arg in option.value.args:
+                value = constant(arg.value)
+                if isinstance(value, str) and arg.name in (None, "param", "size_param", "limit_param"):
+                    found.add(value)
+    return found
 
 
 def _check_declared(entry: SpecSystem) -> list[Diagnostic]:
@@ -175,6 +194,10 @@ class CallChecker:
             elif param.schema is not None:
                 self.diags += checker.check_param(arg.value, param.schema, name)
         query = _literal_keys(named.get("query"))
+        if query is not None:
+            query |= entry.query_keys
+            if call.mode == "each":
+                query |= _paginate_params(entry.declared.get(call.operation))
         headers = _literal_keys(named.get("headers"))
         for param in op.params:
             if not param.required or param.arg_name in named:
@@ -195,14 +218,14 @@ class CallChecker:
         self._check_query_literal(named.get("query"), op, checker, label)
         self._check_body_arg(call, named.get("body"), op, checker, label)
 
-    def _header_given(self, entry: SpecSystem, headers: dict[str, nodes.Entry] | None, name: str) -> bool:
+    def _header_given(self, entry: SpecSystem, headers: set[str] | None, name: str) -> bool:
         if headers is None or entry.header_keys is None:
             return True
         return name.lower() in {k.lower() for k in headers} or name.lower() in entry.header_keys
 
     def _check_query_literal(self, arg: nodes.Arg | None, op: SpecOperation, checker: ValueChecker,
                              label: str) -> None:
-        keys = _literal_keys(arg)
+        keys = _entries(arg)
         declared = {p.name: p for p in op.params_in("query")}
         if not keys or not declared:
             return
@@ -253,11 +276,18 @@ class CallChecker:
         self.diags.append(Diagnostic(code, severity, message, span, hint))
 
 
-def _literal_keys(arg: nodes.Arg | None) -> dict[str, nodes.Entry] | None:
-    """The keys of an object-literal argument; {} when absent, None when not known before run time."""
+def _literal_keys(arg: nodes.Arg | None) -> set[str] | None:
+    """The keys of an object-literal argument; empty when absent, None when not known before run time."""
     if arg is None:
-        return {}
+        return set()
     if isinstance(arg.value, nodes.ObjectLit):
-        return {e.key: e for e in arg.value.entries}
+        return {e.key for e in arg.value.entries}
     return None
+
+
+def _entries(arg: nodes.Arg | None) -> dict[str, nodes.Entry]:
+    """The entries of an object-literal argument by key ({} when absent or not a literal)."""
+    if arg is not None and isinstance(arg.value, nodes.ObjectLit):
+        return {e.key: e for e in arg.value.entries}
+    return {}
 

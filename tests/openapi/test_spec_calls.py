@@ -242,3 +242,30 @@ def test_enum_words_that_yaml_reads_as_booleans_still_match_as_text(tmp_path: Pa
     """, spec=spec)
     diags, _ = check_openapi(flow)
     assert [(d.code, d.span.line) for d in diags] == [("E319", 8)]
+
+
+def test_query_parameters_that_pagination_or_an_api_key_sets_count_as_given(tmp_path: Path, check_openapi: Check) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.0\npaths:\n  /items:\n    get:\n      operationId: listItems\n      parameters:\n"
+        "        - {name: page, in: query, required: true, schema: {type: integer}}\n"
+        "        - {name: key, in: query, required: true, schema: {type: string}}\n"
+        "      responses: {'200': {description: ok}}\n",
+        encoding="utf-8",
+    )
+    flow = write_flow(tmp_path, """
+        flow f {
+          n = 0
+          for item in each shop.listItems() {
+            n += length(keys(item))
+          }
+          one = call shop.listItems()
+          return [n, one.status]
+        }
+    """, spec=spec, settings=(
+        '  auth: api_key("key", "k1", in: "query")\n'
+        '  GET listItems "/items" {\n    items: "."\n    paginate: page(param: "page")\n  }\n'
+    ))
+    diags, text = check_openapi(flow)
+    assert [(d.code, d.span.line) for d in diags] == [("E312", 16)], text
+    assert "'page'" in diags[0].message
