@@ -25,8 +25,9 @@ def mask_secrets(text: str, secrets: Collection[str]) -> str:
     """`text` with every secret value replaced by `***` (longest first, so overlaps mask fully)."""
     if not secrets:
         return text
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        if secret in text:
+    # tuple() copies the set in one step: another thread may be adding a secret meanwhile.
+    for secret in sorted(tuple(secrets), key=len, reverse=True):
+        if secret and secret in text:
             text = text.replace(secret, MASK)
     return text
 
