@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from flowlang.codegen.context import build_context
+from flowlang.codegen.context import SITES_MARKER, build_context, sites_table
 from flowlang.codegen.inline import InlineError
 from flowlang.codegen.names import CodegenError
 
@@ -37,10 +37,14 @@ def compile_project(project: Any, flow_name: str | None = None) -> str:
     Raises CodegenError when the flow cannot be chosen or the module would not be valid Python.
     """
     try:
-        context = build_context(project, flow_name)
+        context, sites = build_context(project, flow_name)
     except InlineError as exc:
         raise CodegenError(f"cannot inline the runtime: {exc}") from None
-    source = _environment().get_template("module.py.j2").render(context)
+    laid_out = _environment().get_template("module.py.j2").render(context)
+    source, entries = sites.resolve(laid_out)
+    if source.count(SITES_MARKER) != 1:
+        raise CodegenError("the template must hold the call-site table once")
+    source = source.replace(SITES_MARKER, sites_table(entries, context["n"]["Where"]))
     try:
         compile(source, f"<compiled {project.root}>", "exec")
     except SyntaxError as exc:  # a bug in the generator: never hand out a broken module

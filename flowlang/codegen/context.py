@@ -11,21 +11,26 @@ from flowlang.codegen.emit import function_lines
 from flowlang.codegen.exprs import ExprEmitter, Scope, Wheres
 from flowlang.codegen.inline import Inlined, builtin_index, inline, sorted_imports
 from flowlang.codegen.layout import INDENT, Brackets, Doc, Text, call, lines_of, seq
+from flowlang.codegen.sites import Sites
 
 # Names the support code and the entry points of a generated module define.
 SUPPORT_NAMES = {
-    "NOT_GIVEN", "call_builtin", "setting", "member", "fail_now", "state_key", "state_get",
+    "NOT_GIVEN", "locate", "failed_site", "catchable", "func_failed", "located", "flow_start",
+    "FLOW_CODE", "FLOW_START", "SITES", "setting", "plus", "minus", "times", "same", "less",
+    "at_most", "more", "at_least", "member", "fail_now", "state_key", "state_get",
     "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG",
     "build_systems", "run", "main", "rt", "error", "where", "systems",
 }
 SUPPORT_IMPORTS = {
-    "import argparse", "import sys", "import threading", "from typing import Any",
+    "import argparse", "import itertools", "import sys", "import threading",
+    "from types import TracebackType", "from typing import Any",
     "from collections.abc import Callable",
 }
 # Runtime names the template uses, looked up through the inliner (they may have been renamed).
 TEMPLATE_RUNTIME = {
     "FlowError": "errors", "Where": "errors", "call_setting_function": "config",
-    "contains": "values", "augment": "values", "run_flow": "launcher", "launch": "launcher",
+    "contains": "values", "augment": "values", "add": "values", "arith": "values",
+    "equal": "values", "compare": "values", "run_flow": "launcher", "launch": "launcher",
 }
 _GENERATED = re.compile(r"^(v_|f_|flow_|_t\d|_iteration_|W\d)")
 
@@ -164,8 +169,14 @@ def _operation_where(exprs: ExprEmitter, node: nodes.Node | None, where: str | N
     return exprs.where(node) if node is not None else "None"
 
 
-def build_context(project: Any, flow_name: str | None) -> dict[str, Any]:
-    """Everything module.py.j2 needs to write the module of one flow of `project`."""
+SITES_MARKER = "# <sites>"
+
+
+def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], Sites]:
+    """Everything module.py.j2 needs to write the module of one flow of `project`, and its call sites.
+
+    The template's `sites` is a marker line: `sites_table()` replaces it once the module is laid out.
+    """
     flow, _title, slug = select_flow(project, flow_name)
     funcs, used_builtins = _reachable(project, flow)
     inlined = inline(used_builtins, SUPPORT_NAMES)
@@ -194,7 +205,7 @@ def build_context(project: Any, flow_name: str | None) -> dict[str, Any]:
     n = {key: inlined.name(module, key) for key, module in TEMPLATE_RUNTIME.items()}
     file_text = names.comment(root_file, 80)
     doc = f"Flow {flow_ident} of {file_text}, compiled by flowlang: needs Python 3.11+ and httpx."
-    return {
+    context = {
         "docstring": names.string(doc),
         "imports": "\n".join(sorted_imports(inlined.import_lines | SUPPORT_IMPORTS)),
         "runtime": "\n".join(
@@ -208,7 +219,17 @@ def build_context(project: Any, flow_name: str | None) -> dict[str, Any]:
         "wheres": "\n".join(wheres.definitions()),
         "definitions": "\n\n\n".join(definitions),
         "flow_function": names.flow_function(flow.name),
+        "sites": SITES_MARKER,
     }
+    return context, exprs.sites
+
+
+def sites_table(entries: list[str], where_type: str) -> str:
+    """The SITES constant: (line, byte column) -> (builtin, where), one entry per line."""
+    head = f"SITES: dict[tuple[int, int], tuple[str, {where_type}]] = {{"
+    if not entries:
+        return head + "}"
+    return "\n".join([head, *(INDENT + e for e in entries), "}"])
 
 
 SYSTEMS_DOC = '"""Every system of the project, its settings evaluated now (at run start)."""'
@@ -244,11 +265,10 @@ def _func(f: nodes.Func, exprs: ExprEmitter, sources: dict[str, str], inlined: I
         f"{INDENT}rt.enter_call({name}, where)",
         f"{INDENT}try:",
         *(body or [INDENT * 2 + "pass"]),
-        f"{INDENT}except {error} as error:",
-        f"{INDENT * 2}error.stack.append(func_site({name}, where))",
-        f"{INDENT * 2}raise",
         f"{INDENT}except RecursionError:",
         *lines_of(seq("raise ", call(error, '"limit"', too_deep, "where"), " from None"), INDENT * 2),
+        f"{INDENT}except Exception as caught:",
+        *lines_of(seq("raise ", call("func_failed", "caught", name, "where"), " from None"), INDENT * 2),
         f"{INDENT}finally:",
         f"{INDENT * 2}rt.exit_call()",
     ]

@@ -152,11 +152,11 @@ class StmtEmitter:
 
     def emit_If(self, node: nodes.If, indent: str) -> None:
         """if: "if" expr block ["else" (if | block)]"""
-        self.put(seq("if ", call(self.rt("values", "truthy"), self.arg(node.cond)), ":"), indent)
+        self.put(seq("if ", self.x.condition(node.cond, self.scope, top=True), ":"), indent)
         self.block(node.body.stmts, indent + INDENT)
         orelse = node.orelse
         while isinstance(orelse, nodes.If):
-            self.put(seq("elif ", call(self.rt("values", "truthy"), self.arg(orelse.cond)), ":"), indent)
+            self.put(seq("elif ", self.x.condition(orelse.cond, self.scope, top=True), ":"), indent)
             self.block(orelse.body.stmts, indent + INDENT)
             orelse = orelse.orelse
         if orelse is not None:
@@ -216,7 +216,7 @@ class StmtEmitter:
 
     def emit_While(self, node: nodes.While, indent: str) -> None:
         """while: "while" expr block — every iteration counts against the step limit"""
-        self.put(seq("while ", call(self.rt("values", "truthy"), self.arg(node.cond)), ":"), indent)
+        self.put(seq("while ", self.x.condition(node.cond, self.scope, top=True), ":"), indent)
         self.lines.append(f"{indent}{INDENT}rt.step({self.x.where(node)})")
         self.loops.append((LOOP, None))
         for stmt in node.body.stmts:
@@ -261,12 +261,12 @@ class StmtEmitter:
         """try: "try" block "catch" [ident] block — every FlowError but kind "limit" is caught"""
         self.lines.append(indent + "try:")
         self.block(node.body.stmts, indent + INDENT)
-        self.lines.append(indent + "except FlowError as error:")
+        self.lines.append(indent + "except Exception as caught:")
         inner = indent + INDENT
-        self.lines.append(inner + 'if error.kind == "limit":')
-        self.lines.append(inner + INDENT + "raise")
         if node.err is not None:
-            self.lines.append(f"{inner}{names.variable(node.err.name)} = error.to_value()")
+            self.lines.append(f"{inner}{names.variable(node.err.name)} = catchable(caught).to_value()")
+        else:
+            self.lines.append(f"{inner}catchable(caught)")
         for stmt in node.handler.stmts:
             self.statement(stmt, inner)
 

@@ -63,12 +63,17 @@ def seq(*parts: Doc | str) -> Doc:
     return Seq(tuple(Text(p) if isinstance(p, str) else p for p in parts))
 
 
-def call(func: str, *args: Doc | str) -> Doc:
-    """`func(args…)`; a sole operator-chain argument needs no parentheses of its own."""
-    items = tuple(Text(a) if isinstance(a, str) else a for a in args)
+def arguments(args: list[Doc] | tuple[Doc, ...]) -> Brackets:
+    """`(args…)` of a call; a sole operator-chain argument needs no parentheses of its own."""
+    items = tuple(args)
     if len(items) == 1 and isinstance(items[0], Parens) and isinstance(items[0].inner, Chain):
         items = (items[0].inner,)
-    return Seq((Text(func), Brackets("(", items, ")")))
+    return Brackets("(", items, ")")
+
+
+def call(func: str, *args: Doc | str) -> Doc:
+    """`func(args…)`"""
+    return Seq((Text(func), arguments([Text(a) if isinstance(a, str) else a for a in args])))
 
 
 def flat(doc: Doc) -> str:
