@@ -74,7 +74,7 @@ def test_the_module_runs_where_flowlang_cannot_be_imported(compile_flow: Compile
 
 def test_the_module_imports_only_the_standard_library_and_httpx(compile_flow: CompileFlow) -> None:
     tree = ast.parse(compile_flow(SMALL).source)
-    imported = set()
+    imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported.update(a.name.split(".")[0] for a in node.names)
