@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CheckText, codes, only
+from .conftest import CheckText, codes, only
 
 SHOP = """\
     system shop {

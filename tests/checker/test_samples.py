@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import CheckText, codes, only
+from .conftest import CheckText, codes, only
 
 ORDER = json.dumps({
     "order": {"id": 1, "name": "#1", "note": None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CheckText, codes, only
+from .conftest import CheckText, codes, only
 
 
 def test_undefined_name_is_reported_at_its_position_with_a_hint(check_text: CheckText) -> None:

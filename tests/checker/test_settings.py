@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CheckText, codes, only
 
 from flowlang.checker.cron import check_cron
+
+from .conftest import CheckText, codes, only
 
 
 def system(body: str) -> str:
