@@ -52,6 +52,9 @@ class FakeApis:
             ("POST", "/erp/api/orders/{order_id}/lines", self.erp_add_line),
             ("GET", "/erp/api/inventory", self.erp_inventory),
             ("GET", "/erp/api/prices", self.erp_prices),
+            ("POST", "/erp/api/exports", self.erp_start_export),
+            ("GET", "/erp/api/exports/{id}", self.erp_export),
+            ("GET", "/erp/api/exports/{id}/rows", self.erp_export_rows),
             ("POST", "/ep/oauth/access_token", self.ep_token),
             ("GET", "/ep/v2/flows", self.ep_list_flows),
             ("POST", "/ep/v2/flows", self.ep_create_flow),
@@ -69,6 +72,7 @@ class FakeApis:
         self.shop_prices: dict[tuple[str, int], float] = {}
         self.price_posts = 0
         self.orders: dict[str, dict[str, Any]] = {}
+        self.exports: dict[str, dict[str, Any]] = {}
         self.ep_flows = {f["slug"]: dict(f) for f in fake_data.elasticpath_flows()}
         self.ep_issued: set[str] = set()
 
@@ -238,6 +242,56 @@ class FakeApis:
             {"prices": page, "offset": offset, "limit": limit, "total": len(self.prices)},
             {},
         )
+
+    def erp_start_export(self, req: Request) -> Response:
+        """An asynchronous export: queued now, running at the first status check, done at the second."""
+        spec = req.body if isinstance(req.body, dict) else {}
+        if spec.get("type") != "sales":
+            raise erp_error(422, "type must be sales", "type")
+        if not isinstance(spec.get("month"), str) or not re.fullmatch(
+            r"\d{4}-\d{2}", spec["month"]
+        ):
+            raise erp_error(422, "month must look like 2026-03", "month")
+        with self.lock:
+            export_id = f"EX-{len(self.exports) + 1}"
+            rows = fake_data.erp_sales(spec["month"])
+            self.exports[export_id] = {
+                "id": export_id,
+                "status": "queued",
+                "checks": 0,
+                "rows": rows,
+            }
+        return 202, {"id": export_id, "status": "queued", "month": spec["month"]}, {}
+
+    def erp_export(self, req: Request) -> Response:
+        export = self.find_export(req)
+        with self.lock:
+            export["checks"] += 1
+            export["status"] = "running" if export["checks"] < 2 else "done"
+        done = export["status"] == "done"
+        body = {"id": export["id"], "status": export["status"]}
+        return 200, {**body, "rows": len(export["rows"])} if done else body, {}
+
+    def erp_export_rows(self, req: Request) -> Response:
+        """Pages of 15 rows; `links.next` is the absolute URL of the next page, null on the last."""
+        export = self.find_export(req)
+        if export["status"] != "done":
+            raise erp_error(409, f"export {export['id']} is not ready")
+        page = int_param(req, "page", 1, 1, 10_000)
+        rows = export["rows"][(page - 1) * 15 : page * 15]
+        more = page * 15 < len(export["rows"])
+        base = f"http://{req.headers.get('host', '127.0.0.1')}{req.path}"
+        return (
+            200,
+            {"rows": rows, "links": {"next": f"{base}?page={page + 1}" if more else None}},
+            {},
+        )
+
+    def find_export(self, req: Request) -> dict[str, Any]:
+        export = self.exports.get(req.params["id"])
+        if export is None:
+            raise erp_error(404, f"export {req.params['id']} not found")
+        return export
 
     # ------------------------------------------------------------ Elastic Path (JSON:API)
 

@@ -157,6 +157,35 @@ def erp_prices() -> list[dict[str, Any]]:
     ]
 
 
+REGIONS = ["North", "South", "East", "West"]
+SALES_MONTH = "2026-03"  # the only month with invoices
+
+
+def erp_sales(month: str) -> list[dict[str, Any]]:
+    """Invoice lines of 18 sales orders in SALES_MONTH (none in other months); a few are cancelled."""
+    if month != SALES_MONTH:
+        return []
+    rng = random.Random(18)
+    rows = []
+    for n in range(18):
+        region = rng.choice(REGIONS)
+        day = 1 + n
+        for _ in range(rng.randint(1, 4)):
+            quantity = rng.randint(1, 30)
+            rows.append(
+                {
+                    "order_no": f"SO-4{1000 + n}",
+                    "region": region,
+                    "sku": f"SKU-{rng.randint(1001, 1060)}",
+                    "quantity": quantity,
+                    "net_cents": quantity * rng.randint(50, 9_000),
+                    "status": "cancelled" if rng.random() < 0.1 else "invoiced",
+                    "invoiced_at": f"{month}-{day:02d}T10:00:00Z",
+                }
+            )
+    return rows
+
+
 def shop_skus() -> set[str]:
     """The SKUs the Magento catalogue knows."""
     return {item["sku"] for item in erp_items()} - set(NOT_IN_SHOP)

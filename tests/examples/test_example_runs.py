@@ -275,6 +275,55 @@ def test_price_sync_logs_rejected_prices_with_the_message_filled_in(runs: Runs) 
     assert "%sku" not in stderr
 
 
+# ---------------------------------------------------------------- sales report
+
+
+def test_sales_report_sums_invoiced_lines_per_region_best_first(runs: Runs) -> None:
+    result = runs("sales_report").first.result
+    lines = [r for r in fake_data.erp_sales(fake_data.SALES_MONTH) if r["status"] == "invoiced"]
+    regions = [
+        {
+            "region": region,
+            "orders": len({r["order_no"] for r in lines if r["region"] == region}),
+            "units": sum(r["quantity"] for r in lines if r["region"] == region),
+            "net": round(sum(r["net_cents"] for r in lines if r["region"] == region) / 100, 2),
+        }
+        for region in dict.fromkeys(r["region"] for r in lines)
+    ]
+    assert result["month"] == fake_data.SALES_MONTH
+    assert result["lines"] == len(lines)
+    assert result["net"] == round(sum(r["net_cents"] for r in lines) / 100, 2)
+    assert result["regions"] == sorted(regions, key=lambda r: r["net"], reverse=True)
+
+
+def test_sales_report_polls_the_export_then_follows_the_next_links(runs: Runs) -> None:
+    first = runs("sales_report").first
+    export = first.result["export"]
+    checks = first.sent("GET", f"/erp/api/exports/{export}")
+    pages = [r for r in checks if r["path"].endswith("/rows")]
+    statuses = [r for r in checks if not r["path"].endswith("/rows")]
+    row_count = len(fake_data.erp_sales(fake_data.SALES_MONTH))
+    assert len(statuses) == 2
+    assert [r["query"].get("page") for r in pages] == [
+        None,
+        *[str(n) for n in range(2, -(-row_count // 15) + 1)],
+    ]
+
+
+def test_sales_report_of_a_month_without_sales_is_empty(
+    fake: fake_systems.RunningServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, **fake.env()}
+    flow = str(EXAMPLES / "sales_report.flow")
+    command = [*demo.FLOWLANG, "run", flow, "--input", "-", "--state", str(tmp_path / "s.db")]
+    done = subprocess.run(
+        command, input='{"month": "2026-04"}', env=env, capture_output=True, text=True, timeout=60
+    )
+    result = Run(done, fake.requests()).result
+    assert (result["month"], result["lines"], result["regions"]) == ("2026-04", 0, [])
+    assert "no invoiced sales in 2026-04" in done.stderr
+
+
 # ---------------------------------------------------------------- Elastic Path flows
 
 

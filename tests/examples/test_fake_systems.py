@@ -262,6 +262,40 @@ def test_erp_prices_offset_pages_end_with_a_short_page(fake: RunningServer) -> N
     assert sizes == [20, 20, fake_data.PRICE_COUNT - 40]
 
 
+def test_erp_export_is_running_at_the_first_check_and_done_at_the_second(
+    fake: RunningServer,
+) -> None:
+    erp = client(fake, "erp")
+    started = erp.post("/api/exports", json={"type": "sales", "month": fake_data.SALES_MONTH})
+    assert (started.status_code, started.json()["status"]) == (202, "queued")
+    export = f"/api/exports/{started.json()['id']}"
+    assert erp.get(f"{export}/rows").status_code == 409
+    assert [erp.get(export).json()["status"] for _ in range(3)] == ["running", "done", "done"]
+
+
+def test_erp_export_rows_link_to_the_next_page_until_the_last(fake: RunningServer) -> None:
+    erp = client(fake, "erp")
+    export = erp.post("/api/exports", json={"type": "sales", "month": fake_data.SALES_MONTH}).json()
+    erp.get(f"/api/exports/{export['id']}")
+    erp.get(f"/api/exports/{export['id']}")
+    rows: list[dict[str, object]] = []
+    url: str | None = f"{fake.url}/erp/api/exports/{export['id']}/rows"
+    while url:
+        page = erp.get(url).json()
+        rows += page["rows"]
+        url = page["links"]["next"]
+    assert rows == fake_data.erp_sales(fake_data.SALES_MONTH)
+
+
+@pytest.mark.parametrize(
+    "body", [{"type": "stock", "month": "2026-03"}, {"type": "sales", "month": "March"}]
+)
+def test_erp_export_rejects_an_unknown_type_or_month(
+    fake: RunningServer, body: dict[str, str]
+) -> None:
+    assert client(fake, "erp").post("/api/exports", json=body).status_code == 422
+
+
 # ---------------------------------------------------------------- Elastic Path
 
 
