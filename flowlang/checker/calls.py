@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flowlang import nodes
 from flowlang.checker.context import CALLABLE_PARAMS, Context, Signature
-from flowlang.checker.traverse import expr_nodes, program_exprs
+from flowlang.checker.traverse import describe_kind, expr_nodes, program_exprs
 from flowlang.diagnostics import Span, did_you_mean
 from flowlang.systems import CALL_ARGUMENTS, SETTING_FUNCTIONS, SystemModel
 
@@ -148,6 +148,7 @@ class CallChecker:
             if arg.name in given:
                 self.ctx.report("E205", f"argument '{arg.name}' of {label}() given twice", arg.span)
             given.add(arg.name)
+            self.api_argument_kind(label, arg.name, arg.value, op.path_params)
             if arg.name not in allowed and not op.from_spec:
                 hint = did_you_mean(arg.name, allowed)
                 self.ctx.report("E210", f"{label}() has no argument '{arg.name}'", arg.span,
@@ -160,6 +161,18 @@ class CallChecker:
         if call.mode == "each" and not op.has_items:
             self.ctx.report("E212", f"'each' needs an operation with `items`, and {label} has none",
                             call.span, f"add `{{ items: \"…\" }}` to the operation, or use `call {label}(…)`")
+
+    def api_argument_kind(self, label: str, name: str, value: nodes.Node, path_params: tuple[str, ...]) -> None:
+        """`query:` and `headers:` are objects; a path parameter is text or a number."""
+        kind = describe_kind(value)
+        if kind is None:
+            return
+        if name in ("query", "headers") and kind != "an object":
+            self.ctx.report("E223", f"'{name}' of {label}() must be an object, got {kind}", value.span,
+                            f"{name}: {{key: value, …}}")
+        elif name in path_params and kind in ("a list", "an object", "a lambda", "null"):
+            self.ctx.report("E223", f"path parameter '{name}' of {label}() must be text or a number, got {kind}",
+                            value.span)
 
     def operations_hint(self, system: SystemModel) -> str | None:
         names = sorted(system.operations)

@@ -59,6 +59,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E220": (ERROR, "invalid operation path"),
     "E221": (ERROR, "expression not allowed in a setting"),
     "E222": (ERROR, "lambda with the wrong number of parameters"),
+    "E223": (ERROR, "API call argument of the wrong kind"),
     "W201": (WARNING, "field not in the `source` sample"),
 }
 

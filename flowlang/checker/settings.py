@@ -9,7 +9,7 @@ from flowlang import nodes
 from flowlang.checker.calls import check_arguments
 from flowlang.checker.context import Context, Signature
 from flowlang.checker.cron import check_cron
-from flowlang.checker.traverse import expr_nodes, statements
+from flowlang.checker.traverse import const_number, describe_kind, expr_nodes, statements
 from flowlang.diagnostics import Span, did_you_mean
 from flowlang.systems import (
     AUTH_FUNCTIONS,
@@ -25,36 +25,6 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 TEXT_PARAMS = ("token", "user", "password", "name", "value", "in", "token_url", "client_id",
                "client_secret", "scope", "param", "size_param", "limit_param", "from")
 COUNT_PARAMS = ("start", "size", "limit")
-
-
-def const_number(expr: nodes.Node) -> tuple[float, bool] | None:
-    """(value, written as a duration) of a numeric constant such as `3`, `-2`, `250ms`; else None."""
-    negate = False
-    while isinstance(expr, nodes.Unary) and expr.op == "-":
-        negate, expr = not negate, expr.operand
-    if isinstance(expr, nodes.Duration):
-        return (-expr.seconds if negate else expr.seconds), True
-    if isinstance(expr, nodes.Literal) and isinstance(expr.value, int | float) and not isinstance(expr.value, bool):
-        return (-expr.value if negate else expr.value), False
-    return None
-
-
-def describe_kind(expr: nodes.Node) -> str | None:
-    """What a literal is ("a string", "a duration" …); None when only a run can tell."""
-    if isinstance(expr, nodes.String):
-        return "a string"
-    number = const_number(expr)
-    if number is not None:
-        return "a duration" if number[1] else "a number"
-    if isinstance(expr, nodes.Literal):
-        return "null" if expr.value is None else "a boolean"
-    if isinstance(expr, nodes.ListLit):
-        return "a list"
-    if isinstance(expr, nodes.ObjectLit):
-        return "an object"
-    if isinstance(expr, nodes.Lambda):
-        return "a lambda"
-    return None
 
 
 class SettingsChecker:

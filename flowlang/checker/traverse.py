@@ -1,4 +1,4 @@
-"""Iterative traversals of statements and expressions shared by the checker passes (no deep recursion)."""
+"""What the checker passes share to read nodes: iterative traversals (no deep recursion), literal kinds."""
 
 from __future__ import annotations
 
@@ -121,3 +121,36 @@ def program_exprs(program: nodes.Program) -> Iterator[tuple[nodes.Node, str]]:
             yield setting.value, "setting"
         for expr in block_exprs(flow.body):
             yield expr, "flow"
+
+
+# ---------------------------------------------------------------- constants
+
+
+def const_number(expr: nodes.Node) -> tuple[float, bool] | None:
+    """(value, written as a duration) of a numeric constant such as `3`, `-2`, `250ms`; else None."""
+    negate = False
+    while isinstance(expr, nodes.Unary) and expr.op == "-":
+        negate, expr = not negate, expr.operand
+    if isinstance(expr, nodes.Duration):
+        return (-expr.seconds if negate else expr.seconds), True
+    if isinstance(expr, nodes.Literal) and isinstance(expr.value, int | float) and not isinstance(expr.value, bool):
+        return (-expr.value if negate else expr.value), False
+    return None
+
+
+def describe_kind(expr: nodes.Node) -> str | None:
+    """What a literal is ("a string", "a duration" …); None when only a run can tell."""
+    if isinstance(expr, nodes.String):
+        return "a string"
+    number = const_number(expr)
+    if number is not None:
+        return "a duration" if number[1] else "a number"
+    if isinstance(expr, nodes.Literal):
+        return "null" if expr.value is None else "a boolean"
+    if isinstance(expr, nodes.ListLit):
+        return "a list"
+    if isinstance(expr, nodes.ObjectLit):
+        return "an object"
+    if isinstance(expr, nodes.Lambda):
+        return "a lambda"
+    return None

@@ -168,3 +168,10 @@ def test_lambda_given_to_a_builtin_takes_exactly_one_parameter(check_text: Check
     diag = only(diags, "E222")
     assert (diag.span.line, diag.span.column) == (2, 22)
     assert diag.message == "filter() calls 'predicate' with one argument (an item), but this lambda takes 2"
+
+
+def test_query_and_headers_of_an_api_call_are_objects(check_text: CheckText) -> None:
+    diags = check_text(SHOP + 'flow sync {\n  return call shop.create_order(headers: ["X-A"])\n}\n')
+    diag = only(diags, "E223")
+    assert (diag.span.line, diag.span.column) == (10, 42)
+    assert diag.message == "'headers' of shop.create_order() must be an object, got a list"
