@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from flowlang import nodes
-from flowlang.interpreter import calls, expressions, program, statements
+from flowlang.interpreter import access, calls, expressions, program, statements
 from flowlang.interpreter.core import RUN, Ctx, check_complete, compile_node
 from flowlang.interpreter.program import CompiledFlow, CompiledProgram, CompiledSystem
 from flowlang.runtime.config import SystemConfig
@@ -28,7 +28,7 @@ __all__ = [
     "run_project",
 ]
 
-_ = (calls, expressions, statements)  # importing them registers their compile_<Node> functions
+_ = (access, calls, expressions, statements)  # importing them registers their compile_<Node> functions
 check_complete()
 
 EXIT_USAGE = 2

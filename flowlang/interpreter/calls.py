@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowlang import nodes
+from flowlang.interpreter.access import PATH
 from flowlang.interpreter.core import (
     PARENT,
     RETURN,
@@ -73,20 +74,7 @@ def _builtin_call(
     name: str, fn: Any, positional: tuple[Eval, ...], named: tuple[tuple[str, Eval], ...], where: Where
 ) -> Eval:
     if not named and len(positional) == 1:
-        (first,) = positional
-
-        def call1(frame: Frame) -> Any:
-            arg = first(frame)
-            try:
-                return fn(arg)
-            except FlowError as e:
-                raise e.located(where) from None
-            except RecursionError:
-                raise
-            except Exception as e:
-                raise builtin_failure(name, e, where) from None
-
-        return call1
+        return _builtin_call1(name, fn, positional[0], where)
     if not named and len(positional) == 2:
         first, second = positional
 
@@ -116,6 +104,92 @@ def _builtin_call(
             raise builtin_failure(name, e, where) from None
 
     return call
+
+
+BUILTIN1 = "flow_builtin1"  # attribute of a one-argument builtin call: (fn, argument, name, where)
+
+
+def _builtin_call1(name: str, fn: Any, first: Eval, where: Where) -> Eval:
+    """`f(x)`: the most common call. A data-path argument is read inline, and `f(g(x))` is one closure."""
+    path = getattr(first, PATH, None)
+    if path is not None and len(path[1]) == 1:
+        var, (k0,), slow = path
+
+        def call_of_field(frame: Frame) -> Any:
+            try:
+                arg = frame[var][k0]
+            except (KeyError, IndexError, TypeError):
+                arg = slow(frame)
+            try:
+                return fn(arg)
+            except FlowError as e:
+                raise e.located(where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(name, e, where) from None
+
+        return _tag_call1(call_of_field, fn, first, name, where)
+    if path is not None and len(path[1]) == 2:
+        var, (k0, k1), slow = path
+
+        def call_of_path(frame: Frame) -> Any:
+            try:
+                arg = frame[var][k0][k1]
+            except (KeyError, IndexError, TypeError):
+                arg = slow(frame)
+            try:
+                return fn(arg)
+            except FlowError as e:
+                raise e.located(where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(name, e, where) from None
+
+        return _tag_call1(call_of_path, fn, first, name, where)
+    inner = getattr(first, BUILTIN1, None)
+    if inner is not None:
+        inner_fn, inner_arg, inner_name, inner_where = inner
+
+        def call_of_call(frame: Frame) -> Any:
+            arg = inner_arg(frame)
+            try:
+                arg = inner_fn(arg)
+            except FlowError as e:
+                raise e.located(inner_where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(inner_name, e, inner_where) from None
+            try:
+                return fn(arg)
+            except FlowError as e:
+                raise e.located(where) from None
+            except RecursionError:
+                raise
+            except Exception as e:
+                raise builtin_failure(name, e, where) from None
+
+        return call_of_call
+
+    def call1(frame: Frame) -> Any:
+        arg = first(frame)
+        try:
+            return fn(arg)
+        except FlowError as e:
+            raise e.located(where) from None
+        except RecursionError:
+            raise
+        except Exception as e:
+            raise builtin_failure(name, e, where) from None
+
+    return _tag_call1(call1, fn, first, name, where)
+
+
+def _tag_call1(closure: Eval, fn: Any, arg: Eval, name: str, where: Where) -> Eval:
+    setattr(closure, BUILTIN1, (fn, arg, name, where))
+    return closure
 
 
 def _setting_call(

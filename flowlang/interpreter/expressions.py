@@ -1,4 +1,4 @@
-"""Compilers of expressions: literals, names, field access, operators (calls live in calls.py)."""
+"""Compilers of expressions: literals, strings, lists, objects and operators (names: access.py; calls: calls.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 from flowlang import nodes
 from flowlang.interpreter.core import (
-    PARENT,
-    RUN,
     Ctx,
     Eval,
     Frame,
@@ -25,19 +23,10 @@ from flowlang.runtime.values import (
     compare,
     contains,
     equal,
-    get_attr,
-    get_attr_optional,
-    get_index,
     negate,
     to_text,
     truthy,
 )
-
-RUNTIME_NAMES = ("source", "state")
-
-
-def undefined(name: str, where: Where) -> FlowError:
-    return FlowError("data", f"'{name}' is not defined here", where)
 
 
 @compiles
@@ -71,16 +60,46 @@ def compile_String(node: nodes.String, ctx: Ctx) -> Eval:
         return constant("")
     if len(parts) == 1 and isinstance(parts[0], str):
         return constant(parts[0])
-    pieces = tuple(parts)
+    # Alternate text and expressions: texts[i] comes before exprs[i], texts[-1] ends the string.
+    texts: list[str] = []
+    exprs: list[Eval] = []
+    for compiled in parts:
+        if isinstance(compiled, str):
+            texts.append(compiled)
+        else:
+            if len(texts) == len(exprs):
+                texts.append("")
+            exprs.append(compiled)
+    if len(texts) == len(exprs):
+        texts.append("")
+    return _interpolation(tuple(texts), tuple(exprs))
+
+
+def _interpolation(texts: tuple[str, ...], exprs: tuple[Eval, ...]) -> Eval:
+    if len(exprs) == 1:
+        (before, after), (only,) = texts, exprs
+
+        def interpolate1(frame: Frame) -> str:
+            value = only(frame)
+            return before + (value if type(value) is str else to_text(value)) + after
+
+        return interpolate1
+    if len(exprs) == 2:
+        (before, middle, after), (first, second) = texts, exprs
+
+        def interpolate2(frame: Frame) -> str:
+            a, b = first(frame), second(frame)
+            a = a if type(a) is str else to_text(a)
+            return before + a + middle + (b if type(b) is str else to_text(b)) + after
+
+        return interpolate2
 
     def interpolate(frame: Frame) -> str:
-        out = []
-        for p in pieces:
-            if isinstance(p, str):
-                out.append(p)
-            else:
-                value = p(frame)
-                out.append(value if type(value) is str else to_text(value))
+        out = [texts[0]]
+        for expr, text in zip(exprs, texts[1:], strict=True):
+            value = expr(frame)
+            out.append(value if type(value) is str else to_text(value))
+            out.append(text)
         return "".join(out)
 
     return interpolate
@@ -131,135 +150,6 @@ def _object_display(size: int) -> Any:
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<object display {size}>", "exec"), namespace)
     return namespace["make"]
-
-
-@compiles
-def compile_Name(node: nodes.Name, ctx: Ctx) -> Eval:
-    """name: NAME  — a variable, a parameter, `source` or `state`"""
-    name, where = node.name, where_of(node)
-    depth = _lambda_depth(name, ctx)
-    if name in RUNTIME_NAMES and is_runtime_name(name, ctx):
-        return _runtime_name(name)
-    if depth == 0:
-
-        def variable(frame: Frame) -> Any:
-            try:
-                return frame[name]
-            except KeyError:
-                raise undefined(name, where) from None
-
-        return variable
-    if depth == 1:
-
-        def outer_variable(frame: Frame) -> Any:
-            try:
-                return frame[PARENT][name]
-            except KeyError:
-                raise undefined(name, where) from None
-
-        return outer_variable
-
-    def far_variable(frame: Frame) -> Any:
-        for _ in range(depth):
-            frame = frame[PARENT]
-        try:
-            return frame[name]
-        except KeyError:
-            raise undefined(name, where) from None
-
-    return far_variable
-
-
-def _lambda_depth(name: str, ctx: Ctx) -> int:
-    """How many lambda frames up `name` lives: 0 is the innermost frame."""
-    for hops, params in enumerate(reversed(ctx.lambdas)):
-        if name in params:
-            return hops
-    return len(ctx.lambdas)
-
-
-def _runtime_name(name: str) -> Eval:
-    if name == "source":
-        return lambda frame: frame[RUN].source
-    return lambda frame: frame[RUN].state
-
-
-def is_runtime_name(name: str, ctx: Ctx) -> bool:
-    """Does `name` mean the run's `source`/`state` here (not a lambda or func parameter)?"""
-    return _lambda_depth(name, ctx) == len(ctx.lambdas) and name not in ctx.params
-
-
-def is_state(node: nodes.Node, ctx: Ctx) -> bool:
-    """Is `node` the name `state` (the flow's persisted state)?"""
-    return isinstance(node, nodes.Name) and node.name == "state" and is_runtime_name("state", ctx)
-
-
-@compiles
-def compile_Attr(node: nodes.Attr, ctx: Ctx) -> Eval:
-    """attr: expr "." NAME | expr "?." NAME"""
-    name, where = node.name, where_of(node)
-    if is_state(node.obj, ctx):
-        return lambda frame: frame[RUN].state.get(name)
-    obj = compile_node(node.obj, ctx)
-    if node.optional:
-        return lambda frame: get_attr_optional(obj(frame), name)
-    path = nodes.describe(node.obj)
-    if isinstance(node.obj, nodes.Name) and node.obj.name not in RUNTIME_NAMES:
-        if _lambda_depth(node.obj.name, ctx) == 0:
-            return _field_of_variable(node.obj.name, name, obj, where, path)
-
-    def attr(frame: Frame) -> Any:
-        value = obj(frame)
-        if type(value) is dict:
-            try:
-                return value[name]
-            except KeyError:
-                pass
-        return get_attr(value, name, where, path)
-
-    return attr
-
-
-def _field_of_variable(var: str, name: str, obj: Eval, where: Where, path: str) -> Eval:
-    """`x.name` for a variable of the current frame: one closure, two dict look-ups when all is well."""
-
-    def field(frame: Frame) -> Any:
-        try:
-            return frame[var][name]
-        except (KeyError, TypeError):
-            return get_attr(obj(frame), name, where, path)  # reading a name has no side effects
-
-    return field
-
-
-@compiles
-def compile_Index(node: nodes.Index, ctx: Ctx) -> Eval:
-    """index: expr "[" expr "]"  — a list position, an object key or a character"""
-    where, path = where_of(node), nodes.describe(node.obj)
-    index = compile_node(node.index, ctx)
-    if is_state(node.obj, ctx):
-
-        def state_item(frame: Frame) -> Any:
-            key = index(frame)
-            if not isinstance(key, str):
-                raise FlowError("data", "state keys are strings", where)
-            return frame[RUN].state.get(key)
-
-        return state_item
-    obj = compile_node(node.obj, ctx)
-
-    def item(frame: Frame) -> Any:
-        value = obj(frame)
-        key = index(frame)
-        kind = type(value)
-        if (kind is list and type(key) is int) or (kind is dict and type(key) is str):
-            try:
-                return value[key]
-            except (IndexError, KeyError):
-                pass
-        return get_index(value, key, where, path)
-
-    return item
 
 
 @compiles
@@ -430,12 +320,3 @@ def compile_Conditional(node: nodes.Conditional, ctx: Ctx) -> Eval:
         return then(frame) if truthy(cond(frame)) else orelse(frame)
 
     return choose
-
-
-def evaluate_constant(fn: Eval) -> Any:
-    """The value of an expression that needs no frame (for tests and settings)."""
-    known = constant_value(fn)
-    return known[0] if known is not None else fn({RUN: None})
-
-
-__all__ = ["RUNTIME_NAMES", "evaluate_constant", "is_runtime_name", "is_state", "undefined"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowlang import nodes
+from flowlang.interpreter.access import is_state, undefined
 from flowlang.interpreter.core import (
     BREAK,
     CONTINUE,
@@ -22,7 +23,6 @@ from flowlang.interpreter.core import (
     compiles,
     where_of,
 )
-from flowlang.interpreter.expressions import is_state, undefined
 from flowlang.runtime.errors import FlowError, UserError, Where
 from flowlang.runtime.values import (
     Stream,

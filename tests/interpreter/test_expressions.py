@@ -160,3 +160,37 @@ def test_the_deepest_nesting_the_parser_accepts_evaluates() -> None:
     for _ in range(depth):
         value = value[0]
     assert value == 1
+
+
+def test_interpolations_of_any_shape_keep_their_text_between_values() -> None:
+    values = {"a": 1, "b": None}
+    assert eval_expression('"{a}"', values) == "1"
+    assert eval_expression('"<{a}|{b}>"', values) == "<1|null>"
+    assert eval_expression('"{a}{b}{a} {b}!"', values) == "1null1 null!"
+
+
+def test_a_chain_of_reads_reports_the_first_step_that_fails() -> None:
+    data = {"o": {"a": "text", "items": [], "k": {"x": 1}}}
+    assert error_of("o.a.b", data).message == "o.a is string, not an object: cannot read '.b'"
+    assert error_of("o.items[0].x", data).message == "o.items[0] is out of range (o.items has 0 items)"
+    assert error_of("o.k.y.z", data).message == "o.k has no field 'y'"
+
+
+def test_a_chain_of_constant_keys_reads_objects_lists_and_strings() -> None:
+    data = {"o": {"k": {"x": [10, 20]}, "s": "hey"}}
+    assert eval_expression('o["k"].x[-1]', data) == 20
+    assert eval_expression("o.s[0]", data) == "h"
+
+
+def test_a_builtin_of_a_missing_field_reports_the_field() -> None:
+    err = error_of("upper(o.nme)", {"o": {"name": "x"}})
+    assert (err.message, err.hint, err.where) == ("o has no field 'nme'", "did you mean 'name'?", ("<expr>", 1, 7))
+    assert error_of("upper(o.a.b)", {"o": {"a": 1}}).message == "o.a is number, not an object: cannot read '.b'"
+
+
+def test_nested_builtin_calls_report_the_call_that_failed() -> None:
+    inner = error_of("upper(  trim(x))", {"x": 5})
+    outer = error_of("  upper(length(x))", {"x": "abc"})
+    assert inner.where == ("<expr>", 1, 9) and inner.message.startswith("trim()")
+    assert outer.where == ("<expr>", 1, 3) and outer.message.startswith("upper()")
+    assert eval_expression("upper(trim(o.a.b))", {"o": {"a": {"b": " x "}}}) == "X"
