@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,21 +56,36 @@ class ResponseFollower:
         lambda_lists: dict[int, nodes.Node] = {}  # lambda -> the list its first parameter walks
         for node in every:
             if isinstance(node, nodes.Assign) and not isinstance(node.target, nodes.Name):
-                skip |= {id(n) for n in nodes.walk(node.target)}
+                skip |= {id(n) for n in walk_nodes(node.target)}
             elif isinstance(node, nodes.Call) and node.func in ITEM_LAMBDAS and node.args:
                 if node.args[0].name in (None, "items"):
                     for arg in node.args[1:]:
                         lambda_lists[id(arg.value)] = node.args[0].value
-        self._visit(decl.body, bound, skip, lambda_lists)
+        if not bound and not any(isinstance(n, nodes.ApiCall) for n in every):
+            return self.diags
+        if any(isinstance(n, nodes.Lambda) for n in every):
+            self._visit(decl.body, bound, skip, lambda_lists)
+        else:  # no lambda scopes: one pass over the nodes already walked
+            for node in self._outermost(every, skip):
+                self.follow(node, bound, report=True)
         return self.diags
+
+    def _outermost(self, candidates: list[nodes.Node], skip: set[int]) -> list[nodes.Node]:
+        """The Attr/Index nodes that end a chain (`r.body.data` but not `r.body` inside it)."""
+        inner = {id(n.obj) for n in candidates if isinstance(n, nodes.Attr | nodes.Index)}
+        return [
+            n for n in candidates
+            if isinstance(n, nodes.Attr | nodes.Index) and id(n) not in inner and id(n) not in skip
+        ]
 
     def _visit(self, root: nodes.Node, bound: Mapping[str, Held], skip: set[int],
                lambda_lists: Mapping[int, nodes.Node]) -> None:
         """Check the field reads below `root`; a lambda's body with its parameters bound anew."""
-        for node in _outside_lambdas(root):
-            if isinstance(node, nodes.Attr | nodes.Index) and id(node) not in skip:
-                self.follow(node, bound, report=True)
-            elif isinstance(node, nodes.Lambda):
+        own = _outside_lambdas(root)
+        for node in self._outermost(own, skip):
+            self.follow(node, bound, report=True)
+        for node in own:
+            if isinstance(node, nodes.Lambda):
                 params = {p.name for p in node.params}
                 inner = {k: v for k, v in bound.items() if k not in params}
                 items = lambda_lists.get(id(node))
@@ -87,8 +103,8 @@ class ResponseFollower:
 
         `r = call s.op(…)`, `data = r.body.data`, `x = find(data, …)`, `for x in data`, and
         `for x in each s.op(…)` (with `items`). A name assigned anything else, augmented, written into
-        (`r.body.note = …`), or used as a
-        func or catch parameter is left out (lambda parameters are bound in their lambda only).
+        (`r.body.note = …`), or used as a func or catch parameter is left out (lambda parameters are
+        bound in their lambda only).
         """
         sources: dict[str, list[tuple[str, nodes.Node]]] = {}
         shadowed: set[str] = set()
@@ -218,18 +234,39 @@ class ResponseFollower:
         self.diags.append(Diagnostic(code, WARNING, message, span, hint))
 
 
-def _outside_lambdas(root: nodes.Node) -> Iterator[nodes.Node]:
-    """`root` and the nodes below it, depth first, not descending into lambdas (which are yielded)."""
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a memo of dataclass fields; never needs resetting
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (not its spans)."""
+    known = _CHILD_FIELDS.get(cls)
+    if known is None:
+        names = (f.name for f in dataclasses.fields(cls))
+        known = _CHILD_FIELDS[cls] = tuple(n for n in names if n != "span" and not n.endswith("_span"))
+    return known
+
+
+def walk_nodes(root: nodes.Node, *, into_lambdas: bool = True) -> list[nodes.Node]:
+    """`root` and every node below it, depth first in source order (like nodes.walk, but faster).
+
+    Without `into_lambdas`, a lambda is listed but not what is inside it.
+    """
+    found: list[nodes.Node] = []
     stack: list[Any] = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, nodes.Node):
-            yield item
-            if isinstance(item, nodes.Lambda):
+            found.append(item)
+            if not into_lambdas and isinstance(item, nodes.Lambda):
                 continue
-            stack.extend(reversed([getattr(item, f) for f in item.__dataclass_fields__ if f != "span"]))
+            stack.extend(reversed([getattr(item, name) for name in _child_fields(type(item))]))
         elif isinstance(item, tuple):
             stack.extend(reversed(item))
+    return found
+
+
+def _outside_lambdas(root: nodes.Node) -> list[nodes.Node]:
+    return walk_nodes(root, into_lambdas=False)
 
 
 def _chain(node: nodes.Node) -> Iterator[nodes.Node]:

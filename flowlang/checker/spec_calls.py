@@ -10,7 +10,7 @@ from typing import Any
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
-from flowlang.openapi_responses import ResponseFollower
+from flowlang.openapi_responses import ResponseFollower, walk_nodes
 from flowlang.openapi_schema import SchemaViews
 from flowlang.openapi_values import ValueChecker, constant
 
@@ -156,10 +156,12 @@ class CallChecker:
         self.diags: list[Diagnostic] = []
 
     def check_body(self, decl: nodes.Flow | nodes.Func) -> list[Diagnostic]:
-        every = list(nodes.walk(decl.body))
-        for node in every:
-            if isinstance(node, nodes.ApiCall):
-                self._check_call(node)
+        every = walk_nodes(decl.body)
+        calls = [n for n in every if isinstance(n, nodes.ApiCall) and n.system in self.systems]
+        if not calls:  # nothing here talks to a system with a document
+            return self.diags
+        for call in calls:
+            self._check_call(call)
         follower = ResponseFollower(self.views, self._operation, self._record_schemas)
         self.diags += follower.check(decl, every)
         return self.diags
