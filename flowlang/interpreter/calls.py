@@ -59,13 +59,15 @@ def compile_Call(node: nodes.Call, ctx: Ctx) -> Eval:
         return _func_call(func, positional, named, where)
     builtin = ctx.builtins.get(name)
     if builtin is None:
-        return _raiser(FlowError("data", f"unknown function '{name}'", where))
+        return _raiser(f"unknown function '{name}'", where)
     return _builtin_call(name, builtin.fn, positional, named, where)
 
 
-def _raiser(error: FlowError) -> Eval:
+def _raiser(message: str, where: Where) -> Eval:
+    """A call the checker would have rejected: a data error each time it is evaluated."""
+
     def fail(frame: Frame) -> Any:
-        raise error
+        raise FlowError("data", message, where)
 
     return fail
 
@@ -212,15 +214,13 @@ def _func_call(
     """Bind the arguments to parameters now; defaults are evaluated per call, in the new frame."""
     params = func.params
     if len(positional) > len(params):
-        return _raiser(
-            FlowError("data", f"{func.name}() takes {len(params)} arguments, got {len(positional)}", where)
-        )
+        return _raiser(f"{func.name}() takes {len(params)} arguments, got {len(positional)}", where)
     bound: list[tuple[str, Eval]] = list(zip(params, positional, strict=False))
     for key, arg in named:
         if key not in params:
-            return _raiser(FlowError("data", f"{func.name}() has no parameter '{key}'", where))
+            return _raiser(f"{func.name}() has no parameter '{key}'", where)
         if any(key == done for done, _ in bound):
-            return _raiser(FlowError("data", f"{func.name}(): '{key}' given twice", where))
+            return _raiser(f"{func.name}(): '{key}' given twice", where)
         bound.append((key, arg))
     given = {key for key, _ in bound}
     missing = tuple(p for p in params if p not in given)
@@ -255,7 +255,7 @@ def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
     system, operation, where = node.system, node.operation, where_of(node)
     positional, named = _split_args(node.args, ctx)
     if positional:
-        return _raiser(FlowError("data", f"{system}.{operation}(): arguments must be named", where))
+        return _raiser(f"{system}.{operation}(): arguments must be named", where)
     if node.mode == "each":
 
         def each(frame: Frame) -> Any:

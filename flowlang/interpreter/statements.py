@@ -87,10 +87,9 @@ def compile_Assign(node: nodes.Assign, ctx: Ctx) -> Exec:
     elif isinstance(target, nodes.Index):
         key = compile_node(target.index, ctx)
     else:
-        error = FlowError("data", "cannot assign to this expression", where)
 
         def cannot(frame: Frame) -> None:
-            raise error
+            raise FlowError("data", "cannot assign to this expression", where)
 
         return cannot
     obj, path = compile_node(target.obj, ctx), nodes.describe(target.obj)
