@@ -117,10 +117,14 @@ class StmtEmitter:
             if op == "=":
                 self.put(seq(f"{var} = ", self.expr(node.value)), indent)
             elif self.scope.parallel:
-                temp = self.x.temps.new()
-                self.put(seq(f"{temp} = ", self.expr(node.value)), indent)
+                # The value is computed before the lock is taken (a plain name or literal needs no temp).
+                value: Doc | str = self.arg(node.value)
+                if not isinstance(node.value, nodes.Literal | nodes.Name | nodes.Duration):
+                    temp = self.x.temps.new()
+                    self.put(seq(f"{temp} = ", self.expr(node.value)), indent)
+                    value = temp
                 self.lines.append(f"{indent}with rt.lock:")
-                self.put(seq(f"{var} = ", call(augment, names.string(op), var, temp, where)), indent + INDENT)
+                self.put(seq(f"{var} = ", call(augment, names.string(op), var, value, where)), indent + INDENT)
             else:
                 self.put(seq(f"{var} = ", call(augment, names.string(op), var, self.arg(node.value), where)), indent)
             return

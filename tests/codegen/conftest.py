@@ -35,7 +35,7 @@ class Compiled:
         """The generated code of the flow itself, without the inlined runtime and the entry points."""
         text = self.source
         start = text.index("# ---------------------------------------------------------------- the flow:")
-        end = text.index("# ---------------------------------------------------------------- entry points")
+        end = text.index("# Builtin calls by (line, byte column)")  # absolute lines: not in snapshots
         return text[start:end].rstrip() + "\n"
 
 
