@@ -300,3 +300,16 @@ def test_a_deeply_nested_document_is_e301_even_under_the_checkers_raised_recursi
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("E301") and "nested too deeply" in done.stdout
+
+
+def test_a_json_document_loads_like_the_same_document_in_yaml(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    source = REAL_SPECS / "elasticpath-flows.yaml"
+    path = tmp_path / "flows.json"
+    path.write_text(json.dumps(yaml.safe_load(source.read_text(encoding="utf-8"))), encoding="utf-8")
+    from_json, from_yaml = load_spec(path), load_spec(source)
+    assert from_json.operations.keys() == from_yaml.operations.keys()
+    assert from_json.operations["createAFlow"].body_schema == from_yaml.operations["createAFlow"].body_schema
