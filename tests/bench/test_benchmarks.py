@@ -1,0 +1,114 @@
+"""Smoke tests of bench/: every benchmark runs on tiny sizes and its implementations agree (no timings)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from bench import gen_flow, gen_orders, mapping, mapping_hand  # noqa: E402
+from bench.checker import bench_checker  # noqa: E402
+from bench.common import Table, checked_project  # noqa: E402
+from bench.http_sync import bench_http  # noqa: E402
+from bench.memory import bench_memory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def bytecode_caches(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Child processes keep bytecode caches (one directory for the session), as `bench/run.py` does."""
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path_factory.getbasetemp() / "pycache"))
+
+
+def labels(table: Table) -> list[str]:
+    return [row.label for row in table.rows]
+
+
+def test_mapping_outputs_agree_across_implementations() -> None:
+    table = mapping.bench_mapping(records=20, repeat=1)
+    expected = ["hand-written Python", "flowlang compiled", "flowlang interpreter"]
+    if mapping.jq_path() is not None:
+        expected.append("jq (mapping only, see note)")
+    assert labels(table) == expected
+    assert any(note.startswith("outputs identical") for note in table.notes)
+
+
+def test_mapping_reports_an_implementation_that_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = mapping_hand.sales_order
+
+    def wrong(order: dict[str, Any]) -> dict[str, Any]:
+        return {**original(order), "country": "XX"}
+
+    monkeypatch.setattr(mapping_hand, "sales_order", wrong)
+    with pytest.raises(AssertionError, match="differ"):
+        mapping.bench_mapping(records=5, repeat=1)
+
+
+def test_mapping_without_jq_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mapping, "jq_path", lambda: None)
+    table = mapping.bench_mapping(records=5, repeat=1)
+    assert "jq not installed: the jq row is skipped" in table.notes
+    assert not any(label.startswith("jq") for label in labels(table))
+
+
+def test_http_engines_send_every_record_once() -> None:
+    table = bench_http(records=40, repeat=1)  # raises unless each run's result and server count are 40
+    assert labels(table) == ["hand-written httpx.AsyncClient", "flowlang compiled", "flowlang interpreter"]
+
+
+def test_memory_runs_both_engines_over_all_pages() -> None:
+    table = bench_memory(small=1, large=2)  # raises unless each run returns every record
+    assert labels(table) == ["flowlang interpreter", "flowlang compiled"]
+
+
+def test_checker_bench_checks_generated_flows_and_times_the_cli() -> None:
+    table = bench_checker(sizes=[150, 300], repeat=1, cli_repeat=1)
+    assert [label for label in labels(table) if "lines" in label] == [
+        "parse+check in process, 150 lines", "`flowlang check`, 150 lines",
+        "parse+check in process, 300 lines", "`flowlang check`, 300 lines",
+    ]
+
+
+def test_generated_flow_checks_clean(tmp_path: Path) -> None:
+    path = tmp_path / "generated.flow"
+    path.write_text(gen_flow.generate(500), encoding="utf-8")
+    checked_project(path)  # raises on check errors
+
+
+def test_order_generator_is_seeded() -> None:
+    assert gen_orders.generate(50, seed=3) == gen_orders.generate(50, seed=3)
+    assert gen_orders.generate(50, seed=3) != gen_orders.generate(50, seed=4)
+
+
+@pytest.mark.parametrize(
+    "script", [["gen_orders.py", "3"], ["gen_flow.py", "40"]], ids=["gen_orders", "gen_flow"]
+)
+def test_generator_scripts_write_their_output(script: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(REPO / "bench" / script[0]), *script[1:], "-o", str(out)],
+                   check=True, timeout=60)
+    assert out.stat().st_size > 0
+    if script[0] == "gen_orders.py":
+        assert len(json.loads(out.read_text(encoding="utf-8"))) == 3
+
+
+def test_openapi_load_script_exits_0() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "openapi_load.py"), "--repeat", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "check a flow against carts-orders" in done.stdout
+
+
+def test_run_script_rejects_an_unknown_benchmark() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--only", "nonsense"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ})
+    assert done.returncode == 2
+    assert "unknown benchmark(s): nonsense" in done.stderr
