@@ -181,13 +181,13 @@ class ValueChecker:
                 found.append(self._diag(
                     "E316", ERROR, entry.key_span,
                     f"{where} does not allow property '{entry.key}' ({self.label}: additionalProperties is false)",
-                    did_you_mean(entry.key, candidates),
+                    _property_hint(entry.key, candidates),
                 ))
             elif shape.properties:
                 found.append(self._diag(
                     "W310", WARNING, entry.key_span,
                     f"{where} has no property '{entry.key}' in the schema of {self.label}",
-                    did_you_mean(entry.key, candidates),
+                    _property_hint(entry.key, candidates),
                 ))
         missing = sorted(shape.required - given)
         if missing:
@@ -201,6 +201,14 @@ class ValueChecker:
 
     def _diag(self, code: str, severity: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
         return Diagnostic(code, severity, message, span, hint)
+
+
+def _property_hint(key: str, candidates: list[str]) -> str | None:
+    """A close name ("did you mean"), else the properties the literal does not give yet."""
+    if not candidates:
+        return None
+    shown = ", ".join(candidates[:10]) + (", …" if len(candidates) > 10 else "")
+    return did_you_mean(key, candidates) or f"its other properties: {shown}"
 
 
 def _rules_out(diag: Diagnostic) -> bool:
