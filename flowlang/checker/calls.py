@@ -100,6 +100,8 @@ class CallChecker:
                                 "`auth` setting or an operation's `paginate` option", call.func_span)
             elif not self.ctx.incomplete:
                 hint = did_you_mean(call.func, [*self.funcs, *self.ctx.builtins])
+                if call.func in self.ctx.funcs:
+                    hint = f"'{call.func}' is declared in {self.ctx.funcs[call.func][1]}: import it"
                 self.ctx.report("E202", f"unknown function '{call.func}'", call.func_span, hint)
             return
         bound = check_arguments(self.ctx, sig, call.args, call.span)

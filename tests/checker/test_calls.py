@@ -175,3 +175,20 @@ def test_query_and_headers_of_an_api_call_are_objects(check_text: CheckText) -> 
     diag = only(diags, "E223")
     assert (diag.span.line, diag.span.column) == (10, 42)
     assert diag.message == "'headers' of shop.create_order() must be an object, got a list"
+
+
+def test_func_of_a_file_that_is_not_imported_is_unknown_with_a_hint(check_text: CheckText) -> None:
+    diags = check_text(
+        'import "a.flow"\nimport "b.flow"\nflow sync {\n  return helper(1)\n}\n',
+        {"a.flow": "func uses() {\n  return helper(2)\n}\n", "b.flow": "func helper(x) {\n  return x\n}\n"},
+    )
+    diag = only(diags, "E202")
+    assert (diag.span.file, diag.span.line, diag.hint) == ("a.flow", 2, "'helper' is declared in b.flow: import it")
+
+
+def test_funcs_of_files_imported_indirectly_are_visible(check_text: CheckText) -> None:
+    diags = check_text(
+        'import "a.flow"\nflow sync {\n  return helper(1)\n}\n',
+        {"a.flow": 'import "b.flow"\n', "b.flow": "func helper(x) {\n  return x\n}\n"},
+    )
+    assert diags == []
