@@ -102,7 +102,8 @@ def test_compiling_twice_gives_identical_bytes_whatever_the_hash_seed(compile_fl
         )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
-    assert outputs[0] == outputs[1] == compiled.module.read_bytes()
+    assert outputs[0] == outputs[1]
+    assert b"def flow_hello(rt: Any) -> Any:" in outputs[0]
 
 
 def test_every_flow_statement_is_preceded_by_its_source_line_comment(compile_flow: CompileFlow) -> None:
