@@ -10,7 +10,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -60,21 +61,27 @@ def run_example(server: fake_systems.RunningServer, name: str, state: Path) -> R
     return Run(done, requests)
 
 
+def run_twice(name: str, state: Path) -> ExampleRuns:
+    with fake_systems.start() as server:
+        first = run_example(server, name, state)
+        second = run_example(server, name, state)
+    return ExampleRuns(first, second, server.systems)
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], ExampleRuns]:
-    """`runs(name)`: the example's two runs, made once per module."""
-    cache: dict[str, ExampleRuns] = {}
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], ExampleRuns]]:
+    """`runs(name)`: the example's two runs. Every example starts on first use, two at a time."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        started: dict[str, Future[ExampleRuns]] = {}
 
-    def get(name: str) -> ExampleRuns:
-        if name not in cache:
-            state = tmp_path_factory.mktemp(name) / "state.db"
-            with fake_systems.start() as server:
-                first = run_example(server, name, state)
-                second = run_example(server, name, state)
-            cache[name] = ExampleRuns(first, second, server.systems)
-        return cache[name]
+        def get(name: str) -> ExampleRuns:
+            if not started:
+                for example in [name, *(n for n in demo.examples() if n != name)]:
+                    state = tmp_path_factory.mktemp(example) / "state.db"
+                    started[example] = pool.submit(run_twice, example, state)
+            return started[name].result()
 
-    return get
+        yield get
 
 
 def money(amount: Decimal) -> str:
