@@ -6,7 +6,6 @@ import asyncio
 import functools
 import json
 import random
-import re
 import ssl
 import threading
 import time
@@ -56,10 +55,6 @@ def _query_pairs(name: str, value: Any, out: QueryPairs) -> None:
             _query_pairs(name, item, out)
     else:
         out.append((name, to_text(value)))
-
-
-def _identifier(name: str) -> str:
-    return re.sub(r"\W", "_", name)
 
 
 def _is_json(content_type: str) -> bool:
@@ -273,7 +268,6 @@ class HttpClient:
             routes = {}
             for kind, names in (("header", op.header_params), ("query", op.query_params)):
                 for name in names:
-                    routes[_identifier(name)] = (kind, name)
                     routes[name] = (kind, name)
             self._param_routes[key] = routes
         return routes

@@ -313,6 +313,42 @@ async def fast_app(scope: dict[str, Any], receive: Callable[..., Any], send: Cal
     await send({"type": "http.response.body", "body": b'{"ok": true}'})
 
 
+class UvicornProcess:
+    """`fast_app` under uvicorn in a child process (so that it does not share the GIL with the client)."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        port = closed_port()
+        self.url = f"http://127.0.0.1:{port}"
+        code = (
+            "import uvicorn; from tests.runtime_http.servers import fast_app; "
+            f"uvicorn.run(fast_app, host='127.0.0.1', port={port}, log_level='warning', "
+            "access_log=False, lifespan='off')"
+        )
+        self._process = subprocess.Popen([sys.executable, "-c", code])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.close()
+        raise RuntimeError("uvicorn did not start")
+
+    def close(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+    def __enter__(self) -> UvicornProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class UvicornServer:
     """An ASGI app served by uvicorn on 127.0.0.1 (a free port) in a background thread."""
 

