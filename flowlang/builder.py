@@ -248,8 +248,16 @@ class Builder:
     # ------------------------------------------------------------ expressions
 
     def build_lambda(self, span: Span, children: list[Any]) -> n.Lambda:
-        params = tuple(n.Ident(self._tok(t), str(t)) for t in children[:-1] if isinstance(t, Tok))
-        return n.Lambda(span, params, children[-1])
+        params: list[n.Ident] = []
+        for item in children[:-1]:
+            if isinstance(item, Tok):
+                params.append(n.Ident(self._tok(item), str(item)))
+            elif isinstance(item, n.Name):  # `(x) => …` parses its parameter as an expression
+                params.append(n.Ident(item.span, item.name))
+            else:
+                raise _error("E001", "a lambda parameter must be a name", item.span,
+                             "write `x => …` or `(a, b) => …`")
+        return n.Lambda(span, tuple(params), children[-1])
 
     def build_conditional(self, span: Span, children: list[Any]) -> n.Conditional:
         cond, then, orelse = self._nodes(children)

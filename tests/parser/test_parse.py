@@ -7,6 +7,7 @@ from textwrap import dedent
 import pytest
 
 from flowlang import nodes as n
+from flowlang.diagnostics import FlowSyntaxError
 from flowlang.parser import parse, parse_expression
 
 
@@ -100,6 +101,19 @@ def test_conditional_lambda_and_named_args() -> None:
     assert isinstance(second.value, n.Lambda) and [p.name for p in second.value.params] == ["x"]
     assert isinstance(second.value.body, n.Conditional)
     assert third.name == "by" and isinstance(third.value, n.Lambda)
+
+
+def test_a_single_lambda_parameter_may_be_parenthesised() -> None:
+    expr = parse_expression("map(xs, (x) => x.id)")
+    assert isinstance(expr, n.Call)
+    fn = expr.args[1].value
+    assert isinstance(fn, n.Lambda) and [p.name for p in fn.params] == ["x"]
+
+
+def test_a_lambda_parameter_must_be_a_name() -> None:
+    with pytest.raises(FlowSyntaxError) as info:
+        parse_expression("map(xs, (x.y) => 1)")
+    assert info.value.diagnostics[0].message == "a lambda parameter must be a name"
 
 
 def test_api_calls_and_optional_access() -> None:
