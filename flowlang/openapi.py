@@ -6,7 +6,7 @@ import functools
 import keyword
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,13 +185,13 @@ def build_spec(document: Any, path: str) -> Spec:
             built = _operation(str(route), method, op, _as_list(item.get("parameters")), swagger)
             if built.name in operations:
                 other = operations[built.name]
+                renamed = _renamed(built, operation_name(method, str(route)), operations)
                 problems.append(SpecProblem(
                     "W300",
-                    f"operationId '{built.name}' is used by {other.method} {other.path} and "
-                    f"{built.method} {built.path}; the second is callable as "
-                    f"'{operation_name(method, str(route))}'",
+                    f"operation name '{built.name}' is used by {other.method} {other.path} and "
+                    f"{built.method} {built.path}; the second is callable as '{renamed.name}'",
                 ))
-                built = _renamed(built, operation_name(method, str(route)), operations)
+                built = renamed
             operations[built.name] = built
     raw_info = document.get("info")
     info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
@@ -236,7 +236,7 @@ def _renamed(op: SpecOperation, name: str, taken: dict[str, SpecOperation]) -> S
     candidate, n = name, 2
     while candidate in taken:
         candidate, n = f"{name}_{n}", n + 1
-    return SpecOperation(**{**op.__dict__, "name": candidate})
+    return replace(op, name=candidate)
 
 
 def _as_list(value: Any) -> list[Any]:
