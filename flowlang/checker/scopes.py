@@ -297,7 +297,10 @@ class ScopeChecker:
         """Report reads of names that were not assigned on every path, and unused variables."""
         for name, span, how in self.pending:
             binding = self.bindings.get(name)
-            if binding is not None and how == "some":
+            if binding is not None and binding.span == span:  # `x += 1` is the first mention of x
+                hint = self.undefined_hint(name) or f"set it first: {name} = …"
+                self.ctx.report("E101", f"undefined variable '{name}'", span, hint)
+            elif binding is not None and how == "some":
                 self.ctx.report(
                     "E102", f"'{name}' may be undefined here: it is not assigned on every path before this",
                     span, f"assign it before the branch or loop that sets it (first set at line {binding.span.line})",
@@ -323,7 +326,7 @@ class ScopeChecker:
                                 f"name it '_{name}' if it is not needed")
 
     def undefined_hint(self, name: str) -> str | None:
-        candidates = list(self.bindings)
+        candidates = [b for b in self.bindings if b != name]
         if self.kind == "flow":
             candidates.extend(FLOW_NAMES)
         hint = did_you_mean(name, candidates)
