@@ -80,3 +80,25 @@ def test_a_client_that_made_no_request_starts_no_thread(make_client: MakeClient)
     before = {t.ident for t in threading.enumerate()}
     make_client("http://127.0.0.1:1", [op("c", "GET", "/c")])
     assert {t.ident for t in threading.enumerate()} == before
+
+
+def test_close_ends_requests_still_in_flight(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/slow", json={}, delay=3)
+    client = make_client(server.url, [op("slow", "GET", "/slow")])
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            client.request("api", "slow", {})
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    while not server.requests:
+        time.sleep(0.01)
+    started = time.monotonic()
+    client.close()
+    thread.join(timeout=5)
+    assert time.monotonic() - started < 2
+    assert [type(exc).__name__ for exc in outcome] == ["CancelledError"]
