@@ -34,6 +34,7 @@ def test_wheel_installs_into_a_fresh_venv_and_checks_an_example(tmp_path: Path) 
     for name in ("p21_to_magento.flow", "systems.flow"):
         shutil.copy(ROOT / "examples" / name, work / name)
     shutil.copytree(ROOT / "examples" / "samples", work / "samples")
+    shutil.copytree(ROOT / "examples" / "specs", work / "specs")
     probe = subprocess.run(
         [str(python), "-c", "import flowlang, flowlang.grammar, flowlang.stdlib; print(flowlang.__file__)"],
         cwd=work, capture_output=True, text=True, check=True,
