@@ -47,6 +47,7 @@ OPENAPI_CODES: dict[str, tuple[str, str]] = {
     "E318": (ERROR, "literal of the wrong type for the schema"),
     "E319": (ERROR, "literal outside the schema's enum"),
     "W310": (WARNING, "body property not in the schema"),
+    "W315": (WARNING, "string literal without the uuid, date-time, date or email format it needs"),
     "W311": (WARNING, "query key the operation does not declare"),
     "W312": (WARNING, "body given to an operation without a request body"),
     "W313": (WARNING, "response field the response schema does not have"),

@@ -26,6 +26,7 @@ class Shape:
     enum: tuple[Any, ...] | None = None
     items: Any = None
     exhaustive: bool = True  # False when the view was cut short (too many alternatives, too deep)
+    format: str | None = None  # the string `format` (uuid, date-time, …)
 
     @property
     def knows_fields(self) -> bool:
@@ -82,6 +83,7 @@ def _own_shape(schema: dict[str, Any]) -> Shape:
         additional=additional,
         enum=enum,
         items=schema.get("items") if isinstance(schema.get("items"), dict) else None,
+        format=schema["format"] if isinstance(schema.get("format"), str) else None,
     )
 
 
@@ -123,7 +125,10 @@ def _merge(a: Shape, b: Shape) -> Shape | None:
         items: Any = {"allOf": [a.items, b.items]}
     else:
         items = a.items if a.items is not None else b.items
-    return Shape(types, props, a.required | b.required, additional, enum, items, a.exhaustive and b.exhaustive)
+    return Shape(
+        types, props, a.required | b.required, additional, enum, items, a.exhaustive and b.exhaustive,
+        a.format or b.format,
+    )
 
 
 class SchemaViews:

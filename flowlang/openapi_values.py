@@ -10,6 +10,19 @@ from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi_schema import SchemaViews, Shape
 
 _UNKNOWN = object()  # a value the checker cannot know before the flow runs
+# String formats whose values the checker can recognise, with an example of each for hints.
+FORMATS = {
+    "uuid": re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+    "date-time": re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)"),
+    "date": re.compile(r"\d{4}-\d\d-\d\d"),
+    "email": re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),
+}
+FORMAT_EXAMPLES = {
+    "uuid": "6d320b42-237d-4474-8452-d49f884d4ae1",
+    "date-time": "2024-01-31T09:30:00Z",
+    "date": "2024-01-31",
+    "email": "ann@example.com",
+}
 _YAML_TRUE = frozenset({"y", "yes", "true", "on"})
 _YAML_FALSE = frozenset({"n", "no", "false", "off"})
 
@@ -123,8 +136,13 @@ class ValueChecker:
         value = constant(expr)
         text = _UNKNOWN if value is _UNKNOWN else _wire(value)
         shapes = self.views.alternatives(schema)
-        if any(_param_fits(shape, kind, text) for shape in shapes):
-            return []
+        fitting = [shape for shape in shapes if _param_fits(shape, kind, text)]
+        if fitting:
+            if not isinstance(value, str):
+                return []
+            problems = [self._format(expr, value, s, where) for s in fitting]
+            found = [p for p in problems if p is not None]
+            return found[:1] if len(found) == len(problems) else []  # no fitting shape accepts it
         shape = shapes[0]
         if shape.types is not None and not any(_param_fits(Shape(types=s.types), kind, text) for s in shapes):
             return [self._diag(
@@ -157,6 +175,10 @@ class ValueChecker:
                     f"{where} must be one of {choices}; got {_show(value)} ({self.label})",
                     hint,
                 )]
+        if isinstance(value, str):
+            problem = self._format(expr, value, shape, where)
+            if problem is not None:
+                return [problem]
         if isinstance(expr, nodes.ObjectLit):
             return self._check_object(expr, shape, where)
         if isinstance(expr, nodes.ListLit) and shape.items is not None:
@@ -198,6 +220,17 @@ class ValueChecker:
                 f"{listed} ({self.label})",
             ))
         return found
+
+    def _format(self, expr: nodes.Node, value: str, shape: Shape, where: str) -> Diagnostic | None:
+        """W315 when a constant string does not have the `format` (uuid, date-time, date, email) it needs."""
+        pattern = FORMATS.get(shape.format or "")
+        if pattern is None or pattern.fullmatch(value):
+            return None
+        return self._diag(
+            "W315", WARNING, expr.span,
+            f"{where} should be a {shape.format} (the document's format); {_show(value)} is not one ({self.label})",
+            f"like {_show(FORMAT_EXAMPLES[shape.format or ''])}",
+        )
 
     def _diag(self, code: str, severity: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
         return Diagnostic(code, severity, message, span, hint)

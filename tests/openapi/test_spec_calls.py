@@ -110,7 +110,7 @@ def test_response_fields_are_followed_through_recursive_schemas_and_each_records
 def test_the_system_headers_satisfy_a_required_header(tmp_path: Path, check_openapi: Check) -> None:
     flow = write_flow(tmp_path, """
         flow f {
-          r = call shop.listCustomers(modified_since: "2024-01-01")
+          r = call shop.listCustomers(modified_since: "2024-01-01T00:00:00Z")
           return r.body.items
         }
     """, settings='  headers: {"x-tenant": "t1"}\n')
@@ -121,7 +121,7 @@ def test_the_system_headers_satisfy_a_required_header(tmp_path: Path, check_open
 def test_an_api_key_header_satisfies_a_required_header(tmp_path: Path, check_openapi: Check) -> None:
     flow = write_flow(tmp_path, """
         flow f {
-          r = call shop.listCustomers(query: {modified_since: "2024-01-01"})
+          r = call shop.listCustomers(query: {modified_since: "2024-01-01T00:00:00Z"})
           return r.body.items
         }
     """, settings='  auth: api_key("X-Tenant", "t1")\n')
@@ -136,7 +136,7 @@ def test_values_known_only_at_run_time_are_not_guessed(tmp_path: Path, check_ope
         }
 
         flow f {
-          q = {modified_since: "2024-01-01"}
+          q = {modified_since: "2024-01-01T00:00:00Z"}
           h = {"X-Tenant": "t1"}
           page = call shop.listCustomers(query: q, headers: h)
           for c in page.body.items {
@@ -269,3 +269,23 @@ def test_query_parameters_that_pagination_or_an_api_key_sets_count_as_given(tmp_
     diags, text = check_openapi(flow)
     assert [(d.code, d.span.line) for d in diags] == [("E312", 16)], text
     assert "'page'" in diags[0].message
+
+
+def test_a_body_string_without_its_format_is_w315_and_one_with_it_is_fine(tmp_path: Path, check_openapi: Check) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.0\npaths:\n  /people:\n    post:\n      operationId: addPerson\n"
+        "      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {type: object, properties: {email: {type: string, format: email}}}\n"
+        "      responses: {'204': {description: done}}\n",
+        encoding="utf-8",
+    )
+    flow = write_flow(tmp_path, """
+        flow f {
+          call shop.addPerson(body: {email: "ann@example.com"})
+          call shop.addPerson(body: {email: "ann at example"})
+          return null
+        }
+    """, spec=spec)
+    diags, _ = check_openapi(flow)
+    assert [(d.code, d.span.line, d.hint) for d in diags] == [("W315", 8, 'like "ann@example.com"')]
