@@ -258,7 +258,10 @@ class HttpClient:
                 raise self._data_error(
                     base, f"'{items_path}' in page {number} is {type_name(records)}, not a list"
                 )
-            step = pager.next(step, str(raw.url), response["body"], response["headers"], records)
+            try:
+                step = pager.next(step, str(raw.url), response["body"], response["headers"], records)
+            except ValueError as exc:  # a next link that is no URL
+                raise self._data_error(base, f"page {number} links to a bad next page: {exc}") from None
             del raw, response
             yield from records
 
@@ -395,8 +398,12 @@ class HttpClient:
                 token = await self._guard(tokens.get(self._send, timeout, call.where, op.name), call, timeout)
                 headers = {**headers, "authorization": f"Bearer {token}"} if "authorization" not in headers else headers
             await self._throttle(sys)
-            request = httpx.Request(op.method, call.url, params=call.query or None, headers=headers,
-                                    content=call.content, extensions=timeout_ext)
+            try:
+                request = httpx.Request(op.method, call.url, params=call.query or None, headers=headers,
+                                        content=call.content, extensions=timeout_ext)
+            except httpx.InvalidURL as exc:
+                message = self.mask(f"{sys.name}.{op.name}: invalid URL {call.url!r}: {exc}")
+                raise FlowError("data", message, call.where, system=sys.name, operation=op.name) from None
             last = attempt + 1 >= attempts or not retryable
             try:
                 response = await self._send(request)
@@ -406,6 +413,8 @@ class HttpClient:
                 await asyncio.sleep(self._backoff(sys, attempt, None))
                 attempt += 1
                 continue
+            except httpx.RequestError as exc:  # too many redirects, an undecodable body: not retried
+                raise self._transport_error(call, request, exc, timeout) from None
             if response.status_code == 401 and tokens is not None and not refreshed and token is not None:
                 refreshed = True
                 await self._guard(tokens.refresh(token, self._send, timeout, call.where, op.name), call, timeout)
@@ -450,9 +459,12 @@ class HttpClient:
         if isinstance(exc, httpx.TimeoutException):
             after = f" after {timeout:g}s" if timeout is not None else ""
             kind, message = "timeout", f"{sys}.{op}: {what} timed out{after} ({target})"
-        else:
+        elif isinstance(exc, httpx.TransportError):
             reason = str(exc) or type(exc).__name__
             kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
+        else:
+            reason = str(exc) or type(exc).__name__
+            kind, message = "connection", f"{sys}.{op}: the response to {target} could not be read: {reason}"
         return FlowError(kind, self.mask(message), call.where, system=sys, operation=op)
 
     def _finish(self, call: _Call, response: httpx.Response) -> dict[str, Any]:

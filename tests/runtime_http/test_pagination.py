@@ -138,6 +138,15 @@ def test_http_error_on_a_later_page_is_raised_while_iterating(server: FakeServer
     assert seen == [1] and info.value.status == 500
 
 
+@pytest.mark.parametrize("link", ["http://[::1", "http://host:port/x"])
+def test_a_next_link_that_is_no_url_is_a_data_error(server: FakeServer, make_client: MakeClient, link: str) -> None:
+    server.reply("GET", "/items", json={"items": [1], "next": link})
+    client = make_client(server.url, [op("items", "GET", "/items", items="items", paginate=next_link("next"))])
+    with pytest.raises(FlowError) as info:
+        list(client.records("api", "items", {}))
+    assert info.value.kind == "data" and "api.items" in info.value.message
+
+
 def test_link_header_parsing_follows_rfc_8288() -> None:
     header = '<https://x/a?page=1>; rel="first", <https://x/a?page=3>; rel="next last", </b>;rel=prev'
     assert parse_link_header(header) == {

@@ -170,3 +170,20 @@ def test_connections_are_reused(server: FakeServer, make_client: MakeClient) -> 
         client.request("api", "x", {})
     assert len(server.requests) == 5
     assert server.connections == 1
+
+
+def test_redirect_loops_are_a_connection_error(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/loop", 302, headers={"location": "/loop"})
+    client = make_client(server.url, [op("loop", "GET", "/loop")], retry=3)
+    with pytest.raises(FlowError) as info:
+        client.request("api", "loop", {}, WHERE)
+    assert info.value.kind == "connection" and "could not be read" in info.value.message
+    assert len(server.requests) == 21  # the first request and httpx's 20 redirects, not retried
+
+
+def test_undecodable_compressed_body_is_a_connection_error(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/gz", raw=b"not gzip", headers={"content-encoding": "gzip", "content-type": "text/plain"})
+    client = make_client(server.url, [op("gz", "GET", "/gz")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "gz", {})
+    assert info.value.kind == "connection"
