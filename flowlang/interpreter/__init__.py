@@ -1,6 +1,14 @@
 """The interpreter: runs a checked project by compiling its AST once into Python closures.
 
 Public API: `run_project` (what `flowlang run` calls), `compile_project`, `eval_expression`.
+
+Design: every node becomes a closure `(frame) -> value` (one `compile_<Node>` per node class, checked at
+import). A frame is a dict of variables per flow or func call; lambdas get a small frame linked to their
+parent; a parallel iteration gets a copy whose `+=`/`-=` reach the scope it was copied from, under
+`run.lock`. `break`/`continue`/`return` are values returned by statements, not exceptions. All value
+semantics come from runtime/values.py and the stdlib, so the code generator behaves the same; the
+closures only add fast paths that give the same results (plain look-ups for `x.a.b`, int arithmetic).
+Decisions: `and`/`or`/`not` give booleans; `try` catches every FlowError except kind "limit".
 """
 
 from __future__ import annotations
