@@ -113,7 +113,7 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
             previous = token
         return session.finish()
     except (UnexpectedCharacters, ParseFailure) as error:
-        raise FlowSyntaxError([_diagnose(error, text, where, opened)]) from None
+        raise FlowSyntaxError([_diagnose(error, text, where, opened, previous)]) from None
 
 
 class _Locator:
@@ -136,7 +136,7 @@ def _describe_token(token: Tok | None) -> str:
     if token.type in ("NAME", "NUMBER", "DURATION"):
         return f"{token.type.lower()} `{token}`"
     if token.type in ("STRING", "LONG_STRING"):
-        return "a string"
+        return "string"
     return f"`{token}`"
 
 
@@ -171,7 +171,11 @@ def _describe_expected(expected: set[str]) -> str:
 
 
 def _diagnose(
-    error: UnexpectedCharacters | ParseFailure, text: str, where: _Locator, opened: list[tuple[Tok, bool]]
+    error: UnexpectedCharacters | ParseFailure,
+    text: str,
+    where: _Locator,
+    opened: list[tuple[Tok, bool]],
+    previous: Tok | None = None,
 ) -> Diagnostic:
     """A syntax error in words, with a hint about the bracket left open where it helps."""
     if isinstance(error, UnexpectedCharacters):
@@ -217,13 +221,18 @@ def _diagnose(
             f"found {found}", span,
         )
     message = f"unexpected {found}; expected {_describe_expected(expected)}"
-    return Diagnostic("E001", ERROR, message, span, _hint(token, expected, opened))
+    return Diagnostic("E001", ERROR, message, span, _hint(token, expected, opened, previous))
 
 
-def _hint(token: Tok | None, expected: set[str], opened: list[tuple[Tok, bool]]) -> str | None:
+def _hint(
+    token: Tok | None, expected: set[str], opened: list[tuple[Tok, bool]], previous: Tok | None
+) -> str | None:
     if token is None:
         return None
     hint = None
+    if previous is not None and previous.type == "STRING" and previous.value.count("{") > previous.value.count("}"):
+        # `"a {f("x")} b"`: the quote inside the interpolation ended the string early
+        return 'an interpolation `{…}` cannot contain a `"`: put the value in a variable first'
     if "COMMA" in expected and token.type in _EXPRESSION_STARTS | {"LONG_STRING", "DURATION"}:
         hint = "is a `,` missing before it?"
     elif opened and not opened[-1][1] and opened[-1][0].line < token.line:

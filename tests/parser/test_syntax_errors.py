@@ -73,3 +73,8 @@ def test_three_thousand_nested_brackets_parse_or_report() -> None:
 def test_a_twenty_thousand_term_expression_is_reported_not_crashed() -> None:
     src = "flow a {\n  x = " + " + ".join(["1"] * 20000) + "\n}\n"
     assert first_error(src)[0] == "E021"
+
+
+def test_a_quote_inside_an_interpolation_gets_a_hint() -> None:
+    *_, hint = first_error('flow a {\n  log info "v {get(x, "a")} w"\n}\n')
+    assert hint == 'an interpolation `{…}` cannot contain a `"`: put the value in a variable first'
