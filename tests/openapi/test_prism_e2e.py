@@ -14,8 +14,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -220,4 +222,67 @@ def test_the_compiled_module_sends_the_same_valid_requests(prism: Callable[[Path
     assert json.loads(done.stdout) == json.loads(interpreted.stdout)
     log = server.since(mark)
     assert log.count("The request passed the validation rules") == 5, log
+    assert "Violation" not in log, log
+
+
+class TokenAndForward(BaseHTTPRequestHandler):
+    """Answers the OAuth2 token request that the Flows document does not describe, and forwards every
+    other request unchanged to Prism (`self.server.upstream`)."""
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.command == "POST" and self.path == "/oauth/access_token":
+            status, headers, content = 200, {"Content-Type": "application/json"}, json.dumps(
+                {"access_token": "prism-token", "token_type": "Bearer", "expires_in": 3600}
+            ).encode()
+        else:
+            skip = {"host", "content-length", "connection", "accept-encoding"}
+            upstream = httpx.request(
+                self.command, self.server.upstream + self.path, content=body,  # type: ignore[attr-defined]
+                headers={k: v for k, v in self.headers.items() if k.lower() not in skip}, timeout=30,
+            )
+            status, content = upstream.status_code, upstream.content
+            headers = {"Content-Type": upstream.headers.get("content-type", "application/json")}
+        self.send_response(status)
+        for key, value in {**headers, "Content-Length": str(len(content))}.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def ep_gateway(prism: Callable[[Path], PrismServer]) -> Iterator[str]:
+    """A local URL where the example's `ep` system finds both its token endpoint and the Prism mock."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TokenAndForward)
+    server.upstream = prism(FLOWS).url  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_elastic_path_example_runs_against_prism_and_every_request_is_valid(
+    prism: Callable[[Path], PrismServer], ep_gateway: str, tmp_path: Path
+) -> None:
+    example = REPO / "examples" / "elasticpath_flows.flow"
+    assert 'spec: "specs/elasticpath-flows.yaml"' in (REPO / "examples" / "systems.flow").read_text(encoding="utf-8")
+    server = prism(FLOWS)
+    mark = len(server.log())
+    done = run_flow(example, tmp_path, {"EP_URL": ep_gateway})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [c["slug"] for c in result["created"]] == ["customer-loyalty", "erp-order-link", "product-compliance"]
+    assert result["store_flows"] == ["products-1"]
+    log = server.since(mark)
+    assert log.count("The request passed the validation rules") == 4, log
     assert "Violation" not in log, log
