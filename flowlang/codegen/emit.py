@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from flowlang import nodes
 from flowlang.codegen import names
-from flowlang.codegen.exprs import ExprEmitter, Scope, Temps, is_state
+from flowlang.codegen.exprs import ExprEmitter, Hoisted, Scope, Temps, is_state
 from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, lines_of, seq
 
 PARALLEL = "parallel"
@@ -103,8 +103,14 @@ class StmtEmitter:
             self.statement(stmt, indent)
 
     def statement(self, node: nodes.Node, indent: str) -> None:
+        """The comment, the defs of the statement's lambdas (see ExprEmitter.emit_Lambda), its code."""
+        frame = Hoisted(indent)
+        self.x.hoisted.append(frame)
         self.comment(node, indent)
+        after_comment = len(self.lines)
         self._dispatch[type(node)](node, indent)
+        self.x.hoisted.pop()
+        self.lines[after_comment:after_comment] = frame.lines
 
     # ---------------------------------------------------------------- assignment
 
@@ -191,10 +197,6 @@ class StmtEmitter:
         """Each iteration is a nested function run by rt.parallel_for; `+=`/`-=` reach outer names."""
         where = self.x.where(node)
         fn = f"_iteration_{node.span.line}_{node.span.column}"
-        # As ruff formats it: one empty line before a nested def (unless it opens its block) and one after it.
-        before = self.lines[-2] if len(self.lines) >= 2 else ""
-        if not before.rstrip().endswith(":") and not before.lstrip().startswith('"""'):
-            self.lines.insert(len(self.lines) - 1, "")
         param = "_item" if len(node.names) == 2 else names.variable(node.names[0].name)
         self.lines.append(f"{indent}def {fn}({param}):")
         inner = indent + INDENT
@@ -215,7 +217,6 @@ class StmtEmitter:
         self.loops.pop()
         self.scope = saved_scope
         assert node.parallel is not None
-        self.lines.append("")
         self.put(call("rt.parallel_for", self._items(node), self.arg(node.parallel), fn, where), indent)
 
     def emit_While(self, node: nodes.While, indent: str) -> None:
@@ -315,4 +316,34 @@ def function_lines(
         emitter.put(seq(f"{var} = ", emitter.expr(param.default)), INDENT * 2)
     prologue, emitter.lines = emitter.lines, []
     emitter.block(body.stmts, body_indent)
-    return prologue, emitter.lines
+    return prologue, space_nested_defs(emitter.lines)
+
+
+def space_nested_defs(lines: list[str]) -> list[str]:
+    """As ruff formats them: an empty line before a nested def (and the comments right above it),
+    unless it opens its block, and an empty line after its body."""
+    blank_before: set[int] = set()
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("def ") or i == 0:
+            continue
+        start = i
+        while start > 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        before = lines[start - 1] if start > 0 else ""
+        if before.strip() and not (before.rstrip().endswith(":") and not before.lstrip().startswith("#")):
+            blank_before.add(start)
+        end = i + 1
+        while end < len(lines) and (not lines[end].strip() or _depth(lines[end]) > _depth(line)):
+            end += 1
+        if end < len(lines):
+            blank_before.add(end)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in blank_before and out and out[-1].strip():
+            out.append("")
+        out.append(line)
+    return out
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip())

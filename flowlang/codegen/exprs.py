@@ -8,7 +8,20 @@ from dataclasses import dataclass, field, replace
 
 from flowlang import nodes
 from flowlang.codegen import names
-from flowlang.codegen.layout import Brackets, Chain, Doc, Parens, Seq, Text, arguments, call, seq
+from flowlang.codegen.layout import (
+    INDENT,
+    Brackets,
+    Chain,
+    Doc,
+    Parens,
+    Seq,
+    Text,
+    arguments,
+    call,
+    flat,
+    lines_of,
+    seq,
+)
 from flowlang.codegen.sites import Sites
 from flowlang.runtime.config import SETTING_FUNCTIONS
 from flowlang.runtime.values import to_text
@@ -60,6 +73,19 @@ class Scope:
         return name in self.params or any(name in p for p in self.lambdas)
 
 
+@dataclass
+class Hoisted:
+    """The nested defs of lambdas, written before the statement they belong to (at `indent`)."""
+
+    indent: str
+    lines: list[str] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)  # id(lambda node) -> its def's name
+
+
+# Builtins whose result may differ from call to call: a lambda using them is not evaluated twice.
+IMPURE_BUILTINS = frozenset({"uuid", "now", "today", "env", "secret"})
+
+
 class Temps:
     """Walrus temporaries of one Python function: `_t1`, `_t2`, …"""
 
@@ -87,6 +113,8 @@ class ExprEmitter:
         self.wheres = wheres
         self.sites = Sites()
         self.temps = Temps()
+        self.hoisted: list[Hoisted] = []  # lambdas become defs when a statement is being written
+        self.fast = False  # writing the fast copy of a hoisted lambda: `a.b` is `a["b"]`
         self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
         for cls in typing.get_args(nodes.Expr):
             method = getattr(self, f"emit_{cls.__name__}", None)
@@ -169,6 +197,8 @@ class ExprEmitter:
         obj = self.nested(node.obj, scope)
         if node.optional:
             return call(self._v("values", "get_attr_optional"), obj, key)
+        if self.fast and _plain_path(node.obj, scope):
+            return Text(f"{flat(obj)}[{key}]")
         path = names.string(nodes.describe(node.obj))
         # get_attr is the dict lookup plus the error path; an inline `type(x) is dict and …` test
         # measured no faster, and reads worse.
@@ -291,8 +321,56 @@ class ExprEmitter:
         params = [p.name for p in node.params]
         inner = replace(scope, lambdas=(*scope.lambdas, frozenset(params)))
         head = ", ".join(f"{names.variable(p)}=None" for p in params)
+        if self.hoisted and self._fast_path_pays(node.body, inner):
+            return Text(self._hoist(node, head, inner))
         body = self.nested(node.body, inner)
         return seq(f"lambda {head}, *_: ", body)
+
+    def _fast_path_pays(self, body: nodes.Node, scope: Scope) -> bool:
+        """A lambda that reads fields and may safely be evaluated twice (no calls with effects)."""
+        reads = False
+        for n in nodes.walk(body):
+            if isinstance(n, nodes.ApiCall):
+                return False
+            if isinstance(n, nodes.Call) and (n.func in self.funcs or n.func in IMPURE_BUILTINS):
+                return False
+            if isinstance(n, nodes.Attr) and not n.optional and _plain_path(n.obj, scope):
+                reads = True
+        return reads
+
+    def _hoist(self, node: nodes.Lambda, head: str, scope: Scope) -> str:
+        """The lambda as a nested def: fields read as plain dict lookups; when one is missing (or
+        anything raises a LookupError or TypeError), the body runs again the interpreter's way, which
+        reports the error. Mapping code runs close to hand-written Python this way."""
+        frame = self.hoisted[-1]
+        known = frame.names.get(id(node))
+        if known is not None:  # the slow copy of an enclosing lambda: the def is already there
+            return known
+        name = f"_lambda_{node.span.line}_{node.span.column}"
+        frame.names[id(node)] = name
+        inner = Hoisted(frame.indent + INDENT)
+        self.hoisted.append(inner)
+        was_fast, self.fast = self.fast, True
+        fast = self.expr(node.body, scope)
+        self.fast = False
+        slow = self.expr(node.body, scope)
+        self.fast = was_fast
+        self.hoisted.pop()
+        body_indent = inner.indent + INDENT
+        lines = [f"{frame.indent}def {name}({head}, *_):", *inner.lines]
+        lines.append(f"{inner.indent}try:")
+        lines += lines_of(seq("return ", fast), body_indent)
+        lines.append(f"{inner.indent}except (LookupError, TypeError):")
+        lines += lines_of(seq("return ", slow), body_indent)
+        frame.lines.extend(lines)
+        return name
+
+
+def _plain_path(node: nodes.Node, scope: Scope) -> bool:
+    """A variable or a field path of one (`r`, `r.customer.address`): safe to subscript in place."""
+    while isinstance(node, nodes.Attr) and not node.optional:
+        node = node.obj
+    return isinstance(node, nodes.Name) and (node.name != "state" or scope.shadows("state"))
 
 
 def is_state(node: nodes.Node, scope: Scope) -> bool:

@@ -69,6 +69,16 @@ FAILING_CALLS = {
           return "value: {lower(7)}"
         }
     """,
+    "a field missing in one record of a map": """
+        flow f {
+          return map([{a: 1}, {b: 2}], r => r.a + 1)
+        }
+    """,
+    "a field of a text in a nested map": """
+        flow f {
+          return map([{a: [{x: 1}]}, {a: ["s"]}], r => map(r.a, i => i.x))
+        }
+    """,
     "a system setting": """
         system api {
           base_url: env("NO_SUCH_VARIABLE_FOR_TESTS")
@@ -148,3 +158,29 @@ def test_without_column_information_a_line_with_one_call_still_locates(
     )
     assert done.returncode == 3
     assert done.stderr.startswith("main.flow:3:10: error: upper() expects a string, got number")
+
+
+def test_a_lambda_with_effects_is_not_given_a_fast_path(compile_flow: CompileFlow) -> None:
+    part = compile_flow(
+        """
+        flow f {
+          ids = map([{n: 1}], r => {n: r.n, id: uuid()})
+          names = map([{n: "a"}], r => upper(r.n))
+          return [ids, names]
+        }
+        """
+    ).flow_part()
+    assert "lambda v_r=None, *_: {" in part  # evaluated once: uuid() must not run twice
+    assert "def _lambda_4_27(v_r=None, *_):" in part  # pure: a fast path with a fallback
+
+
+def test_mapping_with_and_without_missing_fields_matches_the_interpreter(run_both: RunBoth) -> None:
+    ran = run_both(
+        """
+        flow f {
+          rows = [{id: 1, tags: ["a"]}, {id: 2}, {id: 3, tags: "x"}, "text"]
+          return map(rows, r => {id: r?.id, tags: length(r?.tags ?? []), first: r?.tags?.first})
+        }
+        """
+    )
+    assert ran.compiled == ran.interpreted
