@@ -23,9 +23,22 @@ KINDS = (
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to `name`, or None when nothing is close enough."""
-    found = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
-    return found[0] if found else None
+    """The candidate closest to `name`, or None when nothing is close enough.
+
+    Failing a close spelling, the only candidate that `name` abbreviates (`qty` -> `quantity`).
+    """
+    names = [str(c) for c in candidates]
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if found:
+        return found[0]
+    longer = [c for c in names if len(name) >= 2 and c[:1] == name[:1] and _abbreviates(name, c)]
+    return longer[0] if len(longer) == 1 else None
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Are the letters of `short` found in `full`, in order?"""
+    rest = iter(full)
+    return len(short) < len(full) and all(ch in rest for ch in short)
 
 
 class FlowError(Exception):
