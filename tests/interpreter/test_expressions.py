@@ -107,9 +107,9 @@ def test_source_and_state_variables_are_the_runs_input_and_state() -> None:
 
 
 def test_missing_field_names_the_data_path_and_suggests_a_close_key() -> None:
-    err = error_of("order.lines[0].quantty", {"order": {"lines": [{"quantity": 2}]}})
+    err = error_of("order.lines[0].qty", {"order": {"lines": [{"quantity": 2, "sku": "A"}]}})
     assert (err.kind, err.message, err.hint) == (
-        "data", "order.lines[0] has no field 'quantty'", "did you mean 'quantity'?"
+        "data", "order.lines[0] has no field 'qty'", "did you mean 'quantity'?"
     )
 
 
