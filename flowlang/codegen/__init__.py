@@ -40,6 +40,8 @@ def compile_project(project: Any, flow_name: str | None = None) -> str:
         context, sites = build_context(project, flow_name)
     except InlineError as exc:
         raise CodegenError(f"cannot inline the runtime: {exc}") from None
+    except RecursionError:
+        raise CodegenError("the flow is nested too deeply to compile") from None
     laid_out = _environment().get_template("module.py.j2").render(context)
     source, entries = sites.resolve(laid_out)
     if source.count(SITES_MARKER) != 1:
@@ -47,6 +49,7 @@ def compile_project(project: Any, flow_name: str | None = None) -> str:
     source = source.replace(SITES_MARKER, sites_table(entries, context["n"]["Where"]))
     try:
         compile(source, f"<compiled {project.root}>", "exec")
-    except SyntaxError as exc:  # a bug in the generator: never hand out a broken module
-        raise CodegenError(f"generated code is not valid Python (line {exc.lineno}): {exc.msg}") from None
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # never hand out a broken module
+        detail = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+        raise CodegenError(f"the generated module is not valid Python: {detail}") from None
     return source

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -271,9 +272,12 @@ class ExprEmitter:
             value = self.nested(arg.value, scope)
             if arg.name is None:
                 out.append(value)
-            else:
-                key = names.variable(arg.name) if mangle else names.identifier("", arg.name)
-                out.append(seq(f"{key}=", value))
+            elif mangle:
+                out.append(seq(f"{names.variable(arg.name)}=", value))
+            elif arg.name.isidentifier() and not keyword.iskeyword(arg.name):
+                out.append(seq(f"{arg.name}=", value))
+            else:  # not a Python parameter name: passed by string
+                out.append(seq("**", Brackets("{", (seq(names.string(arg.name) + ": ", value),), "}", True)))
         return out
 
     def emit_Call(self, node: nodes.Call, scope: Scope) -> Doc:
