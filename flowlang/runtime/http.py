@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import _thread
 import asyncio
-import functools
 import json
 import random
-import ssl
-import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from flowlang.runtime.auth import OAuth2Tokens, static_credentials
+from flowlang.runtime.background import BackgroundLoop, make_async_client
 from flowlang.runtime.config import OAuth2Auth, OperationConfig, SystemConfig
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
 from flowlang.runtime.values import to_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-MAX_CONNECTIONS = 64
-USER_AGENT = "flowlang"
 
 OnRequest = Callable[[str, str, "int | None", float], None]
-T = TypeVar("T")
 QueryPairs = list[tuple[str, str | int | float | bool | None]]
 
 
@@ -81,53 +75,11 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _spawn(coro: Coroutine[Any, Any, T], box: list[asyncio.Task[T]], done: _thread.LockType) -> None:
-    """On the loop: run `coro` as a task; when it ends, hand it over and release the waiting thread."""
-
-    def finished(task: asyncio.Task[T]) -> None:
-        box.append(task)
-        done.release()
-
-    asyncio.get_running_loop().create_task(coro).add_done_callback(finished)
-
-
-async def _shutdown(client: httpx.AsyncClient | None) -> None:
-    """Cancel requests still in flight (their threads get CancelledError) and close the connections."""
-    others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-    for task in others:
-        task.cancel()
-    await asyncio.gather(*others, return_exceptions=True)
-    if client is not None:
-        await client.aclose()
-
-
-@functools.cache
-def _verified_context() -> ssl.SSLContext:
-    """The certificate-checking TLS context, built once per process."""
-    return httpx.create_ssl_context()
-
-
-class _LazyTransport(httpx.AsyncBaseTransport):
-    """A transport created on its first request."""
-
-    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
-        self._factory = factory
-        self._transport: httpx.AsyncBaseTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._transport is None:
-            self._transport = self._factory()
-        return await self._transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-
-
 class HttpClient:
     """The HTTP side of one run. Public methods are synchronous and safe to call from any thread.
 
-    Requests run on one asyncio loop in a background thread with one `httpx.AsyncClient`, so parallel loop
+    Requests run on one asyncio loop in a background thread (started by the first request) with one
+    `httpx.AsyncClient`, so parallel loop
     bodies in worker threads share connections, the rate limits and the oauth2 tokens.
     `secrets` is kept by reference: values added later are masked too.
     `on_request(method, url, status, elapsed)` is called for every request sent (status None when none came).
@@ -143,10 +95,8 @@ class HttpClient:
         self.systems = systems
         self.secrets = secrets if secrets is not None else set()
         self.on_request = on_request
-        self._start_lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._background = BackgroundLoop("flowlang-http")
+        self._client: httpx.AsyncClient | None = None  # made on the loop by the first request
         self._next_slot: dict[str, float] = {}  # rate limits, touched on the loop only
         self._tokens = {
             name: OAuth2Tokens(name, sys.auth)
@@ -156,63 +106,17 @@ class HttpClient:
         self._credentials = {name: static_credentials(sys.auth) for name, sys in systems.items()}
         self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._jitter = random.Random()
-        self._closed = False
 
     # --- the background loop -------------------------------------------------------------------
 
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        try:
-            loop = self._ensure_loop()
-            if threading.current_thread() is self._thread:
-                raise RuntimeError("HttpClient methods must not be called from its own event loop")
-        except RuntimeError:
-            coro.close()
-            raise
-        # A bare lock is the cheapest way to wait for the loop (run_coroutine_threadsafe costs ~2x).
-        done = _thread.allocate_lock()
-        done.acquire()
-        box: list[asyncio.Task[T]] = []
-        loop.call_soon_threadsafe(_spawn, coro, box, done)
-        done.acquire()
-        return box[0].result()
-
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        if self._loop is not None:
-            return self._loop
-        with self._start_lock:
-            if self._closed:
-                raise RuntimeError("HttpClient is closed")
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(target=loop.run_forever, name="flowlang-http", daemon=True)
-                thread.start()
-                self._client = asyncio.run_coroutine_threadsafe(self._make_client(), loop).result()
-                self._thread = thread
-                self._loop = loop
-        return self._loop
-
-    async def _make_client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
-        # Plain http needs no certificates; loading them costs ~0.2 s, so https gets them on first use.
-        plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
-        secure = _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
-        return httpx.AsyncClient(
-            transport=plain, mounts={"https://": secure}, follow_redirects=True,
-            headers={"user-agent": USER_AGENT},
-        )
-
     def close(self) -> None:
-        """Close connections and stop the loop; safe to call twice."""
-        with self._start_lock:
-            self._closed = True
-            loop, thread, client = self._loop, self._thread, self._client
-            self._loop = self._thread = self._client = None
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(_shutdown(client), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        loop.close()
+        """Cancel requests in flight, close connections and stop the loop; safe to call twice."""
+        self._background.close(self._close_client)
+
+    async def _close_client(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     def __enter__(self) -> HttpClient:
         return self
@@ -225,7 +129,7 @@ class HttpClient:
     def request(self, system: str, operation: str, args: dict[str, Any], where: Where = None) -> dict[str, Any]:
         """`call system.operation(args)`: {"status", "ok", "headers", "body"}; non-2xx raises kind "http"."""
         call = self._prepare(system, operation, args, where)
-        return self._finish(call, self._run(self._execute(call)))
+        return self._finish(call, self._background.run(self._execute(call)))
 
     def records(
         self, system: str, operation: str, args: dict[str, Any], where: Where = None
@@ -247,7 +151,7 @@ class HttpClient:
         while step is not None:
             number += 1
             call = self._page_call(base, step)
-            raw = self._run(self._execute(call))
+            raw = self._background.run(self._execute(call))
             response = self._finish(call, raw)
             records = lookup_path(response["body"], items_path)
             if is_missing(records):
@@ -370,7 +274,8 @@ class HttpClient:
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Send one request and report it to `on_request`."""
-        assert self._client is not None
+        if self._client is None:
+            self._client = make_async_client()
         started = time.perf_counter()
         status: int | None = None
         try:

@@ -67,7 +67,7 @@ def test_close_is_idempotent_and_stops_the_loop_thread(server: FakeServer, make_
     server.reply("GET", "/c", json={})
     client = make_client(server.url, [op("c", "GET", "/c")])
     client.request("api", "c", {})
-    loop_thread = client._thread
+    loop_thread = client._background.thread
     assert loop_thread is not None and loop_thread.is_alive()
     client.close()
     client.close()
