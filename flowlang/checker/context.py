@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from flowlang import nodes
@@ -63,7 +64,41 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "W201": (WARNING, "field not in the `source` sample"),
 }
 
-CODES: dict[str, tuple[str, str]] = {**LOADER_CODES, **CHECKER_CODES}
+
+class CodeTable(Mapping[str, tuple[str, str]]):
+    """Every code `flowlang check` reports: the loader's and checker's, then the OpenAPI part's.
+
+    `flowlang.openapi` imports yaml, which most checks never need, so its table is read on first use.
+    """
+
+    def __init__(self, own: dict[str, tuple[str, str]]) -> None:
+        self._own = own
+        self._all: dict[str, tuple[str, str]] | None = None
+
+    def _everything(self) -> dict[str, tuple[str, str]]:
+        if self._all is None:
+            try:
+                from flowlang.openapi import OPENAPI_CODES
+            except ImportError:  # the OpenAPI part (or yaml) is not installed
+                OPENAPI_CODES = {}
+            self._all = {**self._own, **OPENAPI_CODES}
+        return self._all
+
+    def __getitem__(self, code: str) -> tuple[str, str]:
+        found = self._own.get(code)
+        return found if found is not None else self._everything()[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._own or code in self._everything()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+
+CODES = CodeTable({**LOADER_CODES, **CHECKER_CODES})
 
 
 # Builtin parameter names that take a function (a lambda may be passed there); see stdlib/registry.py.
