@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -46,3 +47,25 @@ def test_wheel_installs_into_a_fresh_venv_and_checks_an_example(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 errors" in result.stderr
+    # the installed wheel also runs and compiles flows (interpreter, runtime, codegen templates)
+    (work / "hello.flow").write_text(
+        'flow hello {\n  total = sum(map([1, 2, 3], x => x * 2))\n  log info "total {total}"\n'
+        "  return {total: total, upper: upper(\"ok\")}\n}\n",
+        encoding="utf-8",
+    )
+    ran = subprocess.run(
+        [str(env_dir / "bin" / "flowlang"), "run", "hello.flow", "--state", str(tmp_path / "s.db")],
+        cwd=work, capture_output=True, text=True,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == {"total": 12, "upper": "OK"}
+    compiled = subprocess.run(
+        [str(env_dir / "bin" / "flowlang"), "compile", "hello.flow", "-o", "hello.py"],
+        cwd=work, capture_output=True, text=True,
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    module = subprocess.run(
+        [str(python), "hello.py", "--state", str(tmp_path / "c.db")], cwd=work, capture_output=True, text=True
+    )
+    assert module.returncode == 0, module.stderr
+    assert json.loads(module.stdout) == {"total": 12, "upper": "OK"}
