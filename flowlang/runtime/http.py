@@ -334,8 +334,12 @@ class HttpClient:
         """Run a token request, turning transport failures into flow errors."""
         try:
             return await coro
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise self._transport_error(call, exc.request, exc, timeout, "oauth2 token request") from None
+        except httpx.InvalidURL as exc:
+            sys, op = call.system.name, call.op.name
+            message = self.mask(f"{sys}.{op}: oauth2 token_url is not a valid URL: {exc}")
+            raise FlowError("input", message, call.where, system=sys, operation=op) from None
 
     def _backoff(self, sys: SystemConfig, attempt: int, retry_after: str | None) -> float:
         wait = _retry_after(retry_after)

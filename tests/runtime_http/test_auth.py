@@ -141,3 +141,28 @@ def test_https_connection_failures_are_connection_errors(make_client: MakeClient
     with pytest.raises(FlowError) as info:
         client.request("api", "me", {})
     assert info.value.kind == "connection"
+
+
+def test_oauth2_token_endpoint_that_cannot_be_reached_is_a_connection_error(
+    server: FakeServer, make_client: MakeClient
+) -> None:
+    auth = oauth2(f"http://127.0.0.1:{closed_port()}/token", "id", "shh")
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=auth)
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {})
+    assert info.value.kind == "connection" and "oauth2 token request" in info.value.message
+
+
+def test_oauth2_token_url_that_is_no_url_is_an_input_error(server: FakeServer, make_client: MakeClient) -> None:
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2("http://host:port/token", "id", "shh"))
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {})
+    assert info.value.kind == "input" and "token_url" in info.value.message
+
+
+def test_oauth2_response_without_a_token_is_a_data_error(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("POST", "/token", json={"token": "x"})
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/token", "id", "shh"))
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {})
+    assert info.value.kind == "data" and "access_token" in info.value.message
