@@ -144,12 +144,16 @@ def fl_number(value: Any) -> int | float:
         return value
     if type(value) is not str:
         raise _wrong_type("number", "a string or a number", value)
+    return _read_number("number", value)
+
+
+def _read_number(name: str, value: str) -> int | float:
+    """The number written in `value`, for number() and int()."""
     text = value.strip()
     if not _NUMBER_TEXT.fullmatch(text):
-        raise FlowError("data", f"number() cannot read {value!r} as a number")
+        raise FlowError("data", f"{name}() cannot read {value!r} as a number")
     if "." in text or "e" in text or "E" in text:
-        result = float(text)
-        return _finite("number", result)
+        return _finite(name, float(text))
     return int(text)
 
 
@@ -159,7 +163,7 @@ def fl_int(value: Any) -> int:
     if type(value) is int:
         return value
     if type(value) is str:
-        number = fl_number(value)
+        number = _read_number("int", value)
         return number if type(number) is int else math.trunc(number)
     return math.trunc(_finite("int", _want_number("int", value)))
 
