@@ -116,10 +116,15 @@ def lay_out(doc: Doc, indent: str, out: list[str], statement: bool = True) -> No
         out.append(indent + text)
         return
     parts = _parts(doc)
-    last_bracket = max(
-        (i for i, p in enumerate(parts) if isinstance(p, Brackets | Parens)), default=None
-    )
     chains = [i for i, p in enumerate(parts) if isinstance(p, Chain)]
+    if chains and statement and _omit_parentheses(parts, chains[-1], indent):
+        # `x = a + f(…)`: ruff keeps a one-operator chain unparenthesized and splits its last call.
+        i = chains[-1]
+        chain = parts[i]
+        assert isinstance(chain, Chain)
+        (op, last), = chain.rest
+        parts = [*parts[:i], *_parts(chain.first), Text(f" {op} "), *_parts(last), *parts[i + 1 :]]
+        chains = []
     if chains:
         # An operator chain at the top of the line: a statement splits it inside the parentheses
         # ruff adds; inside brackets it is split where it stands, one operand per line.
@@ -131,22 +136,71 @@ def lay_out(doc: Doc, indent: str, out: list[str], statement: bool = True) -> No
         else:
             _chain_lines(chain, indent, out, parts[:i], parts[i + 1 :])
         return
-    if last_bracket is None:
-        out.append(indent + text)  # nothing to split at (a long string): leave it long
-        return
-    head, bracket, tail = parts[:last_bracket], parts[last_bracket], parts[last_bracket + 1 :]
-    if isinstance(bracket, Parens):
-        _split_parens(head, bracket.inner, tail, indent, out)
-        return
-    assert isinstance(bracket, Brackets)
-    _split_brackets(head, bracket, tail, indent, out)
+    _left_to_right(parts, indent, out)
 
 
-def _split_brackets(
-    head: list[Doc], bracket: Brackets, tail: list[Doc], indent: str, out: list[str]
-) -> None:
-    inner = indent + INDENT
-    out.append(indent + "".join(flat(p) for p in head) + bracket.open)
+def _is_group(doc: Doc) -> bool:
+    """Brackets that may split: parentheses, or brackets with something inside."""
+    return isinstance(doc, Parens) or (isinstance(doc, Brackets) and bool(doc.items))
+
+
+def _left_to_right(parts: list[Doc], indent: str, out: list[str]) -> None:
+    """Print the line's bracket groups in order, as ruff's printer does: a group stays flat when it
+    and the rest of the line fit, else it opens, its contents go below, and the line goes on after
+    its closing bracket."""
+    line = ""
+    for k, part in enumerate(parts):
+        if not _is_group(part):
+            line += flat(part)
+            continue
+        rest = _up_to_next_group(parts[k + 1 :])
+        if _fits(indent, line + flat(part) + rest):
+            line += flat(part)
+            continue
+        if isinstance(part, Parens):
+            out.append(indent + line + "(")
+            _parens_body(part.inner, indent + INDENT, out)
+            line = ")"
+        else:
+            assert isinstance(part, Brackets)
+            out.append(indent + line + part.open)
+            _bracket_body(part, indent + INDENT, out)
+            line = part.close
+    out.append(indent + line)
+
+
+def _omit_parentheses(parts: list[Doc], at: int, indent: str) -> bool:
+    """Does ruff split this statement-level chain at its last bracket rather than in parentheses?
+
+    Only for one operator, when the last operand ends in non-empty brackets and the line up to
+    them fits (or has other brackets to split at)."""
+    chain = parts[at]
+    assert isinstance(chain, Chain)
+    if len(chain.rest) != 1 or any(isinstance(p, Brackets | Parens) for p in parts[at + 1 :]):
+        return False
+    first, last = _parts(chain.first)[0], _parts(chain.rest[0][1])[-1]
+    if isinstance(first, Parens) or (isinstance(first, Brackets) and first.collection and first.items):
+        return True
+    if not _is_group(last):
+        return False
+    before = [*parts[:at], *_parts(chain.first), Text(f" {chain.rest[0][0]} "), *_parts(chain.rest[0][1])[:-1]]
+    opening = last.open if isinstance(last, Brackets) else "("
+    head = "".join(flat(p) for p in before) + opening
+    return _fits(indent, head) or any(isinstance(p, Brackets | Parens) for p in before)
+
+
+def _up_to_next_group(parts: list[Doc]) -> str:
+    """What must fit after a group on its line: the text up to the next group's opening bracket."""
+    text = ""
+    for part in parts:
+        if _is_group(part):
+            return text + (part.open if isinstance(part, Brackets) else "(")
+        text += flat(part)
+    return text
+
+
+def _bracket_body(bracket: Brackets, inner: str, out: list[str]) -> None:
+    """The contents of split brackets: one line when they fit (collections: one item per line)."""
     items = bracket.items
     body = ", ".join(flat(i) for i in items)
     if len(items) == 1 and isinstance(items[0], Chain) and not _fits(inner, body):
@@ -158,12 +212,9 @@ def _split_brackets(
     else:
         for item in items:
             lay_out(Seq((item, Text(","))), inner, out, statement=False)
-    out.append(indent + bracket.close + "".join(flat(p) for p in tail))
 
 
-def _split_parens(head: list[Doc], inner_doc: Doc, tail: list[Doc], indent: str, out: list[str]) -> None:
-    inner = indent + INDENT
-    out.append(indent + "".join(flat(p) for p in head) + "(")
+def _parens_body(inner_doc: Doc, inner: str, out: list[str]) -> None:
     body = flat(inner_doc)
     if _fits(inner, body):
         out.append(inner + body)
@@ -171,6 +222,12 @@ def _split_parens(head: list[Doc], inner_doc: Doc, tail: list[Doc], indent: str,
         _chain_lines(inner_doc, inner, out)
     else:
         lay_out(inner_doc, inner, out, statement=False)
+
+
+def _split_parens(head: list[Doc], inner_doc: Doc, tail: list[Doc], indent: str, out: list[str]) -> None:
+    """`head (` + the chain inside + `) tail`: the parentheses ruff adds around a long chain."""
+    out.append(indent + "".join(flat(p) for p in head) + "(")
+    _parens_body(inner_doc, indent + INDENT, out)
     out.append(indent + ")" + "".join(flat(p) for p in tail))
 
 
