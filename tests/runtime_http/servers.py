@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import socket
 import threading
 import time
@@ -327,7 +328,8 @@ class UvicornProcess:
             f"uvicorn.run(fast_app, host='127.0.0.1', port={port}, log_level='warning', "
             "access_log=False, lifespan='off')"
         )
-        self._process = subprocess.Popen([sys.executable, "-c", code])
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self._process = subprocess.Popen([sys.executable, "-c", code], cwd=root)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
