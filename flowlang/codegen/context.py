@@ -17,20 +17,20 @@ from flowlang.codegen.sites import Sites
 SUPPORT_NAMES = {
     "NOT_GIVEN", "locate", "failed_site", "catchable", "func_failed", "located", "flow_start",
     "FLOW_CODE", "FLOW_START", "SITES", "setting", "plus", "minus", "times", "same", "less",
-    "at_most", "more", "at_least", "member", "fail_now", "state_key", "state_get",
+    "at_most", "more", "at_least", "progress", "member", "fail_now", "state_key", "state_get",
     "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG",
     "build_systems", "run", "main", "rt", "error", "where", "systems",
 }
 SUPPORT_IMPORTS = {
     "import argparse", "import itertools", "import sys", "import threading",
     "from types import TracebackType", "from typing import Any",
-    "from collections.abc import Callable",
+    "from collections.abc import Callable", "from collections.abc import Iterator",
 }
 # Runtime names the template uses, looked up through the inliner (they may have been renamed).
 TEMPLATE_RUNTIME = {
     "FlowError": "errors", "Where": "errors", "call_setting_function": "config",
     "contains": "values", "augment": "values", "add": "values", "arith": "values",
-    "equal": "values", "compare": "values", "run_flow": "launcher", "launch": "launcher",
+    "equal": "values", "compare": "values", "Stream": "values", "run_flow": "launcher", "launch": "launcher",
 }
 _GENERATED = re.compile(r"^(v_|f_|flow_|_t\d|_iteration_|W\d)")
 
@@ -192,7 +192,7 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
     definitions = [_function("def build_systems() -> dict[str, Any]:", SYSTEMS_DOC, [], systems)]
     for f in funcs:
         definitions.append(_func(f, exprs, sources, inlined))
-    _, flow_body = function_lines(exprs, sources, [], flow.body, Scope())
+    _, flow_body = function_lines(exprs, sources, [], flow.body, Scope(), flow=True)
     flow_ident = flow.name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", flow.name) else "flow"
     definitions.append(
         _function(

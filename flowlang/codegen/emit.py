@@ -65,6 +65,7 @@ class StmtEmitter:
         self.lines: list[str] = []
         self.loops: list[tuple[str, nodes.For | None]] = []  # enclosing loops, innermost last
         self.bound: list[set[str]] = [bound]  # names bound by each enclosing Python function
+        self.outermost = False  # in a flow body, outside loops: a loop here may draw the progress bar
         self._dispatch: dict[type, Callable[[nodes.Node, str], None]] = {}
         for cls in typing.get_args(nodes.Stmt):
             method = getattr(self, f"emit_{cls.__name__}", None)
@@ -178,7 +179,16 @@ class StmtEmitter:
 
     def _items(self, node: nodes.For) -> Doc:
         fn = self.rt("values", "iterate_pairs" if len(node.names) == 2 else "iterate")
-        return call(fn, self.arg(node.iterable), self.x.where(node))
+        value = self.arg(node.iterable)
+        if self.outermost:
+            value = call("progress", "rt", value)
+        return call(fn, value, self.x.where(node))
+
+    def _loop_body(self, stmts: tuple[nodes.Node, ...], indent: str) -> None:
+        was, self.outermost = self.outermost, False
+        for stmt in stmts:
+            self.statement(stmt, indent)
+        self.outermost = was
 
     def emit_For(self, node: nodes.For, indent: str) -> None:
         """for: "for" ident ["," ident] "in" expr ["parallel" expr] block"""
@@ -189,8 +199,7 @@ class StmtEmitter:
         self.put(seq(f"for {self._targets(node)} in ", self._items(node), ":"), indent)
         self.lines.append(f"{indent}{INDENT}rt.step({where})")
         self.loops.append((LOOP, node))
-        for stmt in node.body.stmts:
-            self.statement(stmt, indent + INDENT)
+        self._loop_body(node.body.stmts, indent + INDENT)
         self.loops.pop()
 
     def _parallel(self, node: nodes.For, indent: str) -> None:
@@ -211,8 +220,7 @@ class StmtEmitter:
         self.scope = replace(self.scope, parallel=True)
         self.loops.append((PARALLEL, node))
         self.bound.append(own)
-        for stmt in node.body.stmts:
-            self.statement(stmt, inner)
+        self._loop_body(node.body.stmts, inner)
         self.bound.pop()
         self.loops.pop()
         self.scope = saved_scope
@@ -224,8 +232,7 @@ class StmtEmitter:
         self.put(seq("while ", self.x.condition(node.cond, self.scope, top=True), ":"), indent)
         self.lines.append(f"{indent}{INDENT}rt.step({self.x.where(node)})")
         self.loops.append((LOOP, None))
-        for stmt in node.body.stmts:
-            self.statement(stmt, indent + INDENT)
+        self._loop_body(node.body.stmts, indent + INDENT)
         self.loops.pop()
 
     def _in_parallel_body(self) -> nodes.For | None:
@@ -304,6 +311,7 @@ def function_lines(
     body: nodes.Block,
     scope: Scope,
     body_indent: str = INDENT,
+    flow: bool = False,
 ) -> tuple[list[str], list[str]]:
     """The lines of a flow or func function: defaults of its parameters, and its body at `body_indent`."""
     exprs.temps = Temps()
@@ -315,6 +323,7 @@ def function_lines(
         emitter.lines.append(f"{INDENT}if {var} is NOT_GIVEN:")
         emitter.put(seq(f"{var} = ", emitter.expr(param.default)), INDENT * 2)
     prologue, emitter.lines = emitter.lines, []
+    emitter.outermost = flow
     emitter.block(body.stmts, body_indent)
     return prologue, space_nested_defs(emitter.lines)
 

@@ -180,3 +180,50 @@ def test_choosing_a_flow_that_does_not_exist_is_a_codegen_error(compile_flow: Co
 
     with pytest.raises(CodegenError, match="has no flow 'nope'; its flows: hello"):
         compile_flow(SMALL, flow="nope")
+
+
+class ProgressRun:
+    """Just enough of a Run for a flow that loops: it records what the progress bar was told."""
+
+    def __init__(self) -> None:
+        self.source = None
+        self.state: dict[str, object] = {}
+        self.show_progress = True
+        self.reports: list[tuple[int, int]] = []
+
+    def progress(self, done: int, total: int) -> None:
+        self.reports.append((done, total))
+
+    def step(self, where: object) -> None:
+        return None
+
+    def log(self, level: str, value: object, where: object) -> None:
+        return None
+
+
+def test_outermost_loops_report_progress_as_the_interpreter_does(compile_flow: CompileFlow) -> None:
+    from flowlang.interpreter import compile_project
+    from flowlang.loader import load_project
+
+    from .differential import environment
+
+    text = """
+    flow looping {
+      total = 0
+      for n in [1, 2, 3] {
+        for m in [10, 20] {
+          total += n * m
+        }
+      }
+      return total
+    }
+    """
+    compiled = compile_flow(text)
+    module = load_module(compiled.module)
+    compiled_run = ProgressRun()
+    assert module.flow_looping(compiled_run) == 180
+    with environment(compiled.folder, {}):
+        interpreted = compile_project(load_project(compiled.file)).select_flow(None)
+    interpreted_run = ProgressRun()
+    assert interpreted.run(interpreted_run) == 180
+    assert compiled_run.reports == interpreted_run.reports == [(0, 3), (1, 3), (2, 3), (3, 3)]
