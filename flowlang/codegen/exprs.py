@@ -327,7 +327,10 @@ class ExprEmitter:
         head = ", ".join(f"{names.variable(p)}=None" for p in params)
         if self.hoisted and self._fast_path_pays(node.body, inner):
             return Text(self._hoist(node, head, inner))
+        # Lambdas inside this one see its parameters: they stay lambdas too.
+        hoisted, self.hoisted = self.hoisted, []
         body = self.nested(node.body, inner)
+        self.hoisted = hoisted
         return seq(f"lambda {head}, *_: ", body)
 
     def _fast_path_pays(self, body: nodes.Node, scope: Scope) -> bool:

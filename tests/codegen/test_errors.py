@@ -184,3 +184,16 @@ def test_mapping_with_and_without_missing_fields_matches_the_interpreter(run_bot
         """
     )
     assert ran.compiled == ran.interpreted
+
+
+def test_a_lambda_inside_a_lambda_without_a_fast_path_still_sees_its_parameters(run_both: RunBoth) -> None:
+    ran = run_both(
+        """
+        flow f {
+          rows = [{base: 10, items: [{v: 1}, {v: 2}]}]
+          return map(rows, r => {id: uuid(), sums: map(r.items, i => i.v + r.base)})
+        }
+        """
+    )
+    assert ran.interpreted[0] == 0, ran.interpreted
+    assert ran.compiled == ran.interpreted
