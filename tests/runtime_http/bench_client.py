@@ -33,7 +33,7 @@ def hand_written(url: str, requests: int, concurrency: int) -> Measure:
     """The script a developer would write: one AsyncClient, `concurrency` worker tasks."""
 
     async def main() -> None:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)  # as HttpClient
         async with httpx.AsyncClient(limits=limits) as client:
             queue = iter(range(requests))
 

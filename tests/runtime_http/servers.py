@@ -326,7 +326,7 @@ class UvicornProcess:
         code = (
             "import uvicorn; from tests.runtime_http.servers import fast_app; "
             f"uvicorn.run(fast_app, host='127.0.0.1', port={port}, log_level='warning', "
-            "access_log=False, lifespan='off')"
+            "access_log=False, lifespan='off', timeout_keep_alive=60)"
         )
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._process = subprocess.Popen([sys.executable, "-c", code], cwd=root)
@@ -360,7 +360,7 @@ class UvicornServer:
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=60)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=[self._sock])), daemon=True
