@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 MAX_CONNECTIONS = 64  # parallel loops run up to this many requests at once without waiting for a connection
 USER_AGENT = "flowlang"
+# Idle connections are dropped before the 5 s keep-alive of uvicorn, node and Apache closes them under us.
+KEEPALIVE = 4.0
 
 
 class BackgroundLoop:
@@ -124,7 +126,9 @@ def make_async_client() -> httpx.AsyncClient:
     Plain http needs no certificates, and loading them costs ~0.2 s, so https transports get them on
     first use (once per process).
     """
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+    limits = httpx.Limits(
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE
+    )
     plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
     secure = _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
     return httpx.AsyncClient(
