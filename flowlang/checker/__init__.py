@@ -50,10 +50,15 @@ def _run_passes(project: Project) -> list[Diagnostic]:
     check_scopes(ctx)
     check_calls(ctx, exempt)
     check_samples(ctx)
-    spec_check = check_spec_calls_hook()
+    # Only flows with a `spec:` system need the OpenAPI modules (and yaml): start-up stays short without.
+    spec_check = check_spec_calls_hook() if _has_spec(project) else None
     if spec_check is not None:
         ctx.diagnostics.extend(spec_check(project, systems))
     return ctx.diagnostics
+
+
+def _has_spec(project: Project) -> bool:
+    return any(s.key == "spec" for p in project.programs.values() for sy in p.systems for s in sy.settings)
 
 
 def check(project: Project) -> list[Diagnostic]:
