@@ -1,8 +1,12 @@
 """The code generator: a checked project -> one standalone Python module (Python 3.11+ and httpx only).
 
 `compile_project(project, flow_name)` returns the module's source text. The pipeline: AST -> safe
-context (`context.py`: mangled names, repr()'d literals, laid-out code) -> Jinja2 template
-(`templates/module.py.j2`) -> `compile()` check.
+context (`context.py`: mangled names, repr()'d literals, code laid out as ruff formats it) -> Jinja2
+template (`templates/module.py.j2`) -> call sites resolved (`sites.py`) -> `compile()` check.
+
+The module inlines the runtime and the builtins the flow uses (`inline.py`), evaluates expressions
+with the same `values.*` functions as the interpreter, and runs through the shared
+`launcher.launch()`, so output, logs, exit codes and state are the interpreter's.
 """
 
 from __future__ import annotations

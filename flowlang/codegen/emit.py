@@ -1,4 +1,4 @@
-"""Statements, funcs, flows and systems -> lines of Python, each statement under a `# file:LINE` comment."""
+"""Statements -> lines of Python for flow and func bodies, each under a `# file:LINE: source` comment."""
 
 from __future__ import annotations
 
