@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
+MAX_INT_DIGITS = 4300  # Python's own limit for converting text to an int
 MAX_DEPTH = 400  # deeper nesting is reported (E021), so no later pass can exhaust the Python stack
 
 # tokens that only shape the syntax; builders never see them
@@ -27,6 +29,12 @@ InterpolationParser = Callable[[str, str, int, int], Any]
 
 def _error(code: str, message: str, span: Span, hint: str | None = None) -> FlowSyntaxError:
     return FlowSyntaxError([Diagnostic(code, ERROR, message, span, hint)])
+
+
+def _number_too_large(text: str, span: Span) -> FlowSyntaxError:
+    shown = text if len(text) <= 20 else text[:12] + "…"
+    return _error("E022", f"number `{shown}` is too large", span,
+                  f"numbers must stay below about 1.8e308, and whole numbers within {MAX_INT_DIGITS:,} digits")
 
 
 class Builder:
@@ -318,7 +326,14 @@ class Builder:
 
     def build_number(self, span: Span, children: list[Any]) -> n.Literal:
         text = str(children[0]).replace("_", "")
-        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        value: int | float
+        if any(c in text for c in ".eE"):
+            value = float(text)
+        else:
+            digits = text.lstrip("0") or "0"
+            value = int(digits) if len(digits) <= MAX_INT_DIGITS else math.inf
+        if value == math.inf:
+            raise _number_too_large(str(children[0]), span)
         return n.Literal(span, value)
 
     def build_duration(self, span: Span, children: list[Any]) -> n.Duration:
@@ -328,7 +343,10 @@ class Builder:
         if unit not in DURATION_UNITS:
             raise _error("E004", f"unknown duration unit `{unit}` in `{text}`", span,
                          "durations are written 250ms, 30s, 5m, 2h or 1d")
-        return n.Duration(span, float(digits.replace("_", "")) * DURATION_UNITS[unit], text)
+        seconds = float(digits.replace("_", "")) * DURATION_UNITS[unit]
+        if math.isinf(seconds):
+            raise _number_too_large(text, span)
+        return n.Duration(span, seconds, text)
 
     def build_string(self, span: Span, children: list[Any]) -> n.String:
         token = children[0]
