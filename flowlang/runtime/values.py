@@ -109,7 +109,13 @@ def _type_error(op: str, a: Any, b: Any, where: Where) -> FlowError:
 def add(a: Any, b: Any, where: Where = None) -> Any:
     """`+`: numbers add, strings join, lists concatenate; anything else is an error."""
     if is_number(a) and is_number(b):
-        return a + b
+        try:
+            result = a + b
+        except OverflowError:  # a whole number too large for a float met a float
+            raise _too_large(where) from None
+        if isinstance(result, float) and (result == _INFINITY or result == -_INFINITY):
+            raise _too_large(where)
+        return result
     if isinstance(a, str) and isinstance(b, str):
         return a + b
     if isinstance(a, list) and isinstance(b, list):
@@ -122,17 +128,31 @@ def arith(op: str, a: Any, b: Any, where: Where = None) -> Any:
     if not (is_number(a) and is_number(b)):
         verb = {"-": "subtract", "*": "multiply", "/": "divide", "%": "take the remainder of"}[op]
         raise _type_error(verb, a, b, where)
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if b == 0:
-        raise FlowError("data", "division by zero", where)
-    if op == "%":
-        return a % b
-    if isinstance(a, int) and isinstance(b, int) and a % b == 0:
-        return a // b
-    return a / b
+    try:
+        if op == "-":
+            result = a - b
+        elif op == "*":
+            result = a * b
+        elif b == 0:
+            raise FlowError("data", "division by zero", where)
+        elif op == "%":
+            return a % b
+        elif isinstance(a, int) and isinstance(b, int) and a % b == 0:
+            return a // b
+        else:
+            result = a / b
+    except OverflowError:  # a whole number too large for a float met a float
+        raise _too_large(where) from None
+    if isinstance(result, float) and (result == _INFINITY or result == -_INFINITY):
+        raise _too_large(where)
+    return result
+
+
+def _too_large(where: Where) -> FlowError:
+    return FlowError("data", "number too large: the result is beyond about 1.8e308", where)
+
+
+_INFINITY = float("inf")
 
 
 def negate(a: Any, where: Where = None) -> Any:
