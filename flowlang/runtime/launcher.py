@@ -9,6 +9,7 @@ returns nothing); everything else goes to stderr through the run log.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -34,6 +35,7 @@ EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+MAX_INT_DIGITS = 4300  # Python's own limit for converting between whole numbers and text
 PYTHON_RECURSION_LIMIT = 10_000  # room for 200 nested flowlang calls, each many Python frames deep
 
 Body = Callable[[Run], Any]
@@ -130,11 +132,27 @@ def read_input(path: str | None, stdin: TextIO) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise LaunchError(f"error: cannot read input file '{name}': {_reason(exc)}") from None
     try:
-        return json.loads(text.lstrip("\ufeff"))
+        return json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant, parse_float=_parse_float)
     except json.JSONDecodeError as exc:
         raise LaunchError(f"{name}:{exc.lineno}:{exc.colno}: error: input is not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise LaunchError(f"{name}: error: input is nested too deeply") from None
+    except ValueError as exc:  # NaN, Infinity, or a whole number too long for Python to read
+        reason = str(exc)
+        if "integer string conversion" in reason:
+            reason = f"a whole number has more than {MAX_INT_DIGITS:,} digits"
+        raise LaunchError(f"{name}: error: input is not valid JSON: {reason}") from None
+
+
+def _reject_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"the number {text} is too large")
+    return value
 
 
 def _reason(exc: BaseException) -> str:
@@ -218,10 +236,15 @@ def execute(
         code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
         outcome = Outcome("interrupted", code, error=exc)
     except Exception as exc:
-        error_text = f"internal error: {type(exc).__name__}: {exc}"
-        if ambient.env.get("FLOWLANG_DEBUG") == "1":
-            log.plain(traceback.format_exc().rstrip())
-        log.plain(f"{error_text} (a bug in flowlang; FLOWLANG_DEBUG=1 shows the traceback)")
+        limit = _limit_error(exc)
+        if limit is not None:
+            log.error_report(limit)
+            error_text = limit.render()
+        else:
+            error_text = f"internal error: {type(exc).__name__}: {exc}"
+            if ambient.env.get("FLOWLANG_DEBUG") == "1":
+                log.plain(traceback.format_exc().rstrip())
+            log.plain(f"{error_text} (a bug in flowlang; FLOWLANG_DEBUG=1 shows the traceback)")
         outcome = Outcome("failed", EXIT_FAILED, error=exc)
     finally:
         if http is not None:
@@ -248,11 +271,29 @@ def execute(
     return outcome
 
 
+def _limit_error(exc: Exception) -> FlowError | None:
+    """Python's own limits a flow can reach (memory, digits of a whole number) as flow errors."""
+    if isinstance(exc, MemoryError):
+        return FlowError("limit", "the flow ran out of memory",
+                         hint="does a loop make a list or a text grow without end?")
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return FlowError("limit", f"a whole number grew beyond {MAX_INT_DIGITS:,} digits, too long to write out",
+                         hint="does a loop multiply a number without end?")
+    return None
+
+
 def _result_json(result: Any) -> str:
     try:
-        return to_json(result, indent=2)
+        text = to_json(result, indent=2)
+        if "NaN" in text or "Infinity" in text:  # maybe a float JSON cannot hold, maybe only text
+            json.loads(text, parse_constant=_reject_constant)
+        return text
     except (TypeError, ValueError) as exc:
-        raise FlowError("data", f"the flow's result is not a JSON value: {exc}") from None
+        if "integer string conversion" in str(exc):
+            raise  # reported as a limit by execute()
+        raise FlowError("data", f"the flow's result is not a JSON value: {exc}",
+                        hint="a calculation went beyond the largest number, about 1.8e308"
+                        if "JSON number" in str(exc) else None) from None
 
 
 @contextmanager
