@@ -102,7 +102,7 @@ class OAuth2Tokens:
             )
         try:
             payload: Any = json.loads(response.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise FlowError(
                 "json", f"{label}: response is not valid JSON: {exc}", where,
                 status=response.status_code, system=self.system, operation=operation,

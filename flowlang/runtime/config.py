@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.values import is_number, to_text, type_name
@@ -302,6 +303,10 @@ def build_system(
         raise _bad(f"system {name}: 'base_url' must be a string, got {type_name(base_url)}", at.get("base_url"))
     if not base_url.startswith(("http://", "https://")):
         raise _bad(f"system {name}: 'base_url' must start with http:// or https://, got {base_url!r}", at.get("base_url"))
+    try:
+        urlsplit(base_url).port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise _bad(f"system {name}: 'base_url' {base_url!r} is not a valid URL: {exc}", at.get("base_url")) from None
     headers: dict[str, str] = {}
     raw_headers = settings.get("headers") or {}
     if not isinstance(raw_headers, dict):

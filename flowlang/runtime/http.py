@@ -306,7 +306,7 @@ class HttpClient:
             try:
                 request = httpx.Request(op.method, call.url, params=call.query or None, headers=headers,
                                         content=call.content, extensions=timeout_ext)
-            except httpx.InvalidURL as exc:
+            except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a host name IDNA rejects
                 message = self.mask(f"{sys.name}.{op.name}: invalid URL {call.url!r}: {exc}")
                 raise FlowError("data", message, call.where, system=sys.name, operation=op.name) from None
             last = attempt + 1 >= attempts or not retryable
@@ -386,7 +386,7 @@ class HttpClient:
             if _is_json(headers.get("content-type", "")):
                 try:
                     body = json.loads(response.content)
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
                     if ok:
                         raise FlowError(
                             "json", self.mask(f"{sys}.{op}: response (HTTP {status}) is not valid JSON: {exc}"),
