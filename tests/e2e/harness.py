@@ -1,0 +1,87 @@
+"""End-to-end helpers: `flowlang` and compiled modules run as a user runs them, in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+TIMEOUT = 60
+TRACEBACK = "Traceback (most recent call last)"
+_TIME = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
+_DURATION = re.compile(r" in \d+(\.\d+)?s$", re.M)
+
+
+@dataclass
+class Result:
+    """What a user sees of one command: exit code, stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def comparable(self) -> tuple[int, str, str]:
+        """Exit code and output without timestamps and durations (and the `wrote` line of compile)."""
+        return self.code, self.out, _DURATION.sub("", _TIME.sub("", self.err))
+
+
+def _env(extra: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWLANG_")}
+    env.update(extra or {})
+    return env
+
+
+def run_command(args: list[str], cwd: Path, *, stdin: str | None = None,
+                env: dict[str, str] | None = None) -> Result:
+    done = subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=TIMEOUT,
+                          env=_env(env))
+    result = Result(done.returncode, done.stdout, done.stderr)
+    assert TRACEBACK not in result.err, result.err
+    assert "internal error" not in result.err, result.err
+    return result
+
+
+def flowlang(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """`flowlang ARGS…` as a user runs it."""
+    return run_command([sys.executable, "-m", "flowlang", *args], cwd, stdin=stdin, env=env)
+
+
+@dataclass
+class Both:
+    """The same run through `flowlang run` and through the compiled module."""
+
+    interpreted: Result
+    compiled: Result
+
+    @property
+    def code(self) -> int:
+        return self.interpreted.code
+
+    @property
+    def err(self) -> str:
+        return self.interpreted.err
+
+    @property
+    def out(self) -> str:
+        return self.interpreted.out
+
+
+def run_both(flow: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Both:
+    """Run `flow` with `flowlang run` and as a compiled module (separate state files); they must agree."""
+    cwd = flow.parent
+    module = flow.with_suffix(".py")
+    if not module.exists():
+        made = flowlang("compile", flow.name, "-o", module.name, cwd=cwd)
+        assert made.code == 0, made.err
+    interpreted = flowlang("run", flow.name, "--state", "interpreted.db", *args, cwd=cwd, stdin=stdin, env=env)
+    compiled = run_command([sys.executable, module.name, "--state", "compiled.db", *args], cwd, stdin=stdin,
+                           env=env)
+    assert compiled.comparable() == interpreted.comparable()
+    return Both(interpreted, compiled)
+
+
+Write = Callable[[str, str], Path]  # the `write` fixture: write(name, text) -> path
