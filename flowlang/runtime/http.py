@@ -150,7 +150,10 @@ class HttpClient:
         number = 0
         while step is not None:
             number += 1
-            call = self._page_call(base, step)
+            try:
+                call = self._page_call(base, step)
+            except (httpx.InvalidURL, UnicodeError) as exc:
+                raise self._data_error(base, f"page {number} is at an invalid URL: {exc}") from None
             raw = self._background.run(self._execute(call))
             response = self._finish(call, raw)
             records = lookup_path(response["body"], items_path)
@@ -336,7 +339,7 @@ class HttpClient:
             return await coro
         except httpx.RequestError as exc:
             raise self._transport_error(call, exc.request, exc, timeout, "oauth2 token request") from None
-        except httpx.InvalidURL as exc:
+        except (httpx.InvalidURL, UnicodeError) as exc:
             sys, op = call.system.name, call.op.name
             message = self.mask(f"{sys}.{op}: oauth2 token_url is not a valid URL: {exc}")
             raise FlowError("input", message, call.where, system=sys, operation=op) from None

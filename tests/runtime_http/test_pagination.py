@@ -138,10 +138,16 @@ def test_http_error_on_a_later_page_is_raised_while_iterating(server: FakeServer
     assert seen == [1] and info.value.status == 500
 
 
-@pytest.mark.parametrize("link", ["http://[::1", "http://host:port/x"])
-def test_a_next_link_that_is_no_url_is_a_data_error(server: FakeServer, make_client: MakeClient, link: str) -> None:
+@pytest.mark.parametrize("link", ["http://[::1", "http://host:port/x", "http://xn--.invalid/"])
+@pytest.mark.parametrize("in_query", [False, True])
+def test_a_next_link_that_is_no_url_is_a_data_error(
+    server: FakeServer, make_client: MakeClient, link: str, in_query: bool
+) -> None:
+    from flowlang.runtime.config import api_key
+
     server.reply("GET", "/items", json={"items": [1], "next": link})
-    client = make_client(server.url, [op("items", "GET", "/items", items="items", paginate=next_link("next"))])
+    auth = api_key("key", "k", in_="query") if in_query else None
+    client = make_client(server.url, [op("items", "GET", "/items", items="items", paginate=next_link("next"))], auth=auth)
     with pytest.raises(FlowError) as info:
         list(client.records("api", "items", {}))
     assert info.value.kind == "data" and "api.items" in info.value.message
