@@ -33,10 +33,18 @@ def _want_number(fn: str, value: Any, param: str | None = None) -> int | float:
 def _want_int(fn: str, value: Any, param: str | None = None) -> int:
     """A whole number; 3.0 is accepted as 3."""
     if type(value) is int:
-        return value
-    if type(value) is float and value.is_integer():
-        return int(value)
-    raise _wrong_type(fn, "a whole number", value, param)
+        if -_MAX_WHOLE <= value <= _MAX_WHOLE:
+            return value
+    elif type(value) is float and value.is_integer():
+        if -_MAX_WHOLE <= value <= _MAX_WHOLE:
+            return int(value)
+    else:
+        raise _wrong_type(fn, "a whole number", value, param)
+    what = f"{param} to be" if param else "a whole number"
+    raise FlowError("data", f"{fn}() expects {what} between -{_MAX_WHOLE:,} and {_MAX_WHOLE:,}, got {value:g}")
+
+
+_MAX_WHOLE = 2**53  # the largest whole number every JSON reader keeps exact; counts and sizes stay far below
 
 
 def _want_bool(fn: str, value: Any, param: str | None = None) -> bool:

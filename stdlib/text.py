@@ -146,7 +146,7 @@ def fl_substring(text: Any, start: Any, end: Any = None) -> str:
 @builtin("pad_left")
 def fl_pad_left(text: Any, width: Any, fill: Any = " ") -> str:
     """`text` (a string or number) filled on the left up to `width` characters."""
-    if type(text) is str and type(width) is int and fill == " ":
+    if type(text) is str and type(width) is int and width < 65536 and fill == " ":
         return text.rjust(width)
     text, width, fill = _padding("pad_left", text, width, fill)
     missing = width - len(text)
@@ -158,7 +158,7 @@ def fl_pad_left(text: Any, width: Any, fill: Any = " ") -> str:
 @builtin("pad_right")
 def fl_pad_right(text: Any, width: Any, fill: Any = " ") -> str:
     """`text` (a string or number) filled on the right up to `width` characters."""
-    if type(text) is str and type(width) is int and fill == " ":
+    if type(text) is str and type(width) is int and width < 65536 and fill == " ":
         return text.ljust(width)
     text, width, fill = _padding("pad_right", text, width, fill)
     missing = width - len(text)
