@@ -185,7 +185,7 @@ def compile_command(file: str, output: str | None, flow_name: str | None) -> Non
 @main.command()
 @click.option("--flow", "flow_name", help="Only the runs of this flow.")
 @click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
 @_guarded
 def runs(flow_name: str | None, state_path: str | None, limit: int) -> None:
     """Show the latest runs recorded in the state database."""
