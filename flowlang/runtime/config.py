@@ -275,6 +275,15 @@ def call_setting_function(name: str, positional: list[Any], named: Mapping[str, 
 # --- building and validating --------------------------------------------------------------------
 
 
+def header_problem(text: str) -> str | None:
+    """Why `text` cannot be sent as a header value (HTTP allows ASCII without line breaks), or None."""
+    if "\n" in text or "\r" in text:
+        return "contains a line break"
+    if not text.isascii():
+        return "must be ASCII text (encode other characters, e.g. with url_encode)"
+    return None
+
+
 def _shown(value: Any) -> str:
     """A bad value in a message: numbers as written, anything else by its type."""
     return to_text(value) if is_number(value) else type_name(value)
@@ -315,7 +324,11 @@ def build_system(
         if isinstance(value, list | dict):
             raise _bad(f"system {name}: header '{key}' must be text, got {type_name(value)}", at.get("headers"))
         if value is not None:
-            headers[str(key)] = to_text(value)
+            text = to_text(value)
+            problem = header_problem(text)
+            if problem:
+                raise _bad(f"system {name}: header '{key}' {problem}", at.get("headers"))
+            headers[str(key)] = text
     timeout = settings.get("timeout", DEFAULT_TIMEOUT)
     rate_limit = settings.get("rate_limit")
     retry = settings.get("retry", DEFAULT_RETRY)

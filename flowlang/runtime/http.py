@@ -16,7 +16,7 @@ import httpx
 
 from flowlang.runtime.auth import OAuth2Tokens, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
-from flowlang.runtime.config import OAuth2Auth, OperationConfig, SystemConfig
+from flowlang.runtime.config import OAuth2Auth, OperationConfig, SystemConfig, header_problem
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
 from flowlang.runtime.values import to_json, to_text, type_name
@@ -245,14 +245,14 @@ class HttpClient:
             if route[0] == "query":
                 _query_pairs(route[1], value, query)
             else:
-                headers[route[1].lower()] = to_text(value)
+                headers[route[1].lower()] = self._header_value(label, route[1], value, where)
         if extra_query:
             for name, value in extra_query.items():
                 _query_pairs(str(name), value, query)
         if extra_headers:
             for name, value in extra_headers.items():
                 if value is not None:
-                    headers[str(name).lower()] = to_text(value)
+                    headers[str(name).lower()] = self._header_value(label, str(name), value, where)
         body = args.get("body")
         content: bytes | None = None
         if isinstance(body, str):
@@ -262,6 +262,16 @@ class HttpClient:
             content = to_json(body).encode()
             headers.setdefault("content-type", "application/json")
         return _Call(sys, op, url, query, headers, content, where)
+
+    def _header_value(self, label: str, name: str, value: Any, where: Where) -> str:
+        """A header value as text: ASCII without line breaks (no header injection)."""
+        text = to_text(value)
+        problem = header_problem(text)
+        if problem:
+            system, _, operation = label.partition(".")
+            raise FlowError("data", self.mask(f"{label}: header '{name}' {problem}"), where,
+                            system=system, operation=operation)
+        return text
 
     # --- sending (on the loop) -----------------------------------------------------------------
 

@@ -84,6 +84,7 @@ def test_build_system_applies_defaults_and_keeps_operations() -> None:
         ({"base_url": "http://x", "auth": "token"}, "system shop: 'auth' must be none, bearer(…)"),
         ({"base_url": "http://x", "headers": {"a": [1]}}, "system shop: header 'a' must be text, got list"),
         ({"base_url": "http://x", "retries": 3}, "system shop: unknown setting 'retries'"),
+        ({"base_url": "http://x", "headers": {"a": "x\ny"}}, "system shop: header 'a' contains a line break"),
     ],
 )
 def test_bad_system_settings_are_input_errors(settings: dict[str, object], message: str) -> None:

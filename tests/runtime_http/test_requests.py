@@ -54,6 +54,17 @@ def test_call_headers_override_system_headers(server: FakeServer, make_client: M
     assert (headers["x-tenant"], headers["x-app"], headers["x-count"]) == ("b", "flow", "3")
 
 
+@pytest.mark.parametrize(("value", "problem"), [("a\r\nX-Evil: 1", "contains a line break"), ("Zoë", "must be ASCII")])
+def test_header_values_that_http_cannot_carry_are_data_errors(
+    server: FakeServer, make_client: MakeClient, value: str, problem: str
+) -> None:
+    client = make_client(server.url, [op("h", "GET", "/h")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "h", {"headers": {"X-Name": value}}, WHERE)
+    assert info.value.kind == "data" and f"header 'X-Name' {problem}" in info.value.message
+    assert server.requests == []
+
+
 def test_object_body_is_sent_as_json(server: FakeServer, make_client: MakeClient) -> None:
     server.reply("POST", "/orders", 201, json={"id": 1})
     client = make_client(server.url, [op("create", "POST", "/orders")])
