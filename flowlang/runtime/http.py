@@ -259,7 +259,11 @@ class HttpClient:
             content = body.encode()
             headers.setdefault("content-type", "text/plain; charset=utf-8")
         elif body is not None:
-            content = to_json(body).encode()
+            try:
+                content = to_json(body).encode()
+            except (TypeError, ValueError, RecursionError) as exc:  # a function, a cycle, too deep
+                raise FlowError("data", f"{label}: the body cannot be sent as JSON: {exc}", where,
+                                system=system, operation=operation) from None
             headers.setdefault("content-type", "application/json")
         return _Call(sys, op, url, query, headers, content, where)
 

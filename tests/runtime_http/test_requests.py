@@ -76,6 +76,16 @@ def test_object_body_is_sent_as_json(server: FakeServer, make_client: MakeClient
     assert (result["status"], result["ok"], result["body"]) == (201, True, {"id": 1})
 
 
+def test_a_body_that_is_no_json_value_is_a_data_error(server: FakeServer, make_client: MakeClient) -> None:
+    cyclic: list[object] = []
+    cyclic.append(cyclic)
+    client = make_client(server.url, [op("create", "POST", "/orders")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "create", {"body": {"lines": cyclic}}, WHERE)
+    assert info.value.kind == "data" and "cannot be sent as JSON" in info.value.message
+    assert server.requests == []
+
+
 def test_string_body_is_sent_as_text(server: FakeServer, make_client: MakeClient) -> None:
     server.reply("POST", "/notes", 204)
     client = make_client(server.url, [op("note", "POST", "/notes")])
