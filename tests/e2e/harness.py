@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,19 +36,22 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
     return env
 
 
-def run_command(args: list[str], cwd: Path, *, stdin: str | None = None,
-                env: dict[str, str] | None = None) -> Result:
+def run_command(args: list[str], cwd: Path, *, stdin: str | None = None, env: dict[str, str] | None = None,
+                memory: int | None = None) -> Result:
+    """Run a command as a user would (with at most `memory` bytes of address space when given)."""
+    limit = None if memory is None else lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     done = subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=TIMEOUT,
-                          env=_env(env))
+                          env=_env(env), preexec_fn=limit)
     result = Result(done.returncode, done.stdout, done.stderr)
     assert TRACEBACK not in result.err, result.err
     assert "internal error" not in result.err, result.err
     return result
 
 
-def flowlang(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+def flowlang(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+             memory: int | None = None) -> Result:
     """`flowlang ARGS…` as a user runs it."""
-    return run_command([sys.executable, "-m", "flowlang", *args], cwd, stdin=stdin, env=env)
+    return run_command([sys.executable, "-m", "flowlang", *args], cwd, stdin=stdin, env=env, memory=memory)
 
 
 @dataclass
@@ -70,16 +74,24 @@ class Both:
         return self.interpreted.out
 
 
-def run_both(flow: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Both:
+_COMPILED: dict[tuple[str, str], str] = {}  # (file name, flow text) -> compiled module: compile once per session
+
+
+def run_both(flow: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+             memory: int | None = None) -> Both:
     """Run `flow` with `flowlang run` and as a compiled module (separate state files); they must agree."""
     cwd = flow.parent
     module = flow.with_suffix(".py")
-    if not module.exists():
+    key = (flow.name, flow.read_text(encoding="utf-8"))
+    if key not in _COMPILED:
         made = flowlang("compile", flow.name, "-o", module.name, cwd=cwd)
         assert made.code == 0, made.err
-    interpreted = flowlang("run", flow.name, "--state", "interpreted.db", *args, cwd=cwd, stdin=stdin, env=env)
+        _COMPILED[key] = module.read_text(encoding="utf-8")
+    module.write_text(_COMPILED[key], encoding="utf-8")
+    interpreted = flowlang("run", flow.name, "--state", "interpreted.db", *args, cwd=cwd, stdin=stdin, env=env,
+                           memory=memory)
     compiled = run_command([sys.executable, module.name, "--state", "compiled.db", *args], cwd, stdin=stdin,
-                           env=env)
+                           env=env, memory=memory)
     assert compiled.comparable() == interpreted.comparable()
     return Both(interpreted, compiled)
 
