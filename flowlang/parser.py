@@ -244,4 +244,6 @@ def _hint(
         hint = f"`{token}` goes on the same line as the `}}` before it"
     elif token.type == "EQUALS" and "COMPARE" in expected:
         hint = "compare with `==`"
+    elif token.type == "COMMA" and "_NL" in expected and opened and opened[-1][1]:
+        hint = "in a block, settings, options and statements go one per line, without commas"
     return hint
