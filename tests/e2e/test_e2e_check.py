@@ -1,0 +1,13 @@
+"""Mistakes a newcomer makes in `flowlang check`: the message says what to write instead."""
+
+from __future__ import annotations
+
+from e2e.harness import Write, flowlang
+
+
+def test_commas_between_operation_options_get_a_one_per_line_hint(write: Write) -> None:
+    flow = write("comma.flow", 'system api {\n  base_url: "http://x"\n  GET a "/a" { items: "data", retry: 2 }\n}\n')
+    result = flowlang("check", flow.name, cwd=flow.parent)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == "comma.flow:3:29: error[E001]: unexpected `,`; expected `}` or end of line"
+    assert "hint: in a block, settings, options and statements go one per line, without commas" in result.out
