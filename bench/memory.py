@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.common import BENCH, Table, compile_flow, flowlang_command, out_dir, verdict
+from bench.common import BENCH, REPO, Table, compile_flow, flowlang_command, out_dir, verdict
 from bench.servers import PAGE_SIZE, BenchServer
 
 FLOW = BENCH / "paging.flow"
@@ -22,19 +22,20 @@ def expected(pages: int) -> dict[str, int]:
 
 
 def peak_rss_mb(command: list[str], env: dict[str, str]) -> tuple[float, object]:
-    """Run `command`; its peak resident set (ru_maxrss of that child alone, via wait4) and its JSON stdout."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}")
-    return usage.ru_maxrss / 1024, json.loads(output)  # ru_maxrss is in KiB on Linux
+    """Run `command` (through bench/rss.py); its peak resident set in MiB and its JSON stdout."""
+    done = subprocess.run([sys.executable, "-m", "bench.rss", *command], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout)
+    if report["returncode"] != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {report['returncode']}")
+    return report["rss_kb"] / 1024, json.loads(report["stdout"])  # ru_maxrss is in KiB on Linux
 
 
-def bench_memory(small: int, large: int) -> Table:
-    """Peak RSS of runs over `small` and `large` pages of 100 records, per engine."""
+def bench_memory(small: int, large: int, warm: bool = True) -> Table:
+    """Peak RSS of runs over `small` and `large` pages of 100 records, per engine.
+
+    `warm`: first one untimed run per engine, so that writing bytecode caches is not measured.
+    """
     out = out_dir()
     module = out / "paging_compiled.py"
     compile_flow(FLOW, module)
@@ -48,7 +49,7 @@ def bench_memory(small: int, large: int) -> Table:
         env = {**os.environ, "BENCH_PAGES_URL": url}
         for name, command in engines.items():
             peaks = []
-            for pages in (small, small, large):  # the first run only warms the bytecode caches
+            for pages in ((small,) if warm else ()) + (small, large):
                 source = out / f"pages-{pages}.json"
                 source.write_text(json.dumps({"pages": pages}), encoding="utf-8")
                 state = Path(out / f"paging-{name}.db")
@@ -56,10 +57,11 @@ def bench_memory(small: int, large: int) -> Table:
                 if result != expected(pages):
                     raise AssertionError(f"{name} over {pages} pages returned {result}")
                 peaks.append(peak)
-            growth = peaks[2] - peaks[1]
-            table.add(f"flowlang {name}", f"{peaks[1]:.1f}", f"{peaks[2]:.1f}", f"{growth:+.1f}",
+            growth = peaks[-1] - peaks[-2]
+            table.add(f"flowlang {name}", f"{peaks[-2]:.1f}", f"{peaks[-1]:.1f}", f"{growth:+.1f}",
                       verdict=verdict(growth <= TARGET_MB))
-    table.notes.append("peak RSS = ru_maxrss of the child process (os.wait4), the whole `flowlang run` / "
-                       "`python compiled.py` process; pages served by the benchmark server (page strategy)")
+    table.notes.append("peak RSS = ru_maxrss of the whole `flowlang run` / `python compiled.py` process, read "
+                       "with getrusage(RUSAGE_CHILDREN) by bench/rss.py, its small parent; pages served by "
+                       "the benchmark server (page strategy)")
     table.notes.append(f"target: growth <= {TARGET_MB:.0f} MB; both runs' results checked")
     return table

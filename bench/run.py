@@ -52,7 +52,7 @@ def benchmarks(quick: bool, tiny: bool) -> dict[str, Callable[[], Table]]:
         return {
             "mapping": lambda: bench_mapping(records=30, repeat=1),
             "http": lambda: bench_http(records=40, repeat=1),
-            "memory": lambda: bench_memory(small=1, large=3),
+            "memory": lambda: bench_memory(small=1, large=3, warm=False),
             "checker": lambda: bench_checker(sizes=[200, 400], repeat=1, cli_repeat=1),
         }
     if quick:
