@@ -138,7 +138,7 @@ class Run:
         """`wait 2s`: sleep, but wake up at once when the run is interrupted."""
         if not is_number(seconds) or seconds < 0:
             raise FlowError("data", f"wait needs a number of seconds of at least 0, not {to_text(seconds)}", where)
-        if self._cancelled.wait(seconds):
+        if self._cancelled.wait(min(seconds, threading.TIMEOUT_MAX)):  # longer waits overflow the platform's clock
             raise RunCancelled()
 
     def checkpoint(self, where: Where) -> None:
