@@ -26,10 +26,22 @@ def mask_secrets(text: str, secrets: Collection[str]) -> str:
     if not secrets:
         return text
     # tuple() copies the set in one step: another thread may be adding a secret meanwhile.
-    for secret in sorted(tuple(secrets), key=len, reverse=True):
-        if secret and secret in text:
-            text = text.replace(secret, MASK)
+    forms = {form for secret in tuple(secrets) if secret for form in _written_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, MASK)
     return text
+
+
+def _written_forms(secret: str) -> tuple[str, ...]:
+    """A secret as it reads in text, and inside JSON strings (a value logged within a list or object)."""
+    forms = _FORMS.get(secret)
+    if forms is None:
+        forms = _FORMS[secret] = (secret, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1])
+    return forms
+
+
+_FORMS: dict[str, tuple[str, ...]] = {}
 
 
 def format_location(where: Where, with_column: bool = False) -> str:
