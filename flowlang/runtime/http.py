@@ -16,7 +16,13 @@ import httpx
 
 from flowlang.runtime.auth import OAuth2Tokens, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
-from flowlang.runtime.config import OAuth2Auth, OperationConfig, SystemConfig, header_problem
+from flowlang.runtime.config import (
+    BasicAuth,
+    OAuth2Auth,
+    OperationConfig,
+    SystemConfig,
+    header_problem,
+)
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
 from flowlang.runtime.values import to_json, to_text, type_name
@@ -104,6 +110,9 @@ class HttpClient:
             if isinstance(sys.auth, OAuth2Auth)
         }
         self._credentials = {name: static_credentials(sys.auth) for name, sys in systems.items()}
+        for name, sys in systems.items():  # an API that echoes a Basic header would show the encoded secret
+            if isinstance(sys.auth, BasicAuth) and sys.auth.password in self.secrets:
+                self.secrets.add(self._credentials[name][0]["authorization"].removeprefix("Basic "))
         self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._jitter = random.Random()
 
