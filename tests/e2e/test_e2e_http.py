@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import sqlite3
 
 import pytest
@@ -59,3 +61,17 @@ def test_a_secret_echoed_by_a_failing_api_is_masked_in_errors_and_run_history(wr
         with sqlite3.connect(flow.parent / db) as con:
             errors = [row[0] for row in con.execute("SELECT error FROM runs")]
         assert errors and all(SECRET not in error for error in errors)
+
+
+def test_a_secret_with_quotes_logged_in_an_object_or_echoed_as_basic_auth_is_masked(write: Write, api: str) -> None:
+    password = 'p@ss"wo\\rd ü'
+    flow = write("basic.flow", api_flow("/secret-echo", 'basic("user", secret("PW"))').replace(
+        "  r = call api.op()", '  log info {pw: secret("PW")}\n  r = call api.op()'))
+    result = run_both(flow, env={"API_URL": api, "PW": password})
+    assert result.code == 3
+    assert 'INFO basic.flow:8 {"pw": "***"}' in result.err
+    assert "bad credentials Basic ***" in result.err
+    encoded = base64.b64encode(f"user:{password}".encode()).decode()
+    for outcome in (result.interpreted, result.compiled):
+        for form in (password, json.dumps(password)[1:-1], encoded):
+            assert form not in outcome.err
