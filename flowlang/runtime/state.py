@@ -139,7 +139,9 @@ class StateStore:
                     raise
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise FlowError("input", f"cannot {action} in '{self.path}': {exc}") from None
+                busy = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+                hint = f"another process held it for more than {_BUSY_TIMEOUT:g}s; is a run still going?" if busy else None
+                raise FlowError("input", f"cannot {action} in '{self.path}': {exc}", hint=hint) from None
 
     # ------------------------------------------------------------------ state
 
