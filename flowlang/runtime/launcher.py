@@ -226,7 +226,8 @@ def execute(
         error_text = err.render()
         outcome = Outcome("failed", EXIT_FAILED, error=err)
     except RecursionError as exc:
-        too_deep = FlowError("limit", "recursion limit reached (the Python stack is exhausted)")
+        too_deep = FlowError("limit", "recursion limit reached (the Python stack is exhausted)",
+                             hint="does a func call itself without end, or is a value nested thousands of levels deep?")
         log.error_report(too_deep)
         error_text = too_deep.render()
         outcome = Outcome("failed", EXIT_FAILED, error=exc)
