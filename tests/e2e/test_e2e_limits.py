@@ -49,3 +49,11 @@ def test_runs_refuses_a_limit_below_one(write: Write) -> None:
     result = flowlang("runs", "--limit", "0", cwd=write("x.flow", "").parent)
     assert result.code == 2
     assert "Invalid value for '--limit'" in result.err
+
+
+def test_a_value_nested_too_deeply_to_log_fails_with_a_hint(write: Write) -> None:
+    flow = write("deep.flow", "flow a {\n  x = {}\n  n = 0\n  while n < 20000 {\n    x = {a: x}\n    n += 1\n  }\n"
+                 "  log info x\n}\n")
+    result = run_both(flow)
+    assert result.code == 3
+    assert "or is a value nested thousands of levels deep?" in result.err
