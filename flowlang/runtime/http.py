@@ -110,8 +110,8 @@ class HttpClient:
             if isinstance(sys.auth, OAuth2Auth)
         }
         self._credentials = {name: static_credentials(sys.auth) for name, sys in systems.items()}
-        for name, sys in systems.items():  # an API that echoes a Basic header would show the encoded secret
-            if isinstance(sys.auth, BasicAuth) and sys.auth.password in self.secrets:
+        for name, system in systems.items():  # an API that echoes a Basic header would show the encoded secret
+            if isinstance(system.auth, BasicAuth) and system.auth.password in self.secrets:
                 self.secrets.add(self._credentials[name][0]["authorization"].removeprefix("Basic "))
         self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._jitter = random.Random()
