@@ -9,6 +9,7 @@ from flowlang import nodes
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
 
 BOM = "\ufeff"
+MAX_SOURCE_BYTES = 64 << 20  # a .flow file larger than this is surely something else
 
 # code -> (severity, one-line meaning); merged into the checker's code table.
 LOADER_CODES: dict[str, tuple[str, str]] = {
@@ -61,13 +62,16 @@ def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | 
         return None, _error("E013", f"'{display}' is a directory, not a .flow file", where)
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_SOURCE_BYTES + 1)  # /dev/zero or a log file must not eat all memory
     except FileNotFoundError:
         code = "E015" if at else "E010"
         what = "imported file" if at else "file"
         return None, _error(code, f"{what} '{display}' not found", where)
     except OSError as exc:
         return None, _error("E011", f"cannot read '{display}': {exc.strerror or exc}", where)
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, _error("E011", f"cannot read '{display}': larger than {MAX_SOURCE_BYTES >> 20} MiB", where,
+                            "is it really a .flow file?")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
