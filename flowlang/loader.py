@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flowlang import nodes
@@ -138,7 +141,8 @@ class _Loader:
         from flowlang.parser import parse
 
         try:
-            return parse(text, display)
+            with _collector_paused():
+                return parse(text, display)
         except FlowSyntaxError as exc:
             self.project.diagnostics.extend(exc.diagnostics)
             return None
@@ -147,6 +151,19 @@ class _Loader:
                 _error("E018", "file is nested too deeply to parse", _file_span(display))
             )
             return None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic GC while parsing: the AST's many surviving objects made each full collection rescan
+    them all (time per line doubled from 5,000 to 50,000 lines); parsing frees its garbage by refcount."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_project(path: str) -> Project:
