@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,26 @@ PUNCTUATION = {"LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "COL
 
 # (text, file, line, column) -> expression: parses `{expr}` inside a string
 InterpolationParser = Callable[[str, str, int, int], Any]
+
+
+def _start(child: Any) -> tuple[int, int] | None:
+    if type(child) is Tok:
+        return None if child.type == "_NL" else (child.line, child.column)
+    if isinstance(child, n.Node):
+        return child.span[1], child.span[2]
+    if type(child) is tuple and child:
+        return child[0].span[1], child[0].span[2]
+    return None
+
+
+def _end(child: Any) -> tuple[int, int] | None:
+    if type(child) is Tok:
+        return None if child.type == "_NL" else (child.end_line, child.end_column)
+    if isinstance(child, n.Node):
+        return child.span[3], child.span[4]
+    if type(child) is tuple and child:
+        return child[-1].span[3], child[-1].span[4]
+    return None
 
 
 def _error(code: str, message: str, span: Span, hint: str | None = None) -> FlowSyntaxError:
@@ -62,9 +83,10 @@ class Builder:
         results: list[Any] = []
         depths: list[int] = []  # nesting depth of each result, to stop pathological input early
         stack: list[tuple[Any, bool]] = [(root, False)]
+        builders = self._table()
         while stack:
             item, done = stack.pop()
-            if not isinstance(item, Tree):
+            if type(item) is not Tree:
                 results.append(item)
                 depths.append(0)
                 continue
@@ -73,45 +95,45 @@ class Builder:
                 stack.extend((child, False) for child in reversed(item.children))
                 continue
             count = len(item.children)
-            children = results[len(results) - count:] if count else []
-            depth = 1 + max(depths[len(depths) - count:], default=0)
-            del results[len(results) - count:]
-            del depths[len(depths) - count:]
+            children = results[-count:] if count else []
+            depth = 1 + max(depths[-count:]) if count else 1
+            if count:
+                del results[-count:]
+                del depths[-count:]
             span = self._span(children)
             if depth > MAX_DEPTH:
                 raise _error("E021", f"nested too deeply (more than {MAX_DEPTH} levels)", span,
                              "split the expression or block into smaller steps with variables or funcs")
-            method = getattr(self, f"build_{item.data}")
-            kept = [c for c in children if not (isinstance(c, Tok) and c.type in PUNCTUATION)]
-            results.append(method(span, kept))
+            kept = [c for c in children if type(c) is not Tok or c.type not in PUNCTUATION]
+            results.append(builders[item.data](self, span, kept))
             depths.append(depth)
         return results[0]
 
+    @staticmethod
+    @functools.cache
+    def _table() -> dict[str, Callable[..., Any]]:
+        """Rule name -> its `build_<rule>` function, computed once."""
+        return {name[6:]: getattr(Builder, name) for name in dir(Builder) if name.startswith("build_")}
+
     def _span(self, children: list[Any]) -> Span:
         """From the start of the first child to the end of the last (tokens, nodes, or tuples of nodes)."""
-        first = next((s for s in map(self._edge, children) if s is not None), None)
-        if first is None:
+        start = end = None
+        for child in children:
+            start = _start(child)
+            if start is not None:
+                break
+        if start is None:
             return getattr(self, "_whole", Span(self.file, 1, 1, 1, 1))
-        last = next(s for s in map(self._edge, reversed(children)) if s is not None)
-        return first.to(last)
-
-    def _edge(self, child: Any) -> Span | None:
-        if isinstance(child, Tok):
-            return None if child.type == "_NL" else self._tok(child)
-        if isinstance(child, n.Node):
-            return child.span
-        if isinstance(child, tuple) and child:
-            span: Span = child[0].span.to(child[-1].span)
-            return span
-        return None
-
-    def _pos(self, line: int, column: int, end_line: int, end_column: int) -> Span:
-        col = column + (self.col_offset if line == 1 else 0)
-        end_col = end_column + (self.col_offset if end_line == 1 else 0)
-        return Span(self.file, line + self.line_offset, col, end_line + self.line_offset, end_col)
+        for child in reversed(children):
+            end = _end(child)
+            if end is not None:
+                break
+        assert end is not None
+        return Span(self.file, start[0], start[1], end[0], end[1])
 
     def _tok(self, token: Tok) -> Span:
-        return self._pos(token.line, token.column, token.end_line, token.end_column)
+        """The span of a token (the lexer already placed it in the file)."""
+        return Span(self.file, token.line, token.column, token.end_line, token.end_column)
 
     @staticmethod
     def _nodes(children: list[Any]) -> list[Any]:

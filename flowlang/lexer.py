@@ -53,15 +53,18 @@ class Lexer:
         order = [*ignored, *LEADING, *(t.name for t in rest)]
         self.master = re.compile("|".join(f"(?P<{name}>{terminals[name].pattern.to_regexp()})" for name in order))
 
-    def lex(self, text: str) -> Iterator[Tok]:
+    def lex(self, text: str, line_offset: int = 0, col_offset: int = 0) -> Iterator[Tok]:
+        """Tokens of `text`; the offsets place a fragment (an interpolation) in its file."""
         match = self.master.match
         keywords = self.keywords
         ignored = self.ignored
-        pos, line, line_start, end = 0, 1, 0, len(text)
+        # columns are pos - line_start + 1: on the fragment's first line they shift by col_offset
+        pos, line, line_start, end = 0, 1 + line_offset, -col_offset, len(text)
         while pos < end:
             m = match(text, pos)
             if m is None:
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1)
+                raise UnexpectedCharacters(text, pos, line - line_offset, pos - line_start + 1 - (
+                    col_offset if line == 1 + line_offset else 0))
             kind = m.lastgroup or ""
             value = m.group()
             new_pos = m.end()

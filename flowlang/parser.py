@@ -99,7 +99,7 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
     previous: Tok | None = None
     where = _Locator(file, line_offset, col_offset)
     try:
-        for token in _lexer().lex(text):
+        for token in _lexer().lex(text, line_offset, col_offset):
             kind = token.type
             if kind == "_NL":
                 if not tables.accepts(session.stack, "_NL"):
@@ -203,7 +203,7 @@ def _diagnose(
         end_line, end_col = token.end_line, token.end_column
         if token.type == "_NL":
             end_line, end_col = token.line, token.column + 1
-        span = where.span(token.line, token.column, end_line, end_col)
+        span = Span(where.file, token.line, token.column, end_line, end_col)  # tokens are placed already
     found = _describe_token(token)
     if token is None and where.line_offset + where.col_offset > 0:
         found = "end of the interpolation"
@@ -214,7 +214,7 @@ def _diagnose(
         kind = {"LPAR": "parenthesis", "LSQB": "list"}.get(opener.type, "")
         if not kind:
             kind = "block" if is_block else "object"
-        opened_at = where.span(opener.line, opener.column, opener.line, opener.column + 1)
+        opened_at = Span(where.file, opener.line, opener.column, opener.line, opener.column + 1)
         closer = _CLOSERS[_OPENERS[opener.type]]
         return Diagnostic(
             "E001", ERROR, f"expected `{closer}` to close the {kind} opened at {opened_at.line}:{opened_at.column}, "
