@@ -41,6 +41,7 @@ def test_a_json_response_nested_too_deeply_is_a_located_json_error(write: Write,
         ("http://127.0.0.1:99999", "2:13: error: system api: 'base_url' 'http://127.0.0.1:99999' is not a valid URL"),
         ("http://xn--.invalid", "8:7: error: api.op: invalid URL 'http://xn--.invalid/op'"),
     ],
+    ids=["port-out-of-range", "bad-idna-host"],
 )
 def test_a_base_url_that_cannot_work_is_a_located_error(write: Write, base_url: str, message: str) -> None:
     flow = write("url.flow", api_flow("/op"))

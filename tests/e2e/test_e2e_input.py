@@ -17,6 +17,7 @@ ECHO = "flow a {\n  return source\n}\n"
         ('{"n": 1e400}', "input is not valid JSON: the number 1e400 is too large"),
         ("1" * 5000, "input is not valid JSON: a whole number has more than 4,300 digits"),
     ],
+    ids=["nan", "infinity", "float-overflow", "long-int"],
 )
 def test_input_json_that_is_not_json_is_a_usage_error(write: Write, payload: str, message: str) -> None:
     flow = write("echo.flow", ECHO)

@@ -10,7 +10,7 @@ import time
 
 from e2e.harness import TRACEBACK, Write, flowlang, run_both
 
-MEMORY = 1_000_000_000  # bytes of address space: enough to start, soon exhausted by a doubling text
+MEMORY = 600_000_000  # bytes of address space: enough to start, soon exhausted by a doubling text
 
 
 def test_a_flow_that_exhausts_memory_fails_with_a_limit_error(write: Write) -> None:
