@@ -19,7 +19,9 @@ from flowlang.runtime.background import BackgroundLoop, make_async_client
 from flowlang.runtime.config import (
     BasicAuth,
     OAuth2Auth,
+    OffsetPaginate,
     OperationConfig,
+    PagePaginate,
     SystemConfig,
     header_problem,
 )
@@ -157,6 +159,9 @@ class HttpClient:
         pager = make_pager(base.op.paginate)
         step: PageRequest | None = pager.first()
         number = 0
+        # page/offset: an API that ignores the paging parameter sends page 1 forever
+        numbered = isinstance(base.op.paginate, PagePaginate | OffsetPaginate)
+        previous: list[Any] | None = None
         while step is not None:
             number += 1
             try:
@@ -174,6 +179,13 @@ class HttpClient:
                 raise self._data_error(
                     base, f"'{items_path}' in page {number} is {type_name(records)}, not a list"
                 )
+            if numbered and records and records == previous:
+                param = next(iter(step.query), "page")
+                raise self._data_error(
+                    base, f"page {number} repeats page {number - 1}: the API seems to ignore the "
+                    f"'{param}' parameter (check the paginate: setting)",
+                )
+            previous = records if numbered else None
             try:
                 step = pager.next(step, str(raw.url), response["body"], response["headers"], records)
             except ValueError as exc:  # a next link that is no URL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,16 @@ def test_dotted_paths_reach_into_objects_and_lists() -> None:
     body = {"meta": {"pages": [{"next": "n1"}]}}
     assert lookup_path(body, "meta.pages.0.next") == "n1"
     assert lookup_path(body, ".") is body
+
+
+@pytest.mark.parametrize("paginate", [page("page", start=1), offset("offset", "limit", 10)])
+def test_an_api_that_ignores_the_paging_parameter_is_an_error_not_an_endless_loop(
+    server: FakeServer, make_client: MakeClient, paginate: Any
+) -> None:
+    server.route("GET", "/items", page_handler(RECORDS, per_page=10, param="p"))  # the API reads `p` only
+    client = make_client(server.url, [op("items", "GET", "/items", items="data", paginate=paginate)])
+    with pytest.raises(FlowError) as info:
+        list(client.records("api", "items", {}, ("a.flow", 3, 9)))
+    assert info.value.kind == "data"
+    assert "page 2 repeats page 1" in info.value.message
+    assert len(server.requests) == 2
