@@ -39,9 +39,10 @@ def static_credentials(auth: AuthConfig | None) -> tuple[dict[str, str], dict[st
 class OAuth2Tokens:
     """The client-credentials token of one system, cached until it expires; lives on the client's loop."""
 
-    def __init__(self, system: str, config: OAuth2Auth) -> None:
+    def __init__(self, system: str, config: OAuth2Auth, secrets: set[str] | None = None) -> None:
         self.system = system
         self.config = config
+        self.secrets = secrets  # each token fetched is masked in logs and errors, like secret() values
         self.token: str | None = None
         self.expires_at = 0.0
         self._lock: asyncio.Lock | None = None
@@ -66,6 +67,8 @@ class OAuth2Tokens:
             if self.token is not None and self.token != stale and self._fresh():
                 return self.token
             self.token, lifetime = await self._fetch(send, timeout, where, operation)
+            if self.secrets is not None:
+                self.secrets.add(self.token)
             self.expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN, lifetime / 2)
             return self.token
 

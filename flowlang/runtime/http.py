@@ -107,7 +107,7 @@ class HttpClient:
         self._client: httpx.AsyncClient | None = None  # made on the loop by the first request
         self._next_slot: dict[str, float] = {}  # rate limits, touched on the loop only
         self._tokens = {
-            name: OAuth2Tokens(name, sys.auth)
+            name: OAuth2Tokens(name, sys.auth, self.secrets)
             for name, sys in systems.items()
             if isinstance(sys.auth, OAuth2Auth)
         }
@@ -389,7 +389,7 @@ class HttpClient:
 
     def mask(self, text: str) -> str:
         """`text` with every secret (and its URL-encoded form) replaced by ***."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
+        for secret in sorted(tuple(self.secrets), key=len, reverse=True):  # a copy: the loop may add
             if secret:
                 text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
         return text

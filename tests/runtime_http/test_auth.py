@@ -166,3 +166,19 @@ def test_oauth2_response_without_a_token_is_a_data_error(server: FakeServer, mak
     with pytest.raises(FlowError) as info:
         client.request("api", "orders", {})
     assert info.value.kind == "data" and "access_token" in info.value.message
+
+
+def test_oauth2_access_tokens_are_masked_like_secrets(server: FakeServer, make_client: MakeClient) -> None:
+    provider = OAuthProvider()
+    server.route("POST", "/oauth/token", provider.token_handler)
+    # an API that echoes the Authorization header back in its error body
+    server.route("GET", "/orders", provider.protect(
+        lambda req: Reply(status=400, json={"error": f"bad request from {req.headers['authorization']}"})
+    ))
+    secrets: set[str] = set()
+    auth = oauth2(server.url + "/oauth/token", "id", "shh")
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=auth, secrets=secrets)
+    with pytest.raises(FlowError) as info:
+        client.request("api", "orders", {})
+    assert provider.issued[-1] in secrets
+    assert provider.issued[-1] not in info.value.message and "***" in info.value.message
