@@ -403,16 +403,22 @@ class HttpClient:
     ) -> FlowError:
         sys, op = call.system.name, call.op.name
         target = f"{request.method} {request.url}"
+        hint = None
         if isinstance(exc, httpx.TimeoutException):
             after = f" after {timeout:g}s" if timeout is not None else ""
             kind, message = "timeout", f"{sys}.{op}: {what} timed out{after} ({target})"
+        elif isinstance(exc, httpx.ConnectError):
+            reason = str(exc) or type(exc).__name__
+            kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
+            hint = f"is the server at {request.url.scheme}://{request.url.netloc.decode()} running and reachable?"
         elif isinstance(exc, httpx.TransportError):
             reason = str(exc) or type(exc).__name__
             kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
         else:
             reason = str(exc) or type(exc).__name__
             kind, message = "connection", f"{sys}.{op}: the response to {target} could not be read: {reason}"
-        return FlowError(kind, self.mask(message), call.where, system=sys, operation=op)
+        return FlowError(kind, self.mask(message), call.where, hint=hint and self.mask(hint), system=sys,
+                         operation=op)
 
     def _finish(self, call: _Call, response: httpx.Response) -> dict[str, Any]:
         sys, op = call.system.name, call.op.name

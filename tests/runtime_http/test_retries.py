@@ -127,4 +127,5 @@ def test_connection_refused_is_a_connection_error_after_retries(make_client: Mak
         client.request("api", "c", {}, ("a.flow", 4, 2))
     assert info.value.kind == "connection" and info.value.where == ("a.flow", 4, 2)
     assert "api.c" in info.value.message
+    assert info.value.hint is not None and info.value.hint.startswith("is the server at http://127.0.0.1:")
     assert len(attempts) == 3
