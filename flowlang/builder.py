@@ -7,10 +7,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from lark import Tree
-
 from flowlang import nodes as n
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+from flowlang.lalr import Tree
 from flowlang.lexer import Tok
 from flowlang.strings import decode_string
 

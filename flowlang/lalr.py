@@ -1,21 +1,38 @@
-"""The hot loop of parsing: feeds tokens through lark's LALR tables and builds lark trees."""
+"""The hot loop of parsing: feeds tokens through the LALR table of grammar/flowlang.lark and builds trees.
+
+The table, each rule's tree recipe and the terminals come from grammar/flowlang.tables.json, which
+`python -m flowlang.tablegen` builds from the grammar with lark; parsing itself needs no lark.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
+import json
+from collections.abc import Callable
 from typing import Any
-
-from lark import Lark, Tree
-from lark.parsers.lalr_analysis import Shift
 
 from flowlang.lexer import Tok
 
-StateTable = dict[Any, dict[str, tuple[Any, Any]]]
+StateTable = list[dict[str, int]]  # symbol -> state to shift to (>= 0), or -1 - the rule to reduce by
+
+
+class Tree:
+    """An interior node of the parse tree: the rule (or alias) name and its children (trees, tokens, None)."""
+
+    __slots__ = ("children", "data")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data, self.children = data, children
+
+    def __repr__(self) -> str:
+        return f"Tree({self.data!r}, {self.children!r})"
 
 
 class ParseFailure(Exception):
     """A token the grammar does not accept here; `expected` lists the terminals it would."""
 
-    def __init__(self, token: Tok | None, expected: set[str], states: StateTable, stack: list[Any]):
+    def __init__(self, token: Tok | None, expected: set[str], states: StateTable, stack: list[int]):
         super().__init__(token)
         self.token = token  # None at the end of the input
         self.expected = expected
@@ -23,40 +40,86 @@ class ParseFailure(Exception):
         self.stack = list(stack)
 
 
+class TablesOutOfDate(Exception):
+    """grammar/flowlang.tables.json was built from another version of the grammar."""
+
+
 class Tables:
-    """lark's parse table for our grammar, with each rule's size, result name and tree callback."""
+    """The parse table, with each rule's size, result name and tree callback."""
 
-    def __init__(self, lark: Lark) -> None:
-        parser = lark.parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
-        table = parser.parse_table
-        self.states: StateTable = table.states
-        self.start_states = table.start_states
-        self.end_states = table.end_states
-        callbacks = parser.callbacks
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.states: StateTable = data["states"]
+        self.start_states: dict[str, int] = data["start_states"]
+        self.end_states: dict[str, int] = data["end_states"]
         # rule -> (size, result name, tree callback or None for a `?rule` passing its one child through)
-        self.rules: dict[Any, tuple[int, str, Any]] = {}
-        for actions in self.states.values():
-            for action, arg in actions.values():
-                if action is not Shift and arg not in self.rules:
-                    size = len(arg.expansion)
-                    passthrough = size == 1 and arg.options.expand1 and not arg.alias
-                    self.rules[arg] = (size, arg.origin.name, None if passthrough else callbacks[arg])
+        self.rules: list[tuple[int, str, Callable[[list[Any]], Any] | None]] = [
+            (recipe[0], recipe[1], _callback(*recipe[2:])) for recipe in data["rules"]
+        ]
+        self.data = data
 
-    def accepts(self, stack: list[Any], terminal: str) -> bool:
+    def accepts(self, stack: list[int], terminal: str) -> bool:
         """Whether `terminal` can be shifted after the reductions it causes (LALR lookaheads over-approximate)."""
         states, rules = self.states, self.rules
         stack = list(stack)
         while True:
-            entry = states[stack[-1]].get(terminal)
-            if entry is None:
+            action = states[stack[-1]].get(terminal)
+            if action is None:
                 return False
-            action, arg = entry
-            if action is Shift:
+            if action >= 0:
                 return True
-            size, origin, _ = rules[arg]
+            size, origin, _ = rules[-1 - action]
             if size:
                 del stack[-size:]
-            stack.append(states[stack[-1]][origin][1])
+            stack.append(states[stack[-1]][origin])
+
+
+@functools.cache
+def load_tables() -> Tables:
+    """The tables shipped with the package, checked against the grammar they were built from."""
+    grammar = importlib.resources.files("flowlang.grammar")
+    data = json.loads(grammar.joinpath("flowlang.tables.json").read_text("utf-8"))
+    check_digest(data, grammar.joinpath("flowlang.lark").read_text("utf-8"))
+    return Tables(data)
+
+
+def check_digest(data: dict[str, Any], grammar: str) -> None:
+    """Refuse tables built from another grammar: they would parse another language."""
+    from flowlang.tablegen import grammar_digest
+
+    if data["grammar_sha256"] != grammar_digest(grammar):
+        raise TablesOutOfDate("grammar/flowlang.tables.json is out of date: run `python -m flowlang.tablegen`")
+
+
+def _callback(
+    name: str, expand1: bool, include: list[list[Any]], nones_after: int
+) -> Callable[[list[Any]], Any] | None:
+    """The tree builder of one rule, as lark's ParseTreeBuilder makes it (see flowlang/tablegen.py)."""
+    size = len(include)
+    if expand1 and size == 1 and not include[0][1] and not include[0][2] and not nones_after:
+        return None  # a `?rule` with one symbol: its child passes through unchanged
+    plain = not nones_after and not any(splice or nones for _, splice, nones in include)
+    if plain:
+        if expand1:
+            return lambda children: children[0] if len(children) == 1 else Tree(name, children)
+        return lambda children: Tree(name, children)
+    steps = [(index, splice, nones) for index, splice, nones in include]
+
+    def build(children: list[Any]) -> Any:
+        kept: list[Any] = []
+        for index, splice, nones in steps:
+            if nones:
+                kept += [None] * nones
+            if splice:
+                kept += children[index].children
+            else:
+                kept.append(children[index])
+        if nones_after:
+            kept += [None] * nones_after
+        if expand1 and len(kept) == 1:
+            return kept[0]
+        return Tree(name, kept)
+
+    return build
 
 
 class Session:
@@ -64,7 +127,7 @@ class Session:
 
     def __init__(self, tables: Tables, start: str) -> None:
         self.tables = tables
-        self.stack: list[Any] = [tables.start_states[start]]
+        self.stack: list[int] = [tables.start_states[start]]
         self.values: list[Any] = []
         self.end_state = tables.end_states[start]
 
@@ -79,18 +142,17 @@ class Session:
         states, rules = self.tables.states, self.tables.rules
         stack, values = self.stack, self.values
         while True:
-            entry = states[stack[-1]].get(terminal)
-            if entry is None:
+            action = states[stack[-1]].get(terminal)
+            if action is None:
                 expected = {t for t in states[stack[-1]] if t.isupper() or t.startswith("_") or t == "$END"}
                 raise ParseFailure(token, expected, states, stack)
-            action, arg = entry
-            if action is Shift:
-                stack.append(arg)
+            if action >= 0:
+                stack.append(action)
                 values.append(token)
                 return None
-            size, origin, callback = rules[arg]
+            size, origin, callback = rules[-1 - action]
             if callback is None:  # the precedence ladder: keep the value, change the state
-                stack[-1] = states[stack[-2]][origin][1]
+                stack[-1] = states[stack[-2]][origin]
                 continue
             if size:
                 children = values[-size:]
@@ -99,6 +161,6 @@ class Session:
             else:
                 children = []
             values.append(callback(children))
-            stack.append(states[stack[-1]][origin][1])
+            stack.append(states[stack[-1]][origin])
             if token is None and stack[-1] == self.end_state:
                 return values[-1]

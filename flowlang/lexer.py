@@ -2,20 +2,23 @@
 
 Lark's own basic lexer costs ~0.5 ms per call to set up, which dominates when every string interpolation
 is parsed on its own; this one compiles one master regular expression once, from the same terminal
-definitions, so the grammar stays the only source of syntax.
+definitions (stored in grammar/flowlang.tables.json by flowlang/tablegen.py), so the grammar stays the
+only source of syntax.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from lark import Lark
-from lark.exceptions import UnexpectedCharacters
 
-IGNORED = {"COMMENT", "__IGNORE_0", "__IGNORE_1", "__IGNORE_2"}
-# terminals matched before the punctuation, longest and most specific first
-LEADING = ("_NL", "COMMENT", "LONG_STRING", "STRING", "DURATION", "NUMBER", "NAME")
+class LexError(Exception):
+    """No terminal matches at `pos` (line and column are those of the fragment being lexed)."""
+
+    def __init__(self, pos: int, line: int, column: int) -> None:
+        super().__init__(f"no token at {line}:{column}")
+        self.pos, self.line, self.column = pos, line, column
 
 
 class Tok:
@@ -37,21 +40,11 @@ class Tok:
 class Lexer:
     """Tokens for the LALR parser, from one master regular expression."""
 
-    def __init__(self, lark: Lark) -> None:
-        terminals = {t.name: t for t in lark.terminals}
-        self.keywords = {
-            t.pattern.value: t.name
-            for t in terminals.values()
-            if t.pattern.type == "str" and t.pattern.value.isidentifier()
-        }
-        ignored = [t.name for t in terminals.values() if t.name.startswith("__IGNORE")]
-        self.ignored = IGNORED | set(ignored)
-        rest = [t for t in terminals.values() if t.name not in LEADING and t.name not in self.keywords.values()
-                and t.name not in self.ignored]
-        # longer literal punctuation first ("==" before "=", "+=" before "+"), regexes between
-        rest.sort(key=lambda t: -len(t.pattern.value) if t.pattern.type == "str" else -1.5)
-        order = [*ignored, *LEADING, *(t.name for t in rest)]
-        self.master = re.compile("|".join(f"(?P<{name}>{terminals[name].pattern.to_regexp()})" for name in order))
+    def __init__(self, tables: dict[str, Any]) -> None:
+        """`tables`: the "terminals" (name, regex in matching order), "keywords" and "ignored" of the tables."""
+        self.keywords: dict[str, str] = tables["keywords"]
+        self.ignored = set(tables["ignored"])
+        self.master = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in tables["terminals"]))
 
     def lex(self, text: str, line_offset: int = 0, col_offset: int = 0) -> Iterator[Tok]:
         """Tokens of `text`; the offsets place a fragment (an interpolation) in its file."""
@@ -63,7 +56,7 @@ class Lexer:
         while pos < end:
             m = match(text, pos)
             if m is None:
-                raise UnexpectedCharacters(text, pos, line - line_offset, pos - line_start + 1 - (
+                raise LexError(pos, line - line_offset, pos - line_start + 1 - (
                     col_offset if line == 1 + line_offset else 0))
             kind = m.lastgroup or ""
             value = m.group()

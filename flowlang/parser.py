@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 from typing import Any
-
-from lark import Lark, Tree
-from lark.exceptions import UnexpectedCharacters
 
 from flowlang import nodes
 from flowlang.builder import Builder
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-from flowlang.lalr import ParseFailure, Session, Tables
-from flowlang.lexer import Lexer, Tok
+from flowlang.lalr import ParseFailure, Session, Tables, Tree, load_tables
+from flowlang.lexer import Lexer, LexError, Tok
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
@@ -43,26 +39,12 @@ _OPERATORS = {
 
 
 @functools.cache
-def _lark() -> Lark:
-    grammar = importlib.resources.files("flowlang.grammar").joinpath("flowlang.lark").read_text("utf-8")
-    options: dict[str, Any] = dict(
-        # positions come from the tokens, which are all kept: lark's propagate_positions costs 2x
-        parser="lalr", lexer="basic", keep_all_tokens=True, start=["start", "expression_only"]
-    )
-    try:
-        return Lark(grammar, cache=True, **options)
-    except OSError:  # an unwritable cache directory must not stop the parser
-        return Lark(grammar, **options)
-
-
-@functools.cache
 def _lexer() -> Lexer:
-    return Lexer(_lark())
+    return Lexer(load_tables().data)
 
 
-@functools.cache
 def _tables() -> Tables:
-    return Tables(_lark())
+    return load_tables()
 
 
 def parse(text: str, file: str) -> nodes.Program:
@@ -112,7 +94,7 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
             session.feed(token)
             previous = token
         return session.finish()
-    except (UnexpectedCharacters, ParseFailure) as error:
+    except (LexError, ParseFailure) as error:
         raise FlowSyntaxError([_diagnose(error, text, where, opened, previous)]) from None
 
 
@@ -171,15 +153,15 @@ def _describe_expected(expected: set[str]) -> str:
 
 
 def _diagnose(
-    error: UnexpectedCharacters | ParseFailure,
+    error: LexError | ParseFailure,
     text: str,
     where: _Locator,
     opened: list[tuple[Tok, bool]],
     previous: Tok | None = None,
 ) -> Diagnostic:
     """A syntax error in words, with a hint about the bracket left open where it helps."""
-    if isinstance(error, UnexpectedCharacters):
-        line, col, pos = error.line, error.column, error.pos_in_stream or 0
+    if isinstance(error, LexError):
+        line, col, pos = error.line, error.column, error.pos
         char = text[pos] if pos < len(text) else ""
         span = where.span(line, col, line, col + 1)
         if char == '"':
