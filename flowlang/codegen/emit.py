@@ -10,6 +10,7 @@ from flowlang import nodes
 from flowlang.codegen import names
 from flowlang.codegen.exprs import ExprEmitter, Hoisted, Scope, Temps, is_state
 from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, lines_of, seq
+from flowlang.codegen.sites import Sites
 
 PARALLEL = "parallel"
 LOOP = "loop"
@@ -113,6 +114,22 @@ class StmtEmitter:
         self.x.hoisted.pop()
         self.lines[after_comment:after_comment] = frame.lines
 
+    def with_fast_copy(self, head: str, value: nodes.Node, indent: str) -> None:
+        """`head value` (`x = …`, `return …`). When the value reads fields and may run twice, a fast copy
+        (`o["id"]`, `s.strip()`) runs first; if it raises a LookupError, TypeError or AttributeError (a
+        missing field, a value of another type), the value is computed again the interpreter's way,
+        which raises the error a user should see. Both copies evaluate in the same order, so a
+        FlowError from the fast copy is the one the slow copy would raise."""
+        if not self.x.fast_path_pays(value, self.scope):
+            self.put(seq(head, self.expr(value)), indent)
+            return
+        fast = lines_of(seq(head, self.x.fast_copy(value, self.scope)), indent + INDENT)
+        slow = lines_of(seq(head, self.expr(value)), indent + INDENT)
+        if Sites.erased(fast) == Sites.erased(slow):  # fields are read only inside (hoisted) lambdas
+            self.put(seq(head, self.expr(value)), indent)
+            return
+        self.lines += [f"{indent}try:", *fast, f"{indent}except (LookupError, TypeError, AttributeError):", *slow]
+
     # ---------------------------------------------------------------- assignment
 
     def emit_Assign(self, node: nodes.Assign, indent: str) -> None:
@@ -122,7 +139,7 @@ class StmtEmitter:
         if isinstance(target, nodes.Name):
             var = names.variable(target.name)
             if op == "=":
-                self.put(seq(f"{var} = ", self.expr(node.value)), indent)
+                self.with_fast_copy(f"{var} = ", node.value, indent)
             elif self.scope.parallel:
                 # The value is computed before the lock is taken (a plain name or literal needs no temp).
                 value: Doc | str = self.arg(node.value)
@@ -267,7 +284,7 @@ class StmtEmitter:
         if node.value is None:
             self.lines.append(indent + "return None")
         else:
-            self.put(seq("return ", self.expr(node.value)), indent)
+            self.with_fast_copy("return ", node.value, indent)
 
     def emit_Try(self, node: nodes.Try, indent: str) -> None:
         """try: "try" block "catch" [ident] block — every FlowError but kind "limit" is caught"""

@@ -85,6 +85,9 @@ class Hoisted:
 
 # Builtins whose result may differ from call to call: a lambda using them is not evaluated twice.
 IMPURE_BUILTINS = frozenset({"uuid", "now", "today", "env", "secret"})
+# In a fast copy, these builtins of one string argument are the str method itself: on any
+# other value the method is missing (AttributeError) and the slow copy reports the builtin's error.
+STR_METHODS = {"trim": "strip", "upper": "upper", "lower": "lower"}
 
 
 class Temps:
@@ -115,7 +118,7 @@ class ExprEmitter:
         self.sites = Sites()
         self.temps = Temps()
         self.hoisted: list[Hoisted] = []  # lambdas become defs when a statement is being written
-        self.fast = False  # writing the fast copy of a hoisted lambda: `a.b` is `a["b"]`
+        self.fast = False  # writing a fast copy (of a hoisted lambda or a statement): `a.b` is `a["b"]`
         self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
         for cls in typing.get_args(nodes.Expr):
             method = getattr(self, f"emit_{cls.__name__}", None)
@@ -299,6 +302,12 @@ class ExprEmitter:
             )
         if node.func in self.funcs:
             return call(names.func(node.func), "rt", where, *self._args(node.args, scope, True))
+        if self.fast and node.func in STR_METHODS and _one_operand(node):
+            operand = node.args[0].value
+            doc = self.expr(operand, scope)
+            if isinstance(operand, nodes.Unary | nodes.Binary | nodes.Conditional):
+                doc = Parens(doc)  # `(not x).strip()`, not `not x.strip()`
+            return seq(doc, Text(f".{STR_METHODS[node.func]}()"))
         py = self.builtins.get(node.func)
         if py is None:
             message = names.string(f"unknown function '{node.func}'")
@@ -327,11 +336,24 @@ class ExprEmitter:
         head = ", ".join(f"{names.variable(p)}=None" for p in params)
         if self.hoisted and self._fast_path_pays(node.body, inner):
             return Text(self._hoist(node, head, inner))
-        # Lambdas inside this one see its parameters: they stay lambdas too.
+        # Lambdas inside this one see its parameters: they stay lambdas too. A lambda is a value that
+        # may be called outside the fast copy it appears in, so its own body is never fast.
         hoisted, self.hoisted = self.hoisted, []
+        was_fast, self.fast = self.fast, False
         body = self.nested(node.body, inner)
-        self.hoisted = hoisted
+        self.hoisted, self.fast = hoisted, was_fast
         return seq(f"lambda {head}, *_: ", body)
+
+    def fast_copy(self, node: nodes.Node, scope: Scope) -> Doc:
+        """The fast copy of an expression for which `fast_path_pays`: fields read as `a["b"]`."""
+        was_fast, self.fast = self.fast, True
+        doc = self.expr(node, scope)
+        self.fast = was_fast
+        return doc
+
+    def fast_path_pays(self, node: nodes.Node, scope: Scope) -> bool:
+        """An expression that reads fields and may safely be evaluated twice (no calls with effects)."""
+        return self._fast_path_pays(node, scope)
 
     def _fast_path_pays(self, body: nodes.Node, scope: Scope) -> bool:
         """A lambda that reads fields and may safely be evaluated twice (no calls with effects)."""
@@ -346,9 +368,10 @@ class ExprEmitter:
         return reads
 
     def _hoist(self, node: nodes.Lambda, head: str, scope: Scope) -> str:
-        """The lambda as a nested def: fields read as plain dict lookups; when one is missing (or
-        anything raises a LookupError or TypeError), the body runs again the interpreter's way, which
-        reports the error. Mapping code runs close to hand-written Python this way."""
+        """The lambda as a nested def: fields read as plain dict lookups, `trim(x)` as `x.strip()`; when a
+        field is missing (or anything raises a LookupError, TypeError or AttributeError), the body runs
+        again the interpreter's way, which reports the error. Mapping code runs close to hand-written
+        Python this way."""
         frame = self.hoisted[-1]
         known = frame.names.get(id(node))
         if known is not None:  # the slow copy of an enclosing lambda: the def is already there
@@ -367,10 +390,16 @@ class ExprEmitter:
         lines = [f"{frame.indent}def {name}({head}, *_):", *inner.lines]
         lines.append(f"{inner.indent}try:")
         lines += lines_of(seq("return ", fast), body_indent)
-        lines.append(f"{inner.indent}except (LookupError, TypeError):")
+        lines.append(f"{inner.indent}except (LookupError, TypeError, AttributeError):")
         lines += lines_of(seq("return ", slow), body_indent)
         frame.lines.extend(lines)
         return name
+
+
+def _one_operand(node: nodes.Call) -> bool:
+    """`f(x)` with one positional argument that is not a number (`1.strip()` would not parse)."""
+    return (len(node.args) == 1 and node.args[0].name is None
+            and not isinstance(node.args[0].value, nodes.Literal | nodes.Duration))
 
 
 def _plain_path(node: nodes.Node, scope: Scope) -> bool:

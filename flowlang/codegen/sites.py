@@ -41,6 +41,11 @@ class Sites:
         self.calls[token] = (python_name, flow_name, where)
         return token
 
+    @staticmethod
+    def erased(lines: list[str]) -> list[str]:
+        """`lines` with every placeholder blanked: two renderings of the same code compare equal."""
+        return [_PLACEHOLDER.sub("_", line) for line in lines]
+
     def resolve(self, text: str) -> tuple[str, list[str]]:
         """`text` with the real names put back, and the SITES entries `(line, col): (name, where)`."""
         out_lines: list[str] = []

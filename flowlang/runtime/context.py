@@ -8,7 +8,6 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from flowlang.runtime.errors import FlowError, Where
@@ -38,16 +37,26 @@ class RunCancelled(BaseException):
     """Raised in the run's threads once the run was interrupted; `catch` never sees it."""
 
 
-@dataclass(frozen=True, slots=True)
 class _Frame:
-    """One flow or func call: `label` ("func normalize"), where it was called from, and its depth."""
+    """One flow or func call: its kind ("flow", "func") and name, where it was called from, its depth.
 
-    label: str
-    called_at: Where
-    depth: int
-    parent: _Frame | None
-    handling: BaseException | None  # the exception already being handled when the call began
-    owner: Run  # frames of another run (an earlier one in this thread) are not ours
+    A plain slotted class: one is made for every func call, and a frozen dataclass costs ~1 µs more.
+    Frames are never changed once made (parallel iterations share their parents).
+    """
+
+    __slots__ = ("called_at", "depth", "handling", "kind", "name", "owner", "parent")
+
+    def __init__(
+        self, kind: str, name: str, called_at: Where, depth: int, parent: _Frame | None,
+        handling: BaseException | None, owner: Run,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.called_at = called_at
+        self.depth = depth
+        self.parent = parent
+        self.handling = handling  # the exception already being handled when the call began
+        self.owner = owner  # frames of another run (an earlier one in this thread) are not ours
 
 
 # The call stack lives in a context variable so that parallel iterations (which copy the context)
@@ -182,28 +191,27 @@ class Run:
 
     def enter_flow(self, name: str, where: Where = None) -> None:
         """Push the frame of the flow itself (the launcher does this; engines push only funcs)."""
-        self._push(f"flow {name}", where)
+        self.enter_call(name, where, "flow")
 
-    def enter_call(self, name: str, where: Where) -> None:
+    def enter_call(self, name: str, where: Where, kind: str = "func") -> None:
         """Push the frame of func `name` called at `where`; past the recursion limit: FlowError("limit").
 
-        Call it before a `try` whose `finally` calls `exit_call()`.
+        Call it before a `try` whose `finally` calls `exit_call()`. This runs for every func call,
+        so it does as little as it can: the frame's label is only written if an error unwinds it.
         """
-        self._push(f"func {name}", where)
-
-    def _push(self, label: str, where: Where) -> None:
         parent = _FRAMES.get()
-        if parent is not None and parent.owner is not self:
-            parent = None
-        depth = parent.depth + 1 if parent else 1
-        if depth > self._recursion_limit:
-            raise FlowError(
-                "limit",
-                f"recursion limit reached ({self._recursion_limit} nested calls)",
-                where,
-                hint="does a func call itself without end?",
-            )
-        _FRAMES.set(_Frame(label, where, depth, parent, sys.exc_info()[1], self))
+        if parent is None or parent.owner is not self:
+            depth, parent = 1, None
+        else:
+            depth = parent.depth + 1
+            if depth > self._recursion_limit:
+                raise FlowError(
+                    "limit",
+                    f"recursion limit reached ({self._recursion_limit} nested calls)",
+                    where,
+                    hint="does a func call itself without end?",
+                )
+        _FRAMES.set(_Frame(kind, name, where, depth, parent, sys.exception(), self))
 
     def exit_call(self) -> None:
         """Pop the innermost frame. When a FlowError is unwinding through it, add the frame to its stack."""
@@ -211,12 +219,13 @@ class Run:
         if frame is None or frame.owner is not self:
             return
         _FRAMES.set(frame.parent)
-        error = sys.exc_info()[1]
-        if isinstance(error, FlowError) and error is not frame.handling:
+        error = sys.exception()
+        if error is not None and error is not frame.handling and isinstance(error, FlowError):
             own = _OWN_ENTRIES.get(error, 0)
             del error.stack[own:]  # an entry an engine added for this frame itself: ours replaces it
             inside = error.stack_where if error.stack else error.where
-            error.stack.append(f"{frame.label} at {_location(inside)}" if inside else frame.label)
+            label = f"{frame.kind} {frame.name}"
+            error.stack.append(f"{label} at {_location(inside)}" if inside else label)
             error.stack_where = frame.called_at
             _OWN_ENTRIES[error] = len(error.stack)
 
