@@ -38,30 +38,20 @@ class RunCancelled(BaseException):
 
 
 class _Frame:
-    """One flow or func call: its kind ("flow", "func") and name, where it was called from, its depth.
+    """One open flow or func call: its kind ("flow", "func"), its name, and where it was called from.
 
     A plain slotted class: one is made for every func call, and a frozen dataclass costs ~1 µs more.
-    Frames are never changed once made (parallel iterations share their parents).
     """
 
-    __slots__ = ("called_at", "depth", "handling", "kind", "name", "owner", "parent")
+    __slots__ = ("called_at", "handling", "kind", "name")
 
-    def __init__(
-        self, kind: str, name: str, called_at: Where, depth: int, parent: _Frame | None,
-        handling: BaseException | None, owner: Run,
-    ) -> None:
+    def __init__(self, kind: str, name: str, called_at: Where, handling: BaseException | None) -> None:
         self.kind = kind
         self.name = name
         self.called_at = called_at
-        self.depth = depth
-        self.parent = parent
         self.handling = handling  # the exception already being handled when the call began
-        self.owner = owner  # frames of another run (an earlier one in this thread) are not ours
 
 
-# The call stack lives in a context variable so that parallel iterations (which copy the context)
-# each see the frames they were started in, without mixing frames across threads.
-_FRAMES: contextvars.ContextVar[_Frame | None] = contextvars.ContextVar("flowlang_frames", default=None)
 # How many entries of an unwinding error's stack the Run wrote.
 _OWN_ENTRIES: weakref.WeakKeyDictionary[FlowError, int] = weakref.WeakKeyDictionary()
 
@@ -98,6 +88,9 @@ class Run:
         self._step_limit = step_limit
         self._configured_step_limit = step_limit
         self._recursion_limit = recursion_limit
+        # The call stack: a list of frames per thread, innermost last. A parallel iteration starts with a
+        # copy of the frames open where the loop is (see parallel_for), so its errors carry them too.
+        self._threads = threading.local()
         self._cancelled = threading.Event()
         # Engines may skip computing progress when nobody can see it.
         self.show_progress = log.interactive
@@ -199,26 +192,22 @@ class Run:
         Call it before a `try` whose `finally` calls `exit_call()`. This runs for every func call,
         so it does as little as it can: the frame's label is only written if an error unwinds it.
         """
-        parent = _FRAMES.get()
-        if parent is None or parent.owner is not self:
-            depth, parent = 1, None
-        else:
-            depth = parent.depth + 1
-            if depth > self._recursion_limit:
-                raise FlowError(
-                    "limit",
-                    f"recursion limit reached ({self._recursion_limit} nested calls)",
-                    where,
-                    hint="does a func call itself without end?",
-                )
-        _FRAMES.set(_Frame(kind, name, where, depth, parent, sys.exception(), self))
+        frames = self._frames()
+        if len(frames) >= self._recursion_limit:
+            raise FlowError(
+                "limit",
+                f"recursion limit reached ({self._recursion_limit} nested calls)",
+                where,
+                hint="does a func call itself without end?",
+            )
+        frames.append(_Frame(kind, name, where, sys.exception()))
 
     def exit_call(self) -> None:
         """Pop the innermost frame. When a FlowError is unwinding through it, add the frame to its stack."""
-        frame = _FRAMES.get()
-        if frame is None or frame.owner is not self:
+        try:
+            frame = self._threads.frames.pop()
+        except (AttributeError, IndexError):  # no frame open in this thread
             return
-        _FRAMES.set(frame.parent)
         error = sys.exception()
         if error is not None and error is not frame.handling and isinstance(error, FlowError):
             own = _OWN_ENTRIES.get(error, 0)
@@ -231,9 +220,20 @@ class Run:
 
     @property
     def depth(self) -> int:
-        """How many flow/func frames are open in this thread's context."""
-        frame = _FRAMES.get()
-        return frame.depth if frame is not None and frame.owner is self else 0
+        """How many flow/func frames are open in this thread."""
+        return len(self._frames())
+
+    def _frames(self) -> list[_Frame]:
+        try:
+            frames: list[_Frame] = self._threads.frames
+        except AttributeError:
+            frames = self._threads.frames = []
+        return frames
+
+    def _iteration(self, frames: tuple[_Frame, ...], body: Callable[[Any], Any], item: Any) -> Any:
+        """One parallel iteration on a worker thread, inside the frames open where the loop is."""
+        self._threads.frames = list(frames)
+        return body(item)
 
     # -------------------------------------------------------- parallel loops
 
@@ -254,6 +254,7 @@ class Run:
                 body(item)
             return
         flight = _InFlight(limit)
+        frames = tuple(self._frames())
         pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flowlang-parallel")
         try:
             iterator = iter(items)
@@ -270,7 +271,8 @@ class Run:
                     flight.failures.append((index, exc))
                     break
                 context = contextvars.copy_context()
-                pool.submit(context.run, body, item).add_done_callback(flight.finisher(index))
+                started = pool.submit(context.run, self._iteration, frames, body, item)
+                started.add_done_callback(flight.finisher(index))
                 index += 1
             flight.slots.release()
             flight.drain()
