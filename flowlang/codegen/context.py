@@ -7,7 +7,7 @@ from typing import Any
 
 from flowlang import nodes
 from flowlang.codegen import names
-from flowlang.codegen.emit import function_lines
+from flowlang.codegen.emit import function_lines, space_nested_defs
 from flowlang.codegen.exprs import ExprEmitter, Scope, Wheres
 from flowlang.codegen.inline import Inlined, builtin_index, inline, sorted_imports
 from flowlang.codegen.layout import INDENT, Brackets, Doc, Text, call, lines_of, seq
@@ -202,6 +202,8 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
             flow_body,
         )
     )
+    # lambdas that close over nothing, defined once (see ExprEmitter._hoist), before the funcs using them
+    definitions[1:1] = ["\n".join(space_nested_defs(lines)) for lines in exprs.module_defs]
     n = {key: inlined.name(module, key) for key, module in TEMPLATE_RUNTIME.items()}
     file_text = names.comment(root_file, 80)
     doc = f"Flow {flow_ident} of {file_text}, compiled by flowlang: needs Python 3.11+ and httpx."

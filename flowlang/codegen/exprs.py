@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from flowlang import nodes
 from flowlang.codegen import names
@@ -118,6 +119,9 @@ class ExprEmitter:
         self.sites = Sites()
         self.temps = Temps()
         self.hoisted: list[Hoisted] = []  # lambdas become defs when a statement is being written
+        # defs of lambdas that use nothing but their parameters: made once, at module level
+        self.module_lambdas = Hoisted("")
+        self.module_defs: list[list[str]] = []
         self.fast = False  # writing a fast copy (of a hoisted lambda or a statement): `a.b` is `a["b"]`
         self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
         for cls in typing.get_args(nodes.Expr):
@@ -372,11 +376,19 @@ class ExprEmitter:
         field is missing (or anything raises a LookupError, TypeError or AttributeError), the body runs
         again the interpreter's way, which reports the error. Mapping code runs close to hand-written
         Python this way."""
-        frame = self.hoisted[-1]
-        known = frame.names.get(id(node))
+        known = self.module_lambdas.names.get(id(node)) or self.hoisted[-1].names.get(id(node))
         if known is not None:  # the slow copy of an enclosing lambda: the def is already there
             return known
+        # A lambda that closes over nothing is defined once for the module, not at every call of
+        # its func: fewer objects for the garbage collector to count in a mapping loop.
+        at_module = not _free_names(node) and not any(
+            isinstance(n, nodes.Call) and n.func in self.funcs for n in nodes.walk(node)
+        )
+        frame = self.module_lambdas if at_module else self.hoisted[-1]
         name = f"_lambda_{node.span.line}_{node.span.column}"
+        taken = set(self.module_lambdas.names.values())
+        if at_module and name in taken:  # the same position in another file of the project
+            name += f"_{next(n for n in itertools.count(1) if f'{name}_{n}' not in taken)}"
         frame.names[id(node)] = name
         inner = Hoisted(frame.indent + INDENT)
         self.hoisted.append(inner)
@@ -392,8 +404,29 @@ class ExprEmitter:
         lines += lines_of(seq("return ", fast), body_indent)
         lines.append(f"{inner.indent}except (LookupError, TypeError, AttributeError):")
         lines += lines_of(seq("return ", slow), body_indent)
-        frame.lines.extend(lines)
+        if at_module:
+            self.module_defs.append(lines)
+        else:
+            frame.lines.extend(lines)
         return name
+
+
+def _free_names(node: nodes.Node, bound: frozenset[str] = frozenset()) -> bool:
+    """Does `node` use a variable it does not bind (as a lambda parameter), `source`, `state` or a func?"""
+    if isinstance(node, nodes.Lambda):
+        return _free_names(node.body, bound | {p.name for p in node.params})
+    if isinstance(node, nodes.Name):
+        return node.name not in bound
+    if isinstance(node, nodes.ApiCall):
+        return True
+    if isinstance(node, nodes.Call) and node.func in IMPURE_BUILTINS:
+        return True
+    for f in fields(node):
+        value = getattr(node, f.name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, nodes.Node) and _free_names(child, bound):
+                return True
+    return False
 
 
 def _one_operand(node: nodes.Call) -> bool:
