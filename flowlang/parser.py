@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from flowlang import nodes
@@ -212,7 +213,7 @@ def _hint(
     if token is None:
         return None
     hint = None
-    if previous is not None and previous.type == "STRING" and previous.value.count("{") > previous.value.count("}"):
+    if previous is not None and previous.type == "STRING" and _braces(previous.value, "{") > _braces(previous.value, "}"):
         # `"a {f("x")} b"`: the quote inside the interpolation ended the string early
         return 'an interpolation `{…}` cannot contain a `"`: put the value in a variable first'
     if "COMMA" in expected and token.type in _EXPRESSION_STARTS | {"LONG_STRING", "DURATION"}:
@@ -229,3 +230,8 @@ def _hint(
     elif token.type == "COMMA" and "_NL" in expected and opened and opened[-1][1]:
         hint = "in a block, settings, options and statements go one per line, without commas"
     return hint
+
+
+def _braces(text: str, brace: str) -> int:
+    """How many `brace` characters of a string token are not escaped (`\\{` is a literal brace)."""
+    return len(re.findall(r"(?<!\\)(?:\\\\)*" + re.escape(brace), text))

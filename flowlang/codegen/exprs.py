@@ -89,6 +89,8 @@ IMPURE_BUILTINS = frozenset({"uuid", "now", "today", "env", "secret"})
 # In a fast copy, these builtins of one string argument are the str method itself: on any
 # other value the method is missing (AttributeError) and the slow copy reports the builtin's error.
 STR_METHODS = {"trim": "strip", "upper": "upper", "lower": "lower"}
+# In a fast copy, these builtins with a lambda become list comprehensions (see _comprehension).
+COMPREHENSIONS = ("map", "filter")
 
 
 class Temps:
@@ -306,6 +308,8 @@ class ExprEmitter:
             )
         if node.func in self.funcs:
             return call(names.func(node.func), "rt", where, *self._args(node.args, scope, True))
+        if self.fast and node.func in COMPREHENSIONS and _items_and_lambda(node):
+            return self._comprehension(node, scope)
         if self.fast and node.func in STR_METHODS and _one_operand(node):
             operand = node.args[0].value
             doc = self.expr(operand, scope)
@@ -319,6 +323,23 @@ class ExprEmitter:
         # Called directly; a failure is located through SITES (see sites.py).
         callee = self.sites.placeholder(py, node.func, where)
         return Seq((Text(callee), arguments(self._args(node.args, scope, False))))
+
+    def _comprehension(self, node: nodes.Call, scope: Scope) -> Doc:
+        """In a fast copy, `map(xs, x => e)` is `[e for x in xs]` and `filter(xs, x => e)` is
+        `[x for x in xs if e]`, as hand-written Python would have them; `as_list` sends anything but a
+        list (a stream, a wrong type) to the slow copy, which calls the builtin."""
+        items, fn = node.args[0].value, node.args[1].value
+        assert isinstance(fn, nodes.Lambda)
+        param = fn.params[0].name
+        inner = replace(scope, lambdas=(*scope.lambdas, frozenset({param})))
+        var = names.variable(param)
+        source = seq(f"{var} in ", call(self._v("values", "as_list"), self.expr(items, scope)))
+        if node.func == "map":
+            chain = Chain(self.nested(fn.body, inner), (("for", source),))
+        else:
+            test = _parenthesized(self.condition(fn.body, inner))
+            chain = Chain(Text(var), (("for", source), ("if", test)))
+        return Brackets("[", (chain,), "]")
 
     def emit_ApiCall(self, node: nodes.ApiCall, scope: Scope) -> Doc:
         """api_call: ("call" | "each") NAME "." NAME "(" named args ")" """
@@ -427,6 +448,15 @@ def _free_names(node: nodes.Node, bound: frozenset[str] = frozenset()) -> bool:
             if isinstance(child, nodes.Node) and _free_names(child, bound):
                 return True
     return False
+
+
+def _items_and_lambda(node: nodes.Call) -> bool:
+    """`f(items, x => e)`: two positional arguments, the second a lambda of one parameter."""
+    return (len(node.args) == 2 and all(a.name is None for a in node.args)
+            and isinstance(node.args[1].value, nodes.Lambda) and len(node.args[1].value.params) == 1
+            and not isinstance(node.args[0].value, nodes.Lambda)
+            # `a ?? b` is a walrus, which Python does not allow in a comprehension's iterable
+            and not any(isinstance(n, nodes.Binary) and n.op == "??" for n in nodes.walk(node.args[0].value)))
 
 
 def _one_operand(node: nodes.Call) -> bool:

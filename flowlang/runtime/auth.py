@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,6 +12,7 @@ import httpx
 
 from flowlang.runtime.config import ApiKeyAuth, AuthConfig, BasicAuth, BearerAuth, OAuth2Auth
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.values import parse_json
 
 # Refresh a token this many seconds before the server says it expires.
 EXPIRY_MARGIN = 30.0
@@ -104,7 +104,7 @@ class OAuth2Tokens:
                 operation=operation,
             )
         try:
-            payload: Any = json.loads(response.content)
+            payload: Any = parse_json(response.content, response.charset_encoding)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise FlowError(
                 "json", f"{label}: response is not valid JSON: {exc}", where,

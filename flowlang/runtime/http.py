@@ -27,7 +27,7 @@ from flowlang.runtime.config import (
 )
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
-from flowlang.runtime.values import to_json, to_text, type_name
+from flowlang.runtime.values import parse_json, to_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -429,7 +429,7 @@ class HttpClient:
         if response.content:
             if _is_json(headers.get("content-type", "")):
                 try:
-                    body = json.loads(response.content)
+                    body = parse_json(response.content, response.charset_encoding)
                 except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
                     if ok:
                         raise FlowError(

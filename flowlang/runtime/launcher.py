@@ -9,7 +9,6 @@ returns nothing); everything else goes to stderr through the run log.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import signal
@@ -28,7 +27,7 @@ from flowlang.runtime.errors import FlowError
 from flowlang.runtime.http import HttpClient
 from flowlang.runtime.runlog import LOG_FORMATS, RunLog, mask_secrets
 from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore
-from flowlang.runtime.values import to_json
+from flowlang.runtime.values import parse_json, to_json
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -132,7 +131,7 @@ def read_input(path: str | None, stdin: TextIO) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise LaunchError(f"error: cannot read input file '{name}': {_reason(exc)}") from None
     try:
-        return json.loads(text.lstrip("\ufeff"), parse_constant=_reject_constant, parse_float=_parse_float)
+        return parse_json(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise LaunchError(f"{name}:{exc.lineno}:{exc.colno}: error: input is not valid JSON: {exc.msg}") from None
     except RecursionError:
@@ -142,17 +141,6 @@ def read_input(path: str | None, stdin: TextIO) -> Any:
         if "integer string conversion" in reason:
             reason = f"a whole number has more than {MAX_INT_DIGITS:,} digits"
         raise LaunchError(f"{name}: error: input is not valid JSON: {reason}") from None
-
-
-def _reject_constant(word: str) -> Any:
-    raise ValueError(f"{word} is not a JSON number")
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if value in (math.inf, -math.inf):
-        raise ValueError(f"the number {text} is too large")
-    return value
 
 
 def _reason(exc: BaseException) -> str:
@@ -287,7 +275,7 @@ def _result_json(result: Any) -> str:
     try:
         text = to_json(result, indent=2)
         if "NaN" in text or "Infinity" in text:  # maybe a float JSON cannot hold, maybe only text
-            json.loads(text, parse_constant=_reject_constant)
+            parse_json(text)
         return text
     except (TypeError, ValueError) as exc:
         if "integer string conversion" in str(exc):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -260,6 +261,13 @@ def augment(op: str, current: Any, value: Any, where: Where = None) -> Any:
     return arith("-", current, value, where)
 
 
+def as_list(v: Any) -> list[Any]:
+    """`v` itself when it is a list, else a TypeError: a compiled fast copy then runs its slow copy."""
+    if type(v) is list:
+        return v
+    raise TypeError("not a list")
+
+
 def iterate(v: Any, where: Where = None) -> Iterable[Any]:
     """What `for x in v` walks: list items, object keys, or the records of a stream."""
     if isinstance(v, list | Stream):
@@ -276,3 +284,32 @@ def iterate_pairs(v: Any, where: Where = None) -> Iterable[tuple[Any, Any]]:
     if isinstance(v, dict):
         return list(v.items())
     raise FlowError("data", f"cannot loop over {type_name(v)}", where)
+
+
+# ---------------------------------------------------------------- reading JSON
+
+
+def parse_json(data: str | bytes, charset: str | None = None) -> Any:
+    """Strict JSON (RFC 8259) as flowlang reads it everywhere (inputs, responses, tokens).
+
+    `NaN`, `Infinity` and numbers too large for a float are errors, not values no JSON tool could
+    write back; bytes are decoded with `charset` when one is declared (else UTF-8/16/32 detection).
+    Raises ValueError (json.JSONDecodeError for syntax) or RecursionError for too deep nesting.
+    """
+    if isinstance(data, bytes) and charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        try:
+            data = data.decode(charset)
+        except LookupError:
+            raise ValueError(f"unknown charset {charset!r}") from None
+    return json.loads(data, parse_constant=_reject_constant, parse_float=_parse_float)
+
+
+def _reject_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"the number {text} is too large")
+    return value

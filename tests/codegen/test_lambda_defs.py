@@ -101,3 +101,24 @@ def test_two_files_with_lambdas_at_the_same_position_run_as_in_the_interpreter(
     )
     assert ran.compiled == ran.interpreted
     assert ran.compiled[1] == {"twice": [2], "add": [2]}
+
+
+def test_map_and_filter_in_fast_copies_run_as_in_the_interpreter(run_both: RunBoth) -> None:
+    # `map`/`filter` with a lambda become comprehensions in fast copies; over `a ?? b` (a walrus,
+    # not allowed in a comprehension's iterable) and over a stream they stay builtin calls
+    ran = run_both(
+        """
+        flow f {
+          order = {lines: [{sku: " a ", qty: 2}, {sku: "b", qty: 0}], extra: null}
+          skus = map(order.lines, l => upper(trim(l.sku)))
+          kept = filter(order.lines, l => l.qty > 0)
+          fallback = map(order.extra ?? order.lines, l => l.qty)
+          words = map(order.lines, l => l.sku + l.qty)
+          return {skus: skus, kept: kept, fallback: fallback, words: words}
+        }
+        """
+    )
+    assert ran.compiled == ran.interpreted
+    code, _, log = ran.compiled
+    assert code == 3
+    assert log[0] == "main.flow:7:33: error: cannot add string and number"

@@ -78,3 +78,8 @@ def test_a_twenty_thousand_term_expression_is_reported_not_crashed() -> None:
 def test_a_quote_inside_an_interpolation_gets_a_hint() -> None:
     *_, hint = first_error('flow a {\n  log info "v {get(x, "a")} w"\n}\n')
     assert hint == 'an interpolation `{…}` cannot contain a `"`: put the value in a variable first'
+
+
+def test_an_escaped_brace_before_a_stray_string_is_not_taken_for_an_interpolation() -> None:
+    *_, hint = first_error('flow a {\n  x = "literal \\{ brace" "second"\n}\n')
+    assert hint is None or "interpolation" not in hint

@@ -154,6 +154,32 @@ def test_malformed_json_names_system_operation_and_status(server: FakeServer, ma
     assert (error.status, error.system, error.operation, error.where) == (200, "api", "get_customer", WHERE)
 
 
+@pytest.mark.parametrize("raw", [b'{"total": NaN}', b'{"total": Infinity}', b'{"total": -Infinity}', b'[1e999]'])
+def test_numbers_json_cannot_hold_are_a_json_error(server: FakeServer, make_client: MakeClient, raw: bytes) -> None:
+    server.reply("GET", "/c", raw=raw, headers={"content-type": "application/json"})
+    client = make_client(server.url, [op("get_customer", "GET", "/c")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "get_customer", {}, WHERE)
+    assert info.value.kind == "json"
+    assert info.value.message.startswith("api.get_customer: response (HTTP 200) is not valid JSON")
+
+
+def test_json_in_a_declared_charset_is_decoded_with_it(server: FakeServer, make_client: MakeClient) -> None:
+    body = '{"name": "Zoë Müller"}'.encode("iso-8859-1")
+    server.reply("GET", "/c", raw=body, headers={"content-type": "application/json; charset=ISO-8859-1"})
+    client = make_client(server.url, [op("get_customer", "GET", "/c")])
+    assert client.request("api", "get_customer", {}, WHERE)["body"] == {"name": "Zoë Müller"}
+
+
+def test_json_in_an_unknown_charset_is_a_json_error(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/c", raw=b'{"a": 1}', headers={"content-type": "application/json; charset=klingon"})
+    client = make_client(server.url, [op("get_customer", "GET", "/c")])
+    with pytest.raises(FlowError) as info:
+        client.request("api", "get_customer", {}, WHERE)
+    assert info.value.kind == "json"
+    assert "unknown charset 'klingon'" in info.value.message
+
+
 def test_non_2xx_raises_http_error_with_status_body_and_excerpt(
     server: FakeServer, make_client: MakeClient
 ) -> None:
