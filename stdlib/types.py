@@ -9,7 +9,7 @@ from flowlang.stdlib.common import _want_int, _want_str
 from flowlang.stdlib.registry import builtin
 
 from flowlang.runtime.errors import FlowError
-from flowlang.runtime.values import Stream, type_name
+from flowlang.runtime.values import Stream, parse_json, type_name
 
 
 def _json_value(value: Any) -> Any:
@@ -17,10 +17,6 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, Stream):
         return list(value)
     raise FlowError("data", f"to_json() cannot write a {type_name(value)} as JSON")
-
-
-def _reject_constant(name: str) -> Any:
-    raise FlowError("json", f"parse_json() got invalid JSON: {name} is not a JSON number")
 
 
 @builtin("type_of")
@@ -57,13 +53,15 @@ def fl_parse_json(text: Any) -> Any:
     """The value that JSON `text` describes; invalid JSON is an error of kind "json" with its line and column."""
     text = _want_str("parse_json", text)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return parse_json(text)
     except json.JSONDecodeError as e:
         raise FlowError(
             "json", f"parse_json() got invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
         ) from None
     except RecursionError:
         raise FlowError("json", "parse_json() got JSON nested too deeply") from None
+    except ValueError as e:  # NaN, Infinity, a number too large for a float, too many digits
+        raise FlowError("json", f"parse_json() got invalid JSON: {e}") from None
 
 
 @builtin("is_null")

@@ -76,6 +76,17 @@ def test_parse_json_rejects_nan() -> None:
     assert caught.value.kind == "json"
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ("[Infinity]", "Infinity is not a JSON number"),
+    ("[1e999]", "the number 1e999 is too large"),
+    ("[" + "9" * 5000 + "]", "digits"),
+])
+def test_parse_json_rejects_numbers_json_cannot_hold(text: str, reason: str) -> None:
+    with pytest.raises(FlowError, match=reason) as caught:
+        call("parse_json", text)
+    assert caught.value.kind == "json"
+
+
 def test_parse_json_of_deep_nesting_is_an_error_not_a_crash() -> None:
     with pytest.raises(FlowError, match="nested too deeply") as caught:
         call("parse_json", "[" * 100_000)
