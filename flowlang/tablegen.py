@@ -10,11 +10,12 @@ the terminals' patterns. Storing them as JSON keeps lark (and its grammar loader
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from flowlang.lalr import grammar_digest
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent / "grammar"
 GRAMMAR = GRAMMAR_DIR / "flowlang.lark"
@@ -22,10 +23,6 @@ TABLES = GRAMMAR_DIR / "flowlang.tables.json"
 STARTS = ["start", "expression_only"]
 # terminals matched before the punctuation, longest and most specific first
 LEADING = ("_NL", "COMMENT", "LONG_STRING", "STRING", "DURATION", "NUMBER", "NAME")
-
-
-def grammar_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def build_tables(grammar: str) -> dict[str, Any]:
@@ -53,7 +50,7 @@ def build_tables(grammar: str) -> dict[str, Any]:
         states[number] = {symbol: order[arg] if action is Shift else -1 - rule_ids[arg]
                           for symbol, (action, arg) in sorted(table.states[state].items())}
     return {
-        "grammar_sha256": grammar_digest(grammar),
+        "grammar_crc32": grammar_digest(grammar),
         "start_states": {name: order[table.start_states[name]] for name in STARTS},
         "end_states": {name: order[table.end_states[name]] for name in STARTS},
         "rules": [_rule_recipe(rule) for rule in lark.rules],

@@ -32,7 +32,7 @@ def test_stale_tables_are_refused_with_the_command_that_rebuilds_them() -> None:
     from flowlang import lalr
 
     data = json.loads(tablegen.TABLES.read_text("utf-8"))
-    data["grammar_sha256"] = "0" * 64
+    data["grammar_crc32"] = "00000000"
     try:
         lalr.check_digest(data, tablegen.GRAMMAR.read_text("utf-8"))
     except lalr.TablesOutOfDate as error:
