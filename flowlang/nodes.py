@@ -1,32 +1,77 @@
-"""The flowlang AST: frozen dataclasses with a Span on every node, and dump() for snapshots."""
+"""The flowlang AST: frozen, slotted node classes with a Span on every node, and dump() for snapshots."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, dataclass_transform
 
 from flowlang.diagnostics import Span
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Node:
+@dataclass_transform(eq_default=False, frozen_default=True)
+class _NodeType(type):
+    """Makes each node class what `@dataclass(frozen=True, slots=True, eq=False)` would, in one step.
+
+    Its annotated fields become `__slots__` and, in order after the base's, the parameters of a
+    generated `__init__`; instances refuse later assignment. dataclasses spends ~1 ms per class
+    generating and exec-ing several methods and then rebuilding the class for slots: with ~40 node
+    classes that was a fifth of the start-up of every `flowlang check`. Here each class costs one
+    small `exec`.
+    """
+
+    __node_fields__: tuple[str, ...]  # every field, `span` first, in declaration order
+    __node_defaults__: dict[str, Any]
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _NodeType:
+        own = tuple(namespace.get("__annotations__", {}))
+        defaults = {field: namespace.pop(field) for field in own if field in namespace}
+        base = next((b for b in bases if isinstance(b, _NodeType)), None)
+        fields = (base.__node_fields__ if base else ()) + own
+        defaults = {**(base.__node_defaults__ if base else {}), **defaults}
+        namespace.update(__slots__=own, __node_fields__=fields, __node_defaults__=defaults,
+                         __init__=_make_init(fields, defaults))
+        cls: _NodeType = super().__new__(mcs, name, bases, namespace)
+        return cls
+
+
+def _make_init(names: tuple[str, ...], defaults: dict[str, Any]) -> Any:
+    params = ", ".join(f"{n}=_defaults[{n!r}]" if n in defaults else n for n in names)
+    body = "".join(f"\n    _set(self, {n!r}, {n})" for n in names) or "\n    pass"
+    scope: dict[str, Any] = {"_defaults": defaults, "_set": object.__setattr__}
+    exec(f"def __init__(self, {params}):{body}", scope)
+    return scope["__init__"]
+
+
+class Node(metaclass=_NodeType):
     """Base of every AST node; `span` covers the node's source text."""
 
     span: Span
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} nodes are frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} nodes are frozen")
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in node_fields(self))
+        return f"{type(self).__name__}({inner})"
+
+
+def node_fields(node: Node) -> tuple[str, ...]:
+    """The names of a node's fields, `span` first, in declaration order."""
+    return type(node).__node_fields__
 
 
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Literal(Node):
     """`null`, `true`, `false` or a number (int or float)."""
 
     value: bool | int | float | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Duration(Node):
     """`250ms 2s 5m 1h`: a number of seconds; `text` keeps what was written."""
 
@@ -34,21 +79,18 @@ class Duration(Node):
     text: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class String(Node):
     """A string literal; `parts` alternate text and interpolated expressions ("a {x} b")."""
 
     parts: tuple[str | Expr, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class ListLit(Node):
     """`[a, b]`"""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Entry(Node):
     """`key: value` inside an object literal; `key_span` covers the key only."""
 
@@ -57,21 +99,18 @@ class Entry(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class ObjectLit(Node):
     """`{key: v, "any key": v}`"""
 
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Name(Node):
     """A variable, `source`, `state`, or a parameter."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Attr(Node):
     """`obj.name`, or `obj?.name` when `optional`."""
 
@@ -81,7 +120,6 @@ class Attr(Node):
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Index(Node):
     """`obj[index]`"""
 
@@ -89,7 +127,6 @@ class Index(Node):
     index: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Arg(Node):
     """A call argument: positional when `name` is None, else `name: value`."""
 
@@ -97,7 +134,6 @@ class Arg(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Call(Node):
     """`f(args…)`: a builtin or a func, always called by name."""
 
@@ -106,7 +142,6 @@ class Call(Node):
     args: tuple[Arg, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class ApiCall(Node):
     """`call sys.op(args…)` (mode "call") or `each sys.op(args…)` (mode "each")."""
 
@@ -118,7 +153,6 @@ class ApiCall(Node):
     args: tuple[Arg, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Unary(Node):
     """`-x` or `not x`."""
 
@@ -126,7 +160,6 @@ class Unary(Node):
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Binary(Node):
     """`a OP b` for + - * / % == != < <= > >= in, "not in", and, or, ??."""
 
@@ -135,7 +168,6 @@ class Binary(Node):
     right: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Conditional(Node):
     """`if cond then a else b`"""
 
@@ -144,14 +176,12 @@ class Conditional(Node):
     orelse: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Ident(Node):
     """A bare identifier that declares a name (loop variable, lambda or func parameter)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Lambda(Node):
     """`x => e` or `(a, b) => e` (argument position only)."""
 
@@ -167,14 +197,12 @@ Expr = (
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Block(Node):
     """`{ statements }`; the span runs from `{` to `}`."""
 
     stmts: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Assign(Node):
     """`target = e`, `target += e`, `target -= e`; target is a Name, Attr or Index."""
 
@@ -183,7 +211,6 @@ class Assign(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class If(Node):
     """`if c { } else if c { } else { }`: `orelse` is a Block, a nested If, or None."""
 
@@ -192,7 +219,6 @@ class If(Node):
     orelse: Block | If | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class For(Node):
     """`for x in e [parallel N] { }` or `for i, x in e { }`: `names` holds one or two Idents."""
 
@@ -202,7 +228,6 @@ class For(Node):
     body: Block
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class While(Node):
     """`while c { }`"""
 
@@ -210,24 +235,20 @@ class While(Node):
     body: Block
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Break(Node):
     """`break`"""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Continue(Node):
     """`continue`"""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Return(Node):
     """`return [e]`"""
 
     value: Expr | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Try(Node):
     """`try { } catch err { }`; `err` may be omitted (`catch { }`)."""
 
@@ -236,14 +257,12 @@ class Try(Node):
     handler: Block
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Fail(Node):
     """`fail e`"""
 
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Log(Node):
     """`log LEVEL e` with LEVEL one of debug info warn error success failure."""
 
@@ -251,19 +270,16 @@ class Log(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Wait(Node):
     """`wait e` (seconds)."""
 
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Checkpoint(Node):
     """`checkpoint`: commit the flow's state now."""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class ExprStmt(Node):
     """A call on its own line: `call sys.op(…)` or `f(…)`."""
 
@@ -278,7 +294,6 @@ Stmt = (
 # ---------------------------------------------------------------- declarations
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Setting(Node):
     """`key: expression` in a system, operation options, or a flow header."""
 
@@ -287,7 +302,6 @@ class Setting(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Operation(Node):
     """`VERB name "path" [{ options }]` inside a system block."""
 
@@ -299,7 +313,6 @@ class Operation(Node):
     options: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class System(Node):
     """`system NAME { settings… operations… }`"""
 
@@ -309,7 +322,6 @@ class System(Node):
     operations: tuple[Operation, ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Param(Node):
     """A func parameter, with an optional default."""
 
@@ -317,7 +329,6 @@ class Param(Node):
     default: Expr | None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Func(Node):
     """`func NAME(a, b = default) { … }`"""
 
@@ -327,7 +338,6 @@ class Func(Node):
     body: Block
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Flow(Node):
     """`flow NAME { settings… statements… }`"""
 
@@ -337,7 +347,6 @@ class Flow(Node):
     body: Block
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Import(Node):
     """`import "relative/path.flow"`; `path_span` covers the string."""
 
@@ -345,7 +354,6 @@ class Import(Node):
     path_span: Span
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Program(Node):
     """One parsed `.flow` file, its declarations grouped by kind in source order."""
 
@@ -371,10 +379,10 @@ def _dump(value: Any, indent: str, out: list[str], label: str = "") -> None:
     if isinstance(value, Node):
         span = value.span
         out.append(f"{prefix}{type(value).__name__} @{span.line}:{span.column}-{span.end_line}:{span.end_column}")
-        for f in fields(value):
-            if f.name == "span" or f.name.endswith("_span"):
+        for name in node_fields(value):
+            if name == "span" or name.endswith("_span"):
                 continue
-            _dump(getattr(value, f.name), indent + "  ", out, f"{f.name}: ")
+            _dump(getattr(value, name), indent + "  ", out, f"{name}: ")
     elif isinstance(value, tuple):
         if not value:
             out.append(f"{prefix}[]")
@@ -394,7 +402,7 @@ def walk(node: Node) -> Iterator[Node]:
         item = stack.pop()
         if isinstance(item, Node):
             yield item
-            children = [getattr(item, f.name) for f in fields(item) if f.name != "span"]
+            children = [getattr(item, name) for name in node_fields(item) if name != "span"]
             stack.extend(reversed(children))
         elif isinstance(item, tuple):
             stack.extend(reversed(item))

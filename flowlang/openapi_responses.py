@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -234,15 +233,15 @@ class ResponseFollower:
         self.diags.append(Diagnostic(code, WARNING, message, span, hint))
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a memo of dataclass fields; never needs resetting
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a memo of node fields; never needs resetting
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that may hold nodes (not its spans)."""
-    known = _CHILD_FIELDS.get(cls)
+def _child_fields(node: nodes.Node) -> tuple[str, ...]:
+    """The fields of a node that may hold nodes (not its spans)."""
+    known = _CHILD_FIELDS.get(type(node))
     if known is None:
-        names = (f.name for f in dataclasses.fields(cls))
-        known = _CHILD_FIELDS[cls] = tuple(n for n in names if n != "span" and not n.endswith("_span"))
+        names = nodes.node_fields(node)
+        known = _CHILD_FIELDS[type(node)] = tuple(n for n in names if n != "span" and not n.endswith("_span"))
     return known
 
 
@@ -259,7 +258,7 @@ def walk_nodes(root: nodes.Node, *, into_lambdas: bool = True) -> list[nodes.Nod
             found.append(item)
             if not into_lambdas and isinstance(item, nodes.Lambda):
                 continue
-            stack.extend(reversed([getattr(item, name) for name in _child_fields(type(item))]))
+            stack.extend(reversed([getattr(item, name) for name in _child_fields(item)]))
         elif isinstance(item, tuple):
             stack.extend(reversed(item))
     return found

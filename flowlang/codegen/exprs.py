@@ -6,7 +6,7 @@ import itertools
 import keyword
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from flowlang import nodes
 from flowlang.codegen import names
@@ -442,8 +442,8 @@ def _free_names(node: nodes.Node, bound: frozenset[str] = frozenset()) -> bool:
         return True
     if isinstance(node, nodes.Call) and node.func in IMPURE_BUILTINS:
         return True
-    for f in fields(node):
-        value = getattr(node, f.name)
+    for name in nodes.node_fields(node):
+        value = getattr(node, name)
         for child in value if isinstance(value, tuple) else (value,):
             if isinstance(child, nodes.Node) and _free_names(child, bound):
                 return True
