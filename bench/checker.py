@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -61,6 +62,11 @@ def bench_checker(sizes: list[int], repeat: int, cli_repeat: int) -> Table:
         times, cpus = time_command([*flowlang, *args], cli_repeat)
         table.add(label, "", f"{statistics.median(times):.3f}", f"{min(times):.3f}",
                   f"{statistics.median(cpus):.3f}", "", verdict=verdict(statistics.median(times) < STARTUP_TARGET_S))
+    # what any Python program pays here before its first line: the interpreter and this machine's `site`
+    # (.pth files of the installed packages: an editable install's finder, a certificate bundle, ...)
+    base_times, base_cpus = time_command([sys.executable, "-c", "pass"], cli_repeat)
+    table.add("`python -c pass` (baseline: interpreter + site)", "", f"{statistics.median(base_times):.3f}",
+              f"{min(base_times):.3f}", f"{statistics.median(base_cpus):.3f}", "")
     table.notes.append(f"in process: load_project + check, warm (parser tables built), median of {repeat}; "
                        f"CLI rows: wall time of the whole process, median/best of {cli_repeat}; CPU s: user+system "
                        "(median; in process: mean), less disturbed by other processes than wall time")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +35,8 @@ def _guarded(command: F) -> F:
             sys.exit(130)
         except Exception as exc:  # a bug in flowlang, not the user's fault: say so plainly
             if os.environ.get("FLOWLANG_DEBUG"):
+                import traceback  # only here: importing it costs every command ~6 ms of start-up
+
                 traceback.print_exc()
             click.echo(f"flowlang: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("  (set FLOWLANG_DEBUG=1 to see the traceback, and please report it)", err=True)
