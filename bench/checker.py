@@ -17,11 +17,12 @@ STARTUP_TARGET_S = 0.200
 
 
 def parse_and_check(path: Path) -> int:
-    """Load (read + parse) and check one file in process; the number of errors."""
+    """Load (read + parse) and check one file in process, as `flowlang check` does; the number of errors."""
     from flowlang.checker import check
-    from flowlang.loader import load_project
+    from flowlang.loader import collector_paused, load_project
 
-    return sum(1 for d in check(load_project(str(path))) if d.is_error)
+    with collector_paused():
+        return sum(1 for d in check(load_project(str(path))) if d.is_error)
 
 
 def bench_checker(sizes: list[int], repeat: int, cli_repeat: int) -> Table:

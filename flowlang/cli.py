@@ -92,14 +92,14 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 a file could not be read.
     """
     from flowlang.checker import check as check_project
-    from flowlang.loader import load_paths
+    from flowlang.loader import collector_paused, load_paths
 
-    projects = load_paths(list(paths))
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
-    for project in projects:
-        diags.extend(check_project(project))
-        sources.update(project.sources)
+    with collector_paused():  # a short-lived process: see collector_paused
+        for project in load_paths(list(paths)):
+            diags.extend(check_project(project))
+            sources.update(project.sources)
     diags = _unique(diags)
     output = _render(diags, sources, fmt)
     if output:

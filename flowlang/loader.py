@@ -141,7 +141,7 @@ class _Loader:
         from flowlang.parser import parse
 
         try:
-            with _collector_paused():
+            with collector_paused():
                 return parse(text, display)
         except FlowSyntaxError as exc:
             self.project.diagnostics.extend(exc.diagnostics)
@@ -154,9 +154,10 @@ class _Loader:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic GC while parsing: the AST's many surviving objects made each full collection rescan
-    them all (time per line doubled from 5,000 to 50,000 lines); parsing frees its garbage by refcount."""
+def collector_paused() -> Iterator[None]:
+    """No cyclic GC while parsing (or, in `flowlang check`, while loading and checking): the AST's many
+    surviving objects made each full collection rescan them all, so time per line grew with the file
+    (2x from 5,000 to 50,000 lines). Parsing and checking free their garbage by reference counting."""
     enabled = gc.isenabled()
     gc.disable()
     try:
