@@ -35,6 +35,7 @@ class _NodeType(type):
 
 
 def _make_init(names: tuple[str, ...], defaults: dict[str, Any]) -> Any:
+    """`__init__(self, span, …)` setting each field through object.__setattr__ (as a frozen dataclass does)."""
     params = ", ".join(f"{n}=_defaults[{n!r}]" if n in defaults else n for n in names)
     body = "".join(f"\n    _set(self, {n!r}, {n})" for n in names) or "\n    pass"
     scope: dict[str, Any] = {"_defaults": defaults, "_set": object.__setattr__}
