@@ -135,9 +135,11 @@ def _load_checked(path: str) -> Project:
 @click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
 @click.option("--env-file", metavar="FILE", help="KEY=VALUE lines added to the environment.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--max-steps", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Loop iterations and func calls before the run fails (kind limit) [10,000,000].")
 @_guarded
 def run(file: str, flow_name: str | None, input_path: str | None, state_path: str | None,
-        env_file: str | None, log_format: str) -> None:
+        env_file: str | None, log_format: str, max_steps: int | None) -> None:
     """Run a flow: the result goes to stdout as JSON, logs to stderr.
 
     Exit status: 0 ok, 1 check errors, 2 usage or I/O errors, 3 the flow failed.
@@ -146,7 +148,7 @@ def run(file: str, flow_name: str | None, input_path: str | None, state_path: st
     from flowlang.interpreter import run_project
 
     code = run_project(project, flow_name, input_path=input_path, state_path=state_path,
-                       env_file=env_file, log_format=log_format)
+                       env_file=env_file, log_format=log_format, max_steps=max_steps)
     sys.exit(code)
 
 

@@ -157,11 +157,13 @@ def run_project(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    max_steps: int | None = None,
 ) -> int:
     """Run one flow of a checked project, as `flowlang run` does; returns the exit code (0, 2 or 3).
 
     The streams default to sys.stdin/stdout/stderr as they are when the run starts.
     """
+    from flowlang.runtime.context import DEFAULT_STEP_LIMIT
     from flowlang.runtime.launcher import launch
 
     stdin = sys.stdin if stdin is None else stdin
@@ -186,6 +188,7 @@ def run_project(
         stdin=stdin,
         stdout=stdout,
         stderr=stderr,
+        max_steps=DEFAULT_STEP_LIMIT if max_steps is None else max_steps,
     )
 
 

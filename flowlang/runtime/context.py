@@ -168,7 +168,7 @@ class Run:
             "limit",
             f"step limit reached ({self._configured_step_limit:,} loop iterations and calls)",
             where,
-            hint="is this loop endless?",
+            hint="is this loop endless? `--max-steps N` sets the limit",
         )
 
     def cancel(self) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from flowlang.runtime.ambient import Ambient, activate, deactivate
-from flowlang.runtime.context import HttpLike, Run, RunCancelled
+from flowlang.runtime.context import DEFAULT_STEP_LIMIT, HttpLike, Run, RunCancelled
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.http import HttpClient
 from flowlang.runtime.runlog import LOG_FORMATS, RunLog, mask_secrets
@@ -187,6 +187,7 @@ def execute(
     log: RunLog,
     make_http: HttpFactory = _default_http,
     stdout: TextIO | None = None,
+    max_steps: int = DEFAULT_STEP_LIMIT,
 ) -> Outcome:
     """Record the run, call `body(run)`, commit state on success, report, and write the summary.
 
@@ -195,7 +196,7 @@ def execute(
     started = time.monotonic()
     state = store.load(slug)
     run_id = store.start_run(slug)
-    run = Run(flow=slug, state=state, source=source, log=log, store=store)
+    run = Run(flow=slug, state=state, source=source, log=log, store=store, step_limit=max_steps)
     http: HttpLike | None = None
     error_text: str | None = None
     try:
@@ -344,8 +345,12 @@ def launch(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     make_http: HttpFactory = _default_http,
+    max_steps: int = DEFAULT_STEP_LIMIT,
 ) -> int:
-    """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code."""
+    """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code.
+
+    `max_steps`: loop iterations and func calls before the run fails with kind `limit` (`--max-steps`).
+    """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -362,6 +367,7 @@ def launch(
             outcome = execute(
                 flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
                 store=store, ambient=ambient, log=log, make_http=make_http, stdout=stdout,
+                max_steps=max_steps,
             )
     except FlowError as err:  # the state database could not be read, or the run not recorded
         _print(stderr, mask_secrets(err.render(), ambient.secrets))

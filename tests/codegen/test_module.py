@@ -161,6 +161,26 @@ def test_usage_errors_exit_with_2(compile_flow: CompileFlow) -> None:
     assert run_script(compiled.module, "--log-format", "xml").returncode == 2
 
 
+SPIN = """
+flow spin {
+  n = 0
+  while true {
+    n += 1
+  }
+}
+"""
+
+
+def test_max_steps_stops_an_endless_loop_early_as_flowlang_run_does(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(SPIN)
+    done = run_script(compiled.module, "--state", "s.db", "--max-steps", "5000")
+    assert done.returncode == 3
+    assert "main.flow:4:3: error: step limit reached (5,000 loop iterations and calls)" in done.stderr
+    assert "--max-steps N" in done.stderr
+    bad = run_script(compiled.module, "--max-steps", "0")
+    assert bad.returncode == 2 and "at least 1" in bad.stderr
+
+
 def test_run_returns_the_flows_result_when_imported(compile_flow: CompileFlow, tmp_path: Path) -> None:
     module = load_module(compile_flow(SMALL).module)
     result = module.run({"names": ["ada", "alan"]}, state_path=str(tmp_path / "state.db"))

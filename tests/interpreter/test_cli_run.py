@@ -47,3 +47,18 @@ def test_a_flow_with_check_errors_is_not_run(runner: CliRunner, tmp_path: Path) 
     assert done.exit_code == 1
     assert "ran" not in done.stderr
     assert "bad.flow:3:10" in done.stderr
+
+
+def test_max_steps_stops_an_endless_loop_early(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "spin.flow").write_text("flow spin {\n  n = 0\n  while true {\n    n += 1\n  }\n}\n")
+    done = runner.invoke(main, ["run", "spin.flow", "--max-steps", "5000", "--state", str(tmp_path / "s.db")])
+    assert done.exit_code == 3
+    assert "spin.flow:3:3: error: step limit reached (5,000 loop iterations and calls)" in done.stderr
+    assert "`--max-steps N` sets the limit" in done.stderr
+
+
+def test_max_steps_must_be_a_positive_whole_number(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "spin.flow").write_text("flow spin {\n  return 1\n}\n")
+    done = runner.invoke(main, ["run", "spin.flow", "--max-steps", "0"])
+    assert done.exit_code == 2
+    assert "--max-steps" in done.stderr
