@@ -35,6 +35,7 @@ EXIT_FAILED = 3
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 MAX_INT_DIGITS = 4300  # Python's own limit for converting between whole numbers and text
+MAX_INPUT_CHARS = 1 << 30  # `--input` larger than this (1 GiB of text) is refused, not read until memory runs out
 PYTHON_RECURSION_LIMIT = 10_000  # room for 200 nested flowlang calls, each many Python frames deep
 
 Body = Callable[[Run], Any]
@@ -124,12 +125,15 @@ def read_input(path: str | None, stdin: TextIO) -> Any:
     name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
-            text = stdin.read()
+            text = stdin.read(MAX_INPUT_CHARS + 1)
         else:
             with open(path, encoding="utf-8-sig") as f:
-                text = f.read()
+                text = f.read(MAX_INPUT_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise LaunchError(f"error: cannot read input file '{name}': {_reason(exc)}") from None
+    if len(text) > MAX_INPUT_CHARS:
+        raise LaunchError(f"error: input '{name}' is larger than {MAX_INPUT_CHARS:,} characters: "
+                          "split it, or let the flow read it page by page from an API")
     try:
         return parse_json(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:

@@ -107,3 +107,21 @@ def test_an_input_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b'"caf\xe9"')
     with pytest.raises(LaunchError, match="not UTF-8"):
         read_input(str(path), io.StringIO())
+
+
+def test_an_endless_input_is_refused_at_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flowlang.runtime.launcher as launcher
+
+    monkeypatch.setattr(launcher, "MAX_INPUT_CHARS", 1000)
+    with pytest.raises(LaunchError, match="input '/dev/zero' is larger than 1,000 characters"):
+        read_input("/dev/zero", io.StringIO())
+    with pytest.raises(LaunchError, match="input '<stdin>' is larger than 1,000 characters"):
+        read_input("-", io.StringIO("[" + "1," * 600 + "1]"))
+
+
+def test_an_input_of_exactly_the_size_limit_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flowlang.runtime.launcher as launcher
+
+    text = "[" + "1," * 498 + "1]"  # 1,000 characters
+    monkeypatch.setattr(launcher, "MAX_INPUT_CHARS", len(text))
+    assert read_input("-", io.StringIO(text)) == [1] * 499
