@@ -27,6 +27,7 @@ from flowlang.runtime.config import (
 )
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
+from flowlang.runtime.runlog import mask_value
 from flowlang.runtime.values import parse_json, to_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -391,7 +392,7 @@ class HttpClient:
         """`text` with every secret (and its URL-encoded form) replaced by ***."""
         for secret in sorted(tuple(self.secrets), key=len, reverse=True):  # a copy: the loop may add
             if secret:
-                text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+                text = mask_value(mask_value(text, secret), quote(secret, safe=""))
         return text
 
     def _data_error(self, call: _Call, message: str) -> FlowError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -29,8 +30,19 @@ def mask_secrets(text: str, secrets: Collection[str]) -> str:
     forms = {form for secret in tuple(secrets) if secret for form in _written_forms(secret)}
     for form in sorted(forms, key=len, reverse=True):
         if form in text:
-            text = text.replace(form, MASK)
+            text = mask_value(text, form)
     return text
+
+
+SHORT_SECRET = 6  # a secret shorter than this is masked only where it stands alone
+
+
+def mask_value(text: str, value: str) -> str:
+    """`text` with `value` replaced by `***`. A short value (a PIN, "42") is replaced only where it is not
+    part of a longer word or number: masking every "42" would garble counts, ids and timestamps."""
+    if len(value) >= SHORT_SECRET:
+        return text.replace(value, MASK)
+    return re.sub(f"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", MASK, text)
 
 
 def _written_forms(secret: str) -> tuple[str, ...]:

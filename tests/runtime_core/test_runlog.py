@@ -73,6 +73,15 @@ def test_secrets_read_after_the_log_was_made_are_masked_too() -> None:
     assert out.getvalue().endswith("token ***\n")
 
 
+def test_a_short_secret_is_masked_where_it_stands_alone_not_inside_other_words() -> None:
+    text = "pin 4242 sent; order 142420 at 14:42:42, user=4242&x, 'abc' in abcde"
+    assert mask_secrets(text, {"4242", "abc"}) == "pin *** sent; order 142420 at 14:42:42, user=***&x, '***' in abcde"
+
+
+def test_a_secret_of_six_characters_or_more_is_masked_everywhere() -> None:
+    assert mask_secrets("xxs3cr3tyy and s3cr3t", {"s3cr3t"}) == "xx***yy and ***"
+
+
 def test_a_longer_secret_containing_a_shorter_one_is_masked_whole() -> None:
     assert mask_secrets("key abcdef", {"abc", "abcdef"}) == "key ***"
 
