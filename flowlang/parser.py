@@ -9,7 +9,7 @@ from typing import Any
 from flowlang import nodes
 from flowlang.builder import Builder
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-from flowlang.lalr import ParseFailure, Session, Tables, Tree, load_tables
+from flowlang.lalr import ParseFailure, Session, Tree, load_tables
 from flowlang.lexer import Lexer, LexError, Tok
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
@@ -44,10 +44,6 @@ def _lexer() -> Lexer:
     return Lexer(load_tables().data)
 
 
-def _tables() -> Tables:
-    return load_tables()
-
-
 def parse(text: str, file: str) -> nodes.Program:
     """Parse a whole `.flow` file; raises FlowSyntaxError with the diagnostics."""
     text = text.removeprefix("\ufeff")
@@ -76,7 +72,7 @@ def _parse_interpolation(text: str, file: str, line: int, column: int) -> Any:
 
 def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: int) -> Tree:
     """Feed tokens to the LALR parser, skipping newlines where the grammar accepts none."""
-    tables = _tables()
+    tables = load_tables()
     session = Session(tables, start)
     opened: list[tuple[Tok, bool]] = []  # open brackets, and whether each `{` opens a block
     previous: Tok | None = None
@@ -174,7 +170,7 @@ def _diagnose(
         shown = "NUL byte" if char == "\0" else f"character {char!r}"
         return Diagnostic("E001", ERROR, f"unexpected {shown}", span)
     token = error.token
-    tables = _tables()
+    tables = load_tables()
     # keep only what can really follow here
     expected = {t for t in error.expected if tables.accepts(error.stack, t)} or error.expected
     if token is None:

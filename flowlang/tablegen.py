@@ -117,7 +117,19 @@ def render(tables: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = render(build_tables(GRAMMAR.read_text("utf-8")))
+    try:
+        import lark
+    except ImportError:
+        print("error: building the tables needs lark: pip install -e '.[dev]'", file=sys.stderr)
+        return 2
+    try:
+        wanted = render(build_tables(GRAMMAR.read_text("utf-8")))
+    except OSError as exc:  # run from an installed package: the grammar sources are not there
+        print(f"error: cannot read {GRAMMAR}: {exc.strerror or exc} (run this in a checkout)", file=sys.stderr)
+        return 2
+    except lark.exceptions.LarkError as exc:  # a grammar that does not load, or has conflicts
+        print(f"{GRAMMAR}: error: {exc}", file=sys.stderr)
+        return 1
     current = TABLES.read_text("utf-8") if TABLES.exists() else ""
     if "--check" in argv:
         if wanted != current:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from flowlang import nodes
 from flowlang.codegen import names
 from flowlang.codegen.exprs import ExprEmitter, Hoisted, Scope, Temps, is_state
-from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, lines_of, seq
+from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, flat, lines_of, seq
 from flowlang.codegen.sites import Sites
 
 PARALLEL = "parallel"
@@ -123,12 +123,14 @@ class StmtEmitter:
         if not self.x.fast_path_pays(value, self.scope):
             self.put(seq(head, self.expr(value)), indent)
             return
-        fast = lines_of(seq(head, self.x.fast_copy(value, self.scope)), indent + INDENT)
-        slow = lines_of(seq(head, self.expr(value)), indent + INDENT)
-        if Sites.erased(fast) == Sites.erased(slow):  # fields are read only inside (hoisted) lambdas
-            self.put(seq(head, self.expr(value)), indent)
+        fast, slow = seq(head, self.x.fast_copy(value, self.scope)), seq(head, self.expr(value))
+        if Sites.erased(flat(fast)) == Sites.erased(flat(slow)):  # fields are read only inside lambdas
+            self.put(slow, indent)
             return
-        self.lines += [f"{indent}try:", *fast, f"{indent}except (LookupError, TypeError, AttributeError):", *slow]
+        self.lines.append(f"{indent}try:")
+        self.put(fast, indent + INDENT)
+        self.lines.append(f"{indent}except (LookupError, TypeError, AttributeError):")
+        self.put(slow, indent + INDENT)
 
     # ---------------------------------------------------------------- assignment
 

@@ -359,7 +359,7 @@ class ExprEmitter:
         params = [p.name for p in node.params]
         inner = replace(scope, lambdas=(*scope.lambdas, frozenset(params)))
         head = ", ".join(f"{names.variable(p)}=None" for p in params)
-        if self.hoisted and self._fast_path_pays(node.body, inner):
+        if self.hoisted and self.fast_path_pays(node.body, inner):
             return Text(self._hoist(node, head, inner))
         # Lambdas inside this one see its parameters: they stay lambdas too. A lambda is a value that
         # may be called outside the fast copy it appears in, so its own body is never fast.
@@ -376,12 +376,9 @@ class ExprEmitter:
         self.fast = was_fast
         return doc
 
-    def fast_path_pays(self, node: nodes.Node, scope: Scope) -> bool:
-        """An expression that reads fields and may safely be evaluated twice (no calls with effects)."""
-        return self._fast_path_pays(node, scope)
-
-    def _fast_path_pays(self, body: nodes.Node, scope: Scope) -> bool:
-        """A lambda that reads fields and may safely be evaluated twice (no calls with effects)."""
+    def fast_path_pays(self, body: nodes.Node, scope: Scope) -> bool:
+        """An expression (a statement's value, a lambda's body) that reads fields and may safely be
+        evaluated twice: no API call, no func call, no builtin whose result differs from call to call."""
         reads = False
         for n in nodes.walk(body):
             if isinstance(n, nodes.ApiCall):
@@ -401,10 +398,9 @@ class ExprEmitter:
         if known is not None:  # the slow copy of an enclosing lambda: the def is already there
             return known
         # A lambda that closes over nothing is defined once for the module, not at every call of
-        # its func: fewer objects for the garbage collector to count in a mapping loop.
-        at_module = not _free_names(node) and not any(
-            isinstance(n, nodes.Call) and n.func in self.funcs for n in nodes.walk(node)
-        )
+        # its func: fewer objects for the garbage collector to count in a mapping loop. (Hoisted lambdas
+        # call no func or API, see fast_path_pays, so only variables could tie one to its func.)
+        at_module = not _free_names(node)
         frame = self.module_lambdas if at_module else self.hoisted[-1]
         name = f"_lambda_{node.span.line}_{node.span.column}"
         taken = set(self.module_lambdas.names.values())
@@ -433,15 +429,11 @@ class ExprEmitter:
 
 
 def _free_names(node: nodes.Node, bound: frozenset[str] = frozenset()) -> bool:
-    """Does `node` use a variable it does not bind (as a lambda parameter), `source`, `state` or a func?"""
+    """Does `node` use a name it does not bind as a lambda parameter (a variable, `source`, `state`)?"""
     if isinstance(node, nodes.Lambda):
         return _free_names(node.body, bound | {p.name for p in node.params})
     if isinstance(node, nodes.Name):
         return node.name not in bound
-    if isinstance(node, nodes.ApiCall):
-        return True
-    if isinstance(node, nodes.Call) and node.func in IMPURE_BUILTINS:
-        return True
     for name in nodes.node_fields(node):
         value = getattr(node, name)
         for child in value if isinstance(value, tuple) else (value,):

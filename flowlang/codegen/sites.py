@@ -42,9 +42,9 @@ class Sites:
         return token
 
     @staticmethod
-    def erased(lines: list[str]) -> list[str]:
-        """`lines` with every placeholder blanked: two renderings of the same code compare equal."""
-        return [_PLACEHOLDER.sub("_", line) for line in lines]
+    def erased(text: str) -> str:
+        """`text` with every placeholder blanked: two renderings of the same code compare equal."""
+        return _PLACEHOLDER.sub("_", text)
 
     def resolve(self, text: str) -> tuple[str, list[str]]:
         """`text` with the real names put back, and the SITES entries `(line, col): (name, where)`."""

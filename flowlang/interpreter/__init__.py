@@ -163,7 +163,6 @@ def run_project(
 
     The streams default to sys.stdin/stdout/stderr as they are when the run starts.
     """
-    from flowlang.runtime.context import DEFAULT_STEP_LIMIT
     from flowlang.runtime.launcher import launch
 
     stdin = sys.stdin if stdin is None else stdin
@@ -188,7 +187,7 @@ def run_project(
         stdin=stdin,
         stdout=stdout,
         stderr=stderr,
-        max_steps=DEFAULT_STEP_LIMIT if max_steps is None else max_steps,
+        max_steps=max_steps,
     )
 
 

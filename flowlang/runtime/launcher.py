@@ -191,7 +191,7 @@ def execute(
     log: RunLog,
     make_http: HttpFactory = _default_http,
     stdout: TextIO | None = None,
-    max_steps: int = DEFAULT_STEP_LIMIT,
+    max_steps: int | None = None,
 ) -> Outcome:
     """Record the run, call `body(run)`, commit state on success, report, and write the summary.
 
@@ -200,7 +200,8 @@ def execute(
     started = time.monotonic()
     state = store.load(slug)
     run_id = store.start_run(slug)
-    run = Run(flow=slug, state=state, source=source, log=log, store=store, step_limit=max_steps)
+    run = Run(flow=slug, state=state, source=source, log=log, store=store,
+              step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps)
     http: HttpLike | None = None
     error_text: str | None = None
     try:
@@ -349,11 +350,12 @@ def launch(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     make_http: HttpFactory = _default_http,
-    max_steps: int = DEFAULT_STEP_LIMIT,
+    max_steps: int | None = None,
 ) -> int:
     """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code.
 
-    `max_steps`: loop iterations and func calls before the run fails with kind `limit` (`--max-steps`).
+    `max_steps`: loop iterations and func calls before the run fails with kind `limit` (`--max-steps`;
+    None: DEFAULT_STEP_LIMIT).
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

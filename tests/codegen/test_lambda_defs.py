@@ -58,47 +58,33 @@ def test_closures_and_module_level_lambdas_give_the_interpreters_results(run_bot
     assert log[0] == "main.flow:3:41: error: l has no field 'price'"
 
 
+# A lambda at line 4, column 18 in both lib.flow and main.flow (main's text starts with an empty line).
+LIB = "# the same lambda position\n# as in main.flow\nfunc twice(xs) {\n  return map(xs, x => x.n * 2)\n}\n"
+MAIN = """
+import "lib.flow"
+func add(xs) {
+  return map(xs, x => x.n + 1)
+}
+
+flow f {
+  return {twice: twice([{n: 1}]), add: add([{n: 1}])}
+}
+"""
+
+
 def test_lambdas_at_the_same_position_in_two_files_get_their_own_defs(
     compile_flow: CompileFlow, tmp_path: Path
 ) -> None:
-    (tmp_path / "lib.flow").write_text(
-        "# the same lambda position\n# as in main.flow\nfunc twice(xs) {\n  return map(xs, x => x.n * 2)\n}\n",
-        encoding="utf-8",
-    )
-    compiled = compile_flow(
-        """
-        import "lib.flow"
-        func add(xs) {
-          return map(xs, x => x.n + 1)
-        }
-
-        flow f {
-          return {twice: twice([{n: 1}]), add: add([{n: 1}])}
-        }
-        """
-    )
+    (tmp_path / "lib.flow").write_text(LIB, encoding="utf-8")
+    compiled = compile_flow(MAIN)
     assert {"_lambda_4_18", "_lambda_4_18_1"} <= module_level_defs(compiled.source)
 
 
 def test_two_files_with_lambdas_at_the_same_position_run_as_in_the_interpreter(
     run_both: RunBoth, tmp_path: Path
 ) -> None:
-    (tmp_path / "lib.flow").write_text(
-        "# the same lambda position\n# as in main.flow\nfunc twice(xs) {\n  return map(xs, x => x.n * 2)\n}\n",
-        encoding="utf-8",
-    )
-    ran = run_both(
-        """
-        import "lib.flow"
-        func add(xs) {
-          return map(xs, x => x.n + 1)
-        }
-
-        flow f {
-          return {twice: twice([{n: 1}]), add: add([{n: 1}])}
-        }
-        """
-    )
+    (tmp_path / "lib.flow").write_text(LIB, encoding="utf-8")
+    ran = run_both(MAIN)
     assert ran.compiled == ran.interpreted
     assert ran.compiled[1] == {"twice": [2], "add": [2]}
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from flowlang import tablegen
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +56,21 @@ def test_flowlang_check_never_imports_lark() -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_grammar_that_does_not_load_is_reported_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "flowlang.lark"
+    broken.write_text(tablegen.GRAMMAR.read_text("utf-8") + '\nbroken: "x" (\n', "utf-8")
+    monkeypatch.setattr(tablegen, "GRAMMAR", broken)
+    assert tablegen.main(["--check"]) == 1
+    assert capsys.readouterr().err.startswith(f"{broken}: error: ")
+
+
+def test_a_missing_grammar_is_reported_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(tablegen, "GRAMMAR", tmp_path / "missing.lark")
+    assert tablegen.main([]) == 2
+    assert "cannot read" in capsys.readouterr().err
