@@ -138,7 +138,7 @@ class _Loader:
         self.project.programs[display] = program
 
     def _parse(self, text: str, display: str) -> nodes.Program | None:
-        from flowlang.parser import parse
+        from flowlang.syntax.parser import parse
 
         try:
             with collector_paused():

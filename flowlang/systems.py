@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flowlang import nodes
-from flowlang.diagnostics import Diagnostic, Span
+from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span
 
 # `{name}` in an operation path; anything between braces, so that bad names can be reported.
 PATH_PARAM = re.compile(r"\{([^{}]*)\}")
@@ -128,20 +128,46 @@ def merge_declared(spec_op: OperationModel, decl: nodes.Operation) -> OperationM
 def spec_operations(
     system: str, spec_path: str, span: Span
 ) -> tuple[list[OperationModel], list[Diagnostic]] | None:
-    """The operations of the OpenAPI document at `spec_path` (resolved against the flow file's folder).
+    """The operations of the OpenAPI document at `spec_path` as models, and its problems at `span`.
 
-    The hook for OpenAPI support: `flowlang.openapi.spec_operations(system, path, span)` returning
-    (operations, diagnostics). None when that module or function is not there (spec calls unchecked).
+    `span` is the `spec:` string's. A document that cannot be used gives no operations and one
+    diagnostic (E300–E302). `flowlang.openapi` is imported on first use (it needs yaml); None when
+    it is not installed (spec calls unchecked). The dependency points one way: openapi knows no models.
     """
     try:
         openapi = importlib.import_module("flowlang.openapi")
     except ImportError:
         return None
-    loader = getattr(openapi, "spec_operations", None)
-    if loader is None:
+    load_spec = getattr(openapi, "load_spec", None)
+    if load_spec is None:
         return None
-    result: tuple[list[OperationModel], list[Diagnostic]] = loader(system, spec_path, span)
-    return result
+    try:
+        spec = load_spec(spec_path)
+    except openapi.SpecError as exc:
+        return [], [Diagnostic(exc.code, ERROR, exc.message, span)]
+    diags = [
+        Diagnostic(p.code, ERROR if p.code.startswith("E") else WARNING, p.message, span)
+        for p in spec.problems
+    ]
+    models = []
+    for op in spec.operations.values():
+        successes = op.success_schemas
+        models.append(OperationModel(
+            system=system,
+            name=op.name,
+            method=op.method,
+            path=op.call_path,
+            span=span,
+            path_params=tuple(p.arg_name for p in op.params_in("path")),
+            query_params=op.query_params,
+            header_params=op.header_params,
+            required_params=tuple(p.name for p in op.params if p.required and p.location != "path"),
+            body_required=op.body_required,
+            request_schema=op.body_schema,
+            response_schema=successes[0] if len(successes) == 1 else ({"anyOf": successes} if successes else None),
+            from_spec=True,
+        ))
+    return models, diags
 
 
 def build_system(decl: nodes.System, file: str) -> tuple[SystemModel, list[Diagnostic]]:

@@ -10,9 +10,9 @@ from typing import Any
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
-from flowlang.openapi_responses import ResponseFollower, walk_nodes
-from flowlang.openapi_schema import SchemaViews
-from flowlang.openapi_values import ValueChecker, constant
+from flowlang.openapi.responses import ResponseFollower, walk_nodes
+from flowlang.openapi.schema import SchemaViews
+from flowlang.openapi.values import ValueChecker, constant
 
 RESERVED_ARGS = ("query", "body", "headers")
 

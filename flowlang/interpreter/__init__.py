@@ -196,8 +196,8 @@ def eval_expression(text: str, variables: dict[str, Any] | None = None) -> Any:
 
     `source` and `state` among the variables are seen as the run's input and state.
     """
-    from flowlang.parser import parse_expression
     from flowlang.stdlib import load_all
+    from flowlang.syntax.parser import parse_expression
 
     values = dict(variables or {})
     expr = parse_expression(text, "<expr>")

@@ -8,7 +8,7 @@ from flowlang import nodes
 from flowlang.checker import check
 from flowlang.diagnostics import Span
 from flowlang.loader import Project
-from flowlang.parser import parse
+from flowlang.syntax.parser import parse
 
 AT = Span("deep.flow", 1, 1, 1, 2)
 

@@ -8,8 +8,9 @@ import types
 import pytest
 
 from flowlang import nodes
+from flowlang import systems as systems_module
 from flowlang.diagnostics import Span
-from flowlang.parser import parse
+from flowlang.syntax.parser import parse
 from flowlang.systems import SETTING_FUNCTIONS, OperationModel, build_systems, path_parameters
 
 SOURCE = """\
@@ -55,9 +56,7 @@ def test_spec_operations_are_merged_with_operation_lines(monkeypatch: pytest.Mon
             OperationModel(system, "get_order", "GET", "/orders/{id}", span, path_params=("id",), from_spec=True),
         ], []
 
-    fake = types.ModuleType("flowlang.openapi")
-    fake.spec_operations = spec_operations  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "flowlang.openapi", fake)
+    monkeypatch.setattr(systems_module, "spec_operations", spec_operations)
     systems, _ = build_systems([parse(SOURCE, "flows/shop.flow")])
     shop = systems["shop"]
     assert seen == [("shop", "flows/shop.yaml")]

@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 from syrupy.assertion import SnapshotAssertion
 
 from flowlang import nodes
-from flowlang.parser import parse
+from flowlang.syntax.parser import parse
 
 FLOW_FILES = sorted(EXAMPLES.glob("*.flow"))
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import EXAMPLES
 
 from flowlang import nodes
-from flowlang.parser import parse
+from flowlang.syntax.parser import parse
 
 FLOW_FILES = sorted(EXAMPLES.glob("*.flow"))
 RUNNABLE = [path for path in FLOW_FILES if path.name != "systems.flow"]

@@ -13,10 +13,10 @@ from flowlang.stdlib.registry import Builtin, BuiltinParam
 from flowlang import nodes
 from flowlang.interpreter import compile_project
 from flowlang.interpreter.core import COMPILERS, Ctx, compile_node, compiles, node_classes
-from flowlang.parser import parse, parse_expression
 from flowlang.runtime.context import Run
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.runlog import RunLog
+from flowlang.syntax.parser import parse, parse_expression
 
 
 def run_text(text: str, *, interactive: bool = False, **options: Any) -> tuple[Any, Run, io.StringIO]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from flowlang.diagnostics import Span
-from flowlang.openapi import SpecError, load_spec, operation_name, spec_base_url, spec_operations
+from flowlang.openapi import SpecError, load_spec, operation_name, spec_base_url
+from flowlang.systems import spec_operations
 
 from .conftest import REAL_SPECS, TEST_SPECS
 
@@ -245,7 +246,7 @@ def test_every_code_the_openapi_modules_report_is_in_the_code_table() -> None:
     sources = "".join(
         (REPO / "flowlang" / name).read_text(encoding="utf-8")
         for name in (
-            "openapi.py", "openapi_refs.py", "openapi_values.py", "openapi_responses.py", "checker/spec_calls.py"
+            "openapi/spec.py", "openapi/refs.py", "openapi/values.py", "openapi/responses.py", "checker/spec_calls.py"
         )
     )
     table = re.search(r"OPENAPI_CODES: .*?\n}\n", sources, re.S)

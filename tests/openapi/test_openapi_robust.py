@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowlang.openapi import SpecError, build_spec
-from flowlang.openapi_refs import load_document
-from flowlang.openapi_schema import SchemaViews
-from flowlang.openapi_values import ValueChecker
-from flowlang.parser import parse_expression
+from flowlang.openapi.refs import load_document
+from flowlang.openapi.schema import SchemaViews
+from flowlang.openapi.values import ValueChecker
+from flowlang.syntax.parser import parse_expression
 
 KEYWORDS = [
     "type", "properties", "required", "additionalProperties", "items", "allOf", "oneOf", "anyOf", "enum",

@@ -7,7 +7,7 @@ import re
 
 from lark import Lark
 
-from flowlang.builder import Builder
+from flowlang.syntax.builder import Builder
 
 
 def _grammar() -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from flowlang import nodes as n
 from flowlang.diagnostics import FlowSyntaxError
-from flowlang.parser import parse, parse_expression
+from flowlang.syntax.parser import parse, parse_expression
 
 
 def body(src: str) -> tuple[n.Stmt, ...]:

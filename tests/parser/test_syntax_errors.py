@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flowlang.diagnostics import FlowSyntaxError
-from flowlang.parser import parse
+from flowlang.syntax.parser import parse
 
 
 def first_error(src: str) -> tuple[str, int, int, str, str | None]:

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from flowlang import tablegen
+from flowlang.syntax import tablegen
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_shipped_tables_are_built_from_the_current_grammar() -> None:
-    assert tablegen.main(["--check"]) == 0, "run `python -m flowlang.tablegen` after editing the grammar"
+    assert tablegen.main(["--check"]) == 0, "run `python -m flowlang.syntax.tablegen` after editing the grammar"
 
 
 def test_building_the_tables_twice_gives_the_same_file() -> None:
     # lark numbers its states differently in every process; tablegen renumbers them
-    script = "from flowlang import tablegen as t; print(t.render(t.build_tables(t.GRAMMAR.read_text('utf-8'))))"
+    script = "from flowlang.syntax import tablegen as t; print(t.render(t.build_tables(t.GRAMMAR.read_text('utf-8'))))"
     outputs = {
         subprocess.run([sys.executable, "-c", script], env={"PYTHONHASHSEED": seed}, capture_output=True,
                        text=True, check=True).stdout
@@ -31,14 +31,14 @@ def test_building_the_tables_twice_gives_the_same_file() -> None:
 
 
 def test_stale_tables_are_refused_with_the_command_that_rebuilds_them() -> None:
-    from flowlang import lalr
+    from flowlang.syntax import lalr
 
     data = json.loads(tablegen.TABLES.read_text("utf-8"))
     data["grammar_crc32"] = "00000000"
     try:
         lalr.check_digest(data, tablegen.GRAMMAR.read_text("utf-8"))
     except lalr.TablesOutOfDate as error:
-        assert "python -m flowlang.tablegen" in str(error)
+        assert "python -m flowlang.syntax.tablegen" in str(error)
     else:
         raise AssertionError("stale tables were accepted")
 

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from flowlang import nodes
-from flowlang.builder import Builder
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-from flowlang.lalr import ParseFailure, Session, Tree, load_tables
-from flowlang.lexer import Lexer, LexError, Tok
+from flowlang.syntax.builder import Builder
+from flowlang.syntax.lalr import ParseFailure, Session, Tree, load_tables
+from flowlang.syntax.lexer import Lexer, LexError, Tok
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
-from flowlang.openapi_schema import SchemaViews, Shape
+from flowlang.openapi.schema import SchemaViews, Shape
 
 _UNKNOWN = object()  # a value the checker cannot know before the flow runs
 # String formats whose values the checker can recognise, with an example of each for hints.

@@ -2,7 +2,7 @@
 
 Lark's own basic lexer costs ~0.5 ms per call to set up, which dominates when every string interpolation
 is parsed on its own; this one compiles one master regular expression once, from the same terminal
-definitions (stored in grammar/flowlang.tables.json by flowlang/tablegen.py), so the grammar stays the
+definitions (stored in grammar/flowlang.tables.json by flowlang/syntax/tablegen.py), so the grammar stays the
 only source of syntax.
 """
 

@@ -1,7 +1,7 @@
 """The hot loop of parsing: feeds tokens through the LALR table of grammar/flowlang.lark and builds trees.
 
 The table, each rule's tree recipe and the terminals come from grammar/flowlang.tables.json, which
-`python -m flowlang.tablegen` builds from the grammar with lark; parsing itself needs no lark.
+`python -m flowlang.syntax.tablegen` builds from the grammar with lark; parsing itself needs no lark.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from flowlang.lexer import Tok
+from flowlang.syntax.lexer import Tok
 
 StateTable = list[dict[str, int]]  # symbol -> state to shift to (>= 0), or -1 - the rule to reduce by
 
@@ -93,13 +93,13 @@ def grammar_digest(text: str) -> str:
 def check_digest(data: dict[str, Any], grammar: str) -> None:
     """Refuse tables built from another grammar: they would parse another language."""
     if data.get("grammar_crc32") != grammar_digest(grammar):
-        raise TablesOutOfDate("grammar/flowlang.tables.json is out of date: run `python -m flowlang.tablegen`")
+        raise TablesOutOfDate("grammar/flowlang.tables.json is out of date: run `python -m flowlang.syntax.tablegen`")
 
 
 def _callback(
     name: str, expand1: bool, include: list[list[Any]], nones_after: int
 ) -> Callable[[list[Any]], Any] | None:
-    """The tree builder of one rule, as lark's ParseTreeBuilder makes it (see flowlang/tablegen.py)."""
+    """The tree builder of one rule, as lark's ParseTreeBuilder makes it (see flowlang/syntax/tablegen.py)."""
     size = len(include)
     if expand1 and size == 1 and not include[0][1] and not include[0][2] and not nones_after:
         return None  # a `?rule` with one symbol: its child passes through unchanged

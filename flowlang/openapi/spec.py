@@ -8,13 +8,10 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span
-from flowlang.openapi_refs import RefResolver, SpecError, load_document
-
-if TYPE_CHECKING:
-    from flowlang.systems import OperationModel
+from flowlang.diagnostics import ERROR, WARNING
+from flowlang.openapi.refs import RefResolver, SpecError, load_document
 
 __all__ = [
     "OPENAPI_CODES",
@@ -26,7 +23,6 @@ __all__ = [
     "operation_name",
     "snake_case",
     "spec_base_url",
-    "spec_operations",
 ]
 
 # code -> (severity, one-line meaning): what the OpenAPI part reports; merge into the checker's table.
@@ -353,46 +349,6 @@ def _swagger_base_url(document: dict[str, Any]) -> str | None:
     base = document.get("basePath") if isinstance(document.get("basePath"), str) else ""
     return f"{scheme}://{host}{base}".rstrip("/")
 
-
-
-# ------------------------------------------------------------------ the hook systems.py calls
-
-
-def spec_operations(system: str, path: str, span: Span) -> tuple[list[OperationModel], list[Diagnostic]]:
-    """The operations of the document at `path` as checker models, and its problems at `span`.
-
-    Called by `flowlang.systems.build_system` for a system with `spec: "…"`; `span` is the string's.
-    A document that cannot be used gives no operations and one diagnostic (E300–E302).
-    """
-    from flowlang.systems import OperationModel
-
-    try:
-        spec = load_spec(path)
-    except SpecError as exc:
-        return [], [Diagnostic(exc.code, ERROR, exc.message, span)]
-    diags = [
-        Diagnostic(p.code, ERROR if p.code.startswith("E") else WARNING, p.message, span)
-        for p in spec.problems
-    ]
-    models = []
-    for op in spec.operations.values():
-        successes = op.success_schemas
-        models.append(OperationModel(
-            system=system,
-            name=op.name,
-            method=op.method,
-            path=op.call_path,
-            span=span,
-            path_params=tuple(p.arg_name for p in op.params_in("path")),
-            query_params=op.query_params,
-            header_params=op.header_params,
-            required_params=tuple(p.name for p in op.params if p.required and p.location != "path"),
-            body_required=op.body_required,
-            request_schema=op.body_schema,
-            response_schema=successes[0] if len(successes) == 1 else ({"anyOf": successes} if successes else None),
-            from_spec=True,
-        ))
-    return models, diags
 
 
 def spec_base_url(path: str) -> str | None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from flowlang import nodes
 from flowlang.diagnostics import WARNING, Diagnostic, did_you_mean
-from flowlang.openapi import SpecOperation
-from flowlang.openapi_schema import SchemaViews
-from flowlang.openapi_values import constant
+from flowlang.openapi.schema import SchemaViews
+from flowlang.openapi.spec import SpecOperation
+from flowlang.openapi.values import constant
 
 ENVELOPE = ("status", "ok", "headers", "body")
 # Builtins whose first argument is a list and whose lambda's first parameter is one of its items.

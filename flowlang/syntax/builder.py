@@ -9,9 +9,9 @@ from typing import Any
 
 from flowlang import nodes as n
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-from flowlang.lalr import Tree
-from flowlang.lexer import Tok
-from flowlang.strings import decode_string
+from flowlang.syntax.lalr import Tree
+from flowlang.syntax.lexer import Tok
+from flowlang.syntax.strings import decode_string
 
 HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")

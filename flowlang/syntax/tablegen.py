@@ -1,11 +1,11 @@
 """Builds grammar/flowlang.tables.json from grammar/flowlang.lark with lark (a development tool).
 
-The parser drives the LALR table itself (flowlang/lalr.py) and lexes with one master regular expression
-(flowlang/lexer.py), so at run time it needs only data: the table, each rule's tree-building recipe and
+The parser drives the LALR table itself (flowlang/syntax/lalr.py) and lexes with one master regular expression
+(flowlang/syntax/lexer.py), so at run time it needs only data: the table, each rule's tree-building recipe and
 the terminals' patterns. Storing them as JSON keeps lark (and its grammar loader) out of `flowlang check`.
 
-    python -m flowlang.tablegen          # rewrite the tables after editing the grammar
-    python -m flowlang.tablegen --check  # exit 1 if they are out of date (the test suite does this)
+    python -m flowlang.syntax.tablegen          # rewrite the tables after editing the grammar
+    python -m flowlang.syntax.tablegen --check  # exit 1 if they are out of date (the test suite does this)
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flowlang.lalr import grammar_digest
+from flowlang.syntax.lalr import grammar_digest
 
-GRAMMAR_DIR = Path(__file__).resolve().parent.parent / "grammar"
+GRAMMAR_DIR = Path(__file__).resolve().parents[2] / "grammar"
 GRAMMAR = GRAMMAR_DIR / "flowlang.lark"
 TABLES = GRAMMAR_DIR / "flowlang.tables.json"
 STARTS = ["start", "expression_only"]
@@ -26,7 +26,7 @@ LEADING = ("_NL", "COMMENT", "LONG_STRING", "STRING", "DURATION", "NUMBER", "NAM
 
 
 def build_tables(grammar: str) -> dict[str, Any]:
-    """The JSON document for `grammar`: see flowlang/lalr.py for how each part is read."""
+    """The JSON document for `grammar`: see flowlang/syntax/lalr.py for how each part is read."""
     from lark import Lark
     from lark.parsers.lalr_analysis import Shift
 
@@ -133,7 +133,7 @@ def main(argv: list[str]) -> int:
     current = TABLES.read_text("utf-8") if TABLES.exists() else ""
     if "--check" in argv:
         if wanted != current:
-            print(f"{TABLES} is out of date: run `python -m flowlang.tablegen`", file=sys.stderr)
+            print(f"{TABLES} is out of date: run `python -m flowlang.syntax.tablegen`", file=sys.stderr)
             return 1
         return 0
     if wanted != current:
