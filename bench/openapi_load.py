@@ -21,9 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from flowlang.openapi import spec as openapi  # noqa: E402
 from flowlang.checker import check  # noqa: E402
 from flowlang.loader import load_project  # noqa: E402
+from flowlang.openapi import spec as openapi  # noqa: E402
 
 SPECS = REPO / "tests" / "data" / "specs"
 DOCUMENTS = ["elasticpath-flows.yaml", "elasticpath-inventory.yaml", "elasticpath-carts-orders.yaml"]

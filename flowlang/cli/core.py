@@ -1,4 +1,4 @@
-"""The flowlang command line: the only module that prints or exits."""
+"""The core commands (check, run, compile, runs), the `main` group and the guard every command wears."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ IO_CODES = {"E010", "E011", "E012", "E013", "E014", "E017"}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _guarded(command: F) -> F:
+def guarded(command: F) -> F:
     """Turn an unexpected exception into a one-line message (the traceback only with FLOWLANG_DEBUG=1)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -85,7 +85,7 @@ def _summary(diags: list[Diagnostic], files: int) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="How to print diagnostics.")
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit code.")
-@_guarded
+@guarded
 def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check .flow files (or directories of them) without running anything.
 
@@ -137,7 +137,7 @@ def _load_checked(path: str) -> Project:
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, metavar="N",
               help="Loop iterations and func calls before the run fails (kind limit) [10,000,000].")
-@_guarded
+@guarded
 def run(file: str, flow_name: str | None, input_path: str | None, state_path: str | None,
         env_file: str | None, log_format: str, max_steps: int | None) -> None:
     """Run a flow: the result goes to stdout as JSON, logs to stderr.
@@ -159,7 +159,7 @@ def run(file: str, flow_name: str | None, input_path: str | None, state_path: st
 @click.argument("file")
 @click.option("-o", "--output", metavar="OUT.py", help="Where to write the module (default: stdout).")
 @click.option("--flow", "flow_name", help="Which flow of the file to compile.")
-@_guarded
+@guarded
 def compile_command(file: str, output: str | None, flow_name: str | None) -> None:
     """Compile a flow into one standalone Python module (needs only Python 3.11+ and httpx)."""
     project = _load_checked(file)
@@ -189,7 +189,7 @@ def compile_command(file: str, output: str | None, flow_name: str | None) -> Non
 @click.option("--flow", "flow_name", help="Only the runs of this flow.")
 @click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
-@_guarded
+@guarded
 def runs(flow_name: str | None, state_path: str | None, limit: int) -> None:
     """Show the latest runs recorded in the state database."""
     from flowlang.runtime.errors import FlowError

@@ -1,0 +1,12 @@
+"""The flowlang command line: the only package that prints or exits.
+
+`core` holds the `main` group, `guarded` and the core commands; each other module of this package is one
+family of commands that registers itself on `main` when imported below. A family imports its heavy parts
+(the host, the language server) inside its command bodies, so `flowlang check` starts fast.
+"""
+
+from __future__ import annotations
+
+from flowlang.cli.core import main
+
+__all__ = ["main"]
