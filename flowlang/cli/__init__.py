@@ -10,3 +10,6 @@ from __future__ import annotations
 from flowlang.cli.core import main
 
 __all__ = ["main"]
+
+# Command families: importing one registers its commands on `main`.
+from flowlang.cli import host as _host  # noqa: F401

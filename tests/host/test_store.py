@@ -1,0 +1,48 @@
+"""The store: SQLite in WAL mode with a busy timeout, migrations recorded by name and applied once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sqlalchemy", reason="the host needs the serve extra: pip install -e '.[serve]'")
+
+from sqlalchemy import text
+
+from flowlang.host.store import Store, StoreError
+from flowlang.host.store.migrations import available
+
+
+def sqlite(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    store = Store(sqlite(tmp_path / "h.db"))
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_a_new_database_gets_every_migration(tmp_path: Path) -> None:
+    store = Store(sqlite(tmp_path / "h.db"))
+    assert store.applied == available() and "m0001_core" in available()
+    store.close()
+
+
+def test_opening_again_applies_nothing_twice(tmp_path: Path) -> None:
+    Store(sqlite(tmp_path / "h.db")).close()
+    store = Store(sqlite(tmp_path / "h.db"))
+    with store.read() as conn:
+        count = conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar()
+    assert count == len(available())
+    store.close()
+
+
+def test_a_database_that_cannot_be_opened_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "h.db").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match=r"cannot open the database .*h\.db: file is not a database"):
+        Store(sqlite(tmp_path / "h.db"))
