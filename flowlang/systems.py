@@ -18,7 +18,8 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 SYSTEM_SETTINGS = ("base_url", "auth", "headers", "timeout", "retry", "backoff", "rate_limit", "spec")
-OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent")
+OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
+BODY_FORMATS = ("json", "form", "multipart")
 # Named arguments every API call accepts besides path (and spec) parameters.
 CALL_ARGUMENTS = ("query", "body", "headers")
 
@@ -34,6 +35,7 @@ PAGINATION_FUNCTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     "page": (("param", True), ("start", False), ("size_param", False), ("size", False)),
     "offset": (("param", True), ("limit_param", True), ("limit", True)),
     "cursor": (("param", True), ("from", True)),
+    "after_last": (("param", True), ("key", False), ("has_more", False)),
     "next_link": (("from", True),),
     "link_header": (),
 }

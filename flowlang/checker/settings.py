@@ -13,6 +13,7 @@ from flowlang.checker.traverse import const_number, describe_kind, expr_nodes, s
 from flowlang.diagnostics import Span, did_you_mean
 from flowlang.systems import (
     AUTH_FUNCTIONS,
+    BODY_FORMATS,
     OPERATION_OPTIONS,
     PAGINATION_FUNCTIONS,
     SETTING_FUNCTIONS,
@@ -23,7 +24,7 @@ from flowlang.systems import (
 FLOW_SETTINGS = ("name", "description", "slug", "enabled", "source", "schedule")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 TEXT_PARAMS = ("token", "user", "password", "name", "value", "in", "token_url", "client_id",
-               "client_secret", "scope", "param", "size_param", "limit_param", "from")
+               "client_secret", "scope", "param", "size_param", "limit_param", "from", "key", "has_more")
 COUNT_PARAMS = ("start", "size", "limit")
 
 
@@ -81,7 +82,8 @@ class SettingsChecker:
             return
         amount, is_duration = number
         if is_duration and not duration_ok:
-            what = "a number of attempts" if setting.key == "retry" else "a number per second"
+            what = {"retry": "a number of attempts", "max_pages": "a number of pages"}.get(
+                setting.key, "a number per second")
             self.ctx.report("E214", f"'{setting.key}' is {what}, not a duration", value.span,
                             f"write {amount:g}" if amount == int(amount) else None)
         elif whole and amount != int(amount):
@@ -185,6 +187,15 @@ class SettingsChecker:
         if literal_string(setting.value) is None:
             self.wrong(setting, "a plain string")
 
+    def body_format(self, setting: nodes.Setting) -> None:
+        text = literal_string(setting.value)
+        if text is None:
+            self.wrong(setting, 'one of "json", "form" or "multipart"')
+        elif text not in BODY_FORMATS:
+            hint = did_you_mean(text, BODY_FORMATS) or 'one of "json", "form" or "multipart"'
+            self.ctx.report("E214", f"'body_format' must be \"json\", \"form\" or \"multipart\", got \"{text}\"",
+                            setting.value.span, hint)
+
     def bool_option(self, setting: nodes.Setting) -> None:
         if not (isinstance(setting.value, nodes.Literal) and isinstance(setting.value.value, bool)):
             self.wrong(setting, "true or false")
@@ -260,7 +271,7 @@ def _auth(checker: SettingsChecker, setting: nodes.Setting) -> None:
 
 def _paginate(checker: SettingsChecker, setting: nodes.Setting) -> None:
     checker.setting_call(setting, PAGINATION_FUNCTIONS,
-                         "page(…), offset(…), cursor(…), next_link(…) or link_header()")
+                         "page(…), offset(…), cursor(…), after_last(…), next_link(…) or link_header()")
 
 
 SYSTEM_RULES: dict[str, Rule] = {
@@ -279,6 +290,8 @@ OPTION_RULES: dict[str, Rule] = {
     "retry": SYSTEM_RULES["retry"],
     "timeout": SYSTEM_RULES["timeout"],
     "idempotent": SettingsChecker.bool_option,
+    "max_pages": _number_rule(1, strict=False, whole=True, duration_ok=False),
+    "body_format": SettingsChecker.body_format,
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowlang import nodes
+from flowlang.checker.spec_paging import PagingChecker
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
 from flowlang.openapi.responses import ResponseFollower, walk_nodes
@@ -59,6 +60,7 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
     programs: Mapping[str, nodes.Program] = project.programs
     diags: list[Diagnostic] = []
     found: dict[str, SpecSystem] = {}
+    views = SchemaViews()
     for file, program in programs.items():
         for system in program.systems:
             setting = spec_setting(system)
@@ -75,8 +77,10 @@ def check_spec_calls(project: Any, systems: Mapping[str, Any] | None = None) -> 
             entry = SpecSystem(system, spec, {op.name: op for op in system.operations}, headers, query)
             found[system.name] = entry
             diags += _check_declared(entry)
+            for name, line in entry.declared.items():
+                if name in spec.operations:
+                    diags += PagingChecker(views).check(line, spec.operations[name])
     if found:
-        views = SchemaViews()
         for program in programs.values():
             decls: list[nodes.Flow | nodes.Func] = [*program.flows, *program.funcs]
             for decl in decls:

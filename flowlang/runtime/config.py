@@ -15,7 +15,9 @@ from flowlang.runtime.values import is_number, to_text, type_name
 # Keys a `system` block may set (`spec` is read by the loader, not by the runtime).
 SYSTEM_SETTINGS = ("base_url", "headers", "timeout", "retry", "backoff", "rate_limit", "auth", "spec")
 # Options an operation line may carry in `{ … }`.
-OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent")
+OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
+# How a request body goes out (`body_format:`, or what an OpenAPI request body's media type says).
+BODY_FORMATS = ("json", "form", "multipart")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 DEFAULT_TIMEOUT = 30.0
@@ -82,8 +84,18 @@ class OffsetPaginate(PaginateConfig):
 
 @dataclass(frozen=True)
 class CursorPaginate(PaginateConfig):
-    param: str
+    param: str  # a query parameter, or "body.<path>": a field of the JSON request body
     from_: str
+
+
+@dataclass(frozen=True)
+class AfterLastPaginate(PaginateConfig):
+    """The "last item's id" cursor (Stripe's `starting_after`)."""
+
+    param: str  # a query parameter, or "body.<path>"
+    key: str = "id"  # the path of the id in a record
+    # the path of the page's "more pages follow" flag; None: "has_more", which a page need not have
+    has_more: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,10 @@ class OperationConfig:
     idempotent: bool = False
     query_params: tuple[str, ...] = ()
     header_params: tuple[str, ...] = ()
+    max_pages: int | None = None  # `each` reads at most this many pages
+    body_format: str = "json"  # "json" | "form" | "multipart"
+    # OpenAPI `encoding` of form bodies: (property, style, explode) for the properties that set one
+    form_styles: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -212,8 +228,22 @@ def offset(param: Any, limit_param: Any, limit: Any) -> OffsetPaginate:
     )
 
 
+def _param(fn: str, value: Any) -> str:
+    param = _text(fn, "param", value) or ""
+    if param.startswith("body.") and not param[5:].strip("."):
+        raise _bad(f"{fn}(): 'param' \"{param}\" names no field of the body (write \"body.cursor\")")
+    return param
+
+
 def cursor(param: Any, from_: Any) -> CursorPaginate:
-    return CursorPaginate(_text("cursor", "param", param) or "", _text("cursor", "from", from_) or "")
+    return CursorPaginate(_param("cursor", param), _text("cursor", "from", from_) or "")
+
+
+def after_last(param: Any, key: Any = "id", has_more: Any = None) -> AfterLastPaginate:
+    return AfterLastPaginate(
+        _param("after_last", param), _text("after_last", "key", key) or "",
+        _text("after_last", "has_more", has_more, optional=True),
+    )
 
 
 def next_link(from_: Any) -> NextLinkPaginate:
@@ -233,6 +263,7 @@ SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "page": page,
     "offset": offset,
     "cursor": cursor,
+    "after_last": after_last,
     "next_link": next_link,
     "link_header": link_header,
 }
@@ -362,9 +393,14 @@ def build_operation(
     *,
     query_params: tuple[str, ...] = (),
     header_params: tuple[str, ...] = (),
+    body_format: str | None = None,
+    form_styles: tuple[tuple[str, str, bool], ...] = (),
     where: Where = None,
 ) -> OperationConfig:
-    """Validate an operation line's evaluated `{ options }` into an OperationConfig."""
+    """Validate an operation line's evaluated `{ options }` into an OperationConfig.
+
+    `body_format` and `form_styles` come from an OpenAPI request body; a `body_format:` option wins.
+    """
     opts = dict(options or {})
     for key in opts:
         if key not in OPERATION_OPTIONS:
@@ -375,8 +411,8 @@ def build_operation(
     paginate = opts.get("paginate")
     if paginate is not None and not isinstance(paginate, PaginateConfig):
         raise _bad(
-            f"operation {name}: 'paginate' must be page(…), offset(…), cursor(…), next_link(…) or "
-            f"link_header(), got {type_name(paginate)}",
+            f"operation {name}: 'paginate' must be page(…), offset(…), cursor(…), after_last(…), "
+            f"next_link(…) or link_header(), got {type_name(paginate)}",
             where,
         )
     retry = opts.get("retry")
@@ -388,6 +424,13 @@ def build_operation(
     idempotent = opts.get("idempotent", False)
     if not isinstance(idempotent, bool):
         raise _bad(f"operation {name}: 'idempotent' must be true or false, got {type_name(idempotent)}", where)
+    max_pages = opts.get("max_pages")
+    if max_pages is not None and (not is_number(max_pages) or int(max_pages) != max_pages or max_pages < 1):
+        raise _bad(f"operation {name}: 'max_pages' must be a whole number >= 1, got {_shown(max_pages)}", where)
+    chosen = opts.get("body_format", body_format or "json")
+    if chosen not in BODY_FORMATS:
+        got = repr(chosen) if isinstance(chosen, str) else type_name(chosen)
+        raise _bad(f"operation {name}: 'body_format' must be \"json\", \"form\" or \"multipart\", got {got}", where)
     return OperationConfig(
         name=name,
         method=method.upper(),
@@ -399,4 +442,7 @@ def build_operation(
         idempotent=idempotent,
         query_params=tuple(query_params),
         header_params=tuple(header_params),
+        max_pages=None if max_pages is None else int(max_pages),
+        body_format=chosen,
+        form_styles=tuple(form_styles),
     )

@@ -16,6 +16,7 @@ import httpx
 
 from flowlang.runtime.auth import OAuth2Tokens, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
+from flowlang.runtime.bodies import BodyError, encode_body, with_field
 from flowlang.runtime.config import (
     BasicAuth,
     OAuth2Auth,
@@ -26,9 +27,15 @@ from flowlang.runtime.config import (
     header_problem,
 )
 from flowlang.runtime.errors import FlowError, Where
-from flowlang.runtime.pagination import PageRequest, is_missing, lookup_path, make_pager
+from flowlang.runtime.pagination import (
+    PageRequest,
+    PagingError,
+    is_missing,
+    lookup_path,
+    make_pager,
+)
 from flowlang.runtime.runlog import mask_value
-from flowlang.runtime.values import parse_json, to_json, to_text, type_name
+from flowlang.runtime.values import parse_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -47,6 +54,7 @@ class _Call:
     headers: dict[str, str]
     content: bytes | None
     where: Where
+    body: Any = None  # the body value (pages of a body cursor re-encode it)
 
 
 def _query_pairs(name: str, value: Any, out: QueryPairs) -> None:
@@ -169,6 +177,8 @@ class HttpClient:
                 call = self._page_call(base, step)
             except (httpx.InvalidURL, UnicodeError) as exc:
                 raise self._data_error(base, f"page {number} is at an invalid URL: {exc}") from None
+            except BodyError as exc:
+                raise self._data_error(base, f"page {number}: {exc}") from None
             raw = self._background.run(self._execute(call))
             response = self._finish(call, raw)
             records = lookup_path(response["body"], items_path)
@@ -189,8 +199,12 @@ class HttpClient:
             previous = records if numbered else None
             try:
                 step = pager.next(step, str(raw.url), response["body"], response["headers"], records)
+            except PagingError as exc:
+                raise self._data_error(base, exc.message, exc.hint) from None
             except ValueError as exc:  # a next link that is no URL
                 raise self._data_error(base, f"page {number} links to a bad next page: {exc}") from None
+            if base.op.max_pages is not None and number >= base.op.max_pages:
+                step = None  # `max_pages:` bounds the stream
             del raw, response
             yield from records
 
@@ -201,9 +215,16 @@ class HttpClient:
             return _Call(base.system, base.op, url, [], base.headers, base.content, base.where)
         names = set(step.query)
         query = [pair for pair in base.query if pair[0] not in names]
+        body, content, headers = base.body, base.content, base.headers
         for name, value in step.query.items():
-            _query_pairs(name, value, query)
-        return _Call(base.system, base.op, base.url, query, base.headers, base.content, base.where)
+            if name.startswith("body."):  # a token in the request body (search endpoints)
+                body = with_field(body, name[5:], value)
+            else:
+                _query_pairs(name, value, query)
+        if body is not base.body:
+            content, kind = self._encode(base.system.name, base.op, body, base.where)
+            headers = {**headers, "content-type": kind or "application/json"}
+        return _Call(base.system, base.op, base.url, query, headers, content, base.where, body)
 
     # --- building a request (caller's thread) --------------------------------------------------
 
@@ -247,8 +268,12 @@ class HttpClient:
             query.append((name, value))
         extra_query = args.get("query")
         if extra_query is not None and not isinstance(extra_query, dict):
-            raise FlowError("data", f"{label}: 'query' must be an object, got {type_name(extra_query)}",
-                            where, system=system, operation=operation)
+            if "query" not in op.query_params:
+                raise FlowError("data", f"{label}: 'query' must be an object of query parameters, got "
+                                f"{type_name(extra_query)}", where, system=system, operation=operation,
+                                hint='to send a query parameter named "query", write query: {"query": …}')
+            _query_pairs("query", extra_query, query)  # the operation's own parameter named `query`
+            extra_query = None
         extra_headers = args.get("headers")
         if extra_headers is not None and not isinstance(extra_headers, dict):
             raise FlowError("data", f"{label}: 'headers' must be an object, got {type_name(extra_headers)}",
@@ -276,18 +301,18 @@ class HttpClient:
                 if value is not None:
                     headers[str(name).lower()] = self._header_value(label, str(name), value, where)
         body = args.get("body")
-        content: bytes | None = None
-        if isinstance(body, str):
-            content = body.encode()
-            headers.setdefault("content-type", "text/plain; charset=utf-8")
-        elif body is not None:
-            try:
-                content = to_json(body).encode()
-            except (TypeError, ValueError, RecursionError) as exc:  # a function, a cycle, too deep
-                raise FlowError("data", f"{label}: the body cannot be sent as JSON: {exc}", where,
-                                system=system, operation=operation) from None
-            headers.setdefault("content-type", "application/json")
-        return _Call(sys, op, url, query, headers, content, where)
+        content, kind = self._encode(system, op, body, where)
+        if kind is not None:
+            headers.setdefault("content-type", kind)
+        return _Call(sys, op, url, query, headers, content, where, body)
+
+    def _encode(self, system: str, op: OperationConfig, body: Any, where: Where) -> tuple[bytes | None, str | None]:
+        """The body as the operation sends it (JSON, form or multipart; see bodies.py)."""
+        try:
+            return encode_body(body, op.body_format, op.form_styles)
+        except BodyError as exc:
+            raise FlowError("data", self.mask(f"{system}.{op.name}: {exc}"), where,
+                            system=system, operation=op.name) from None
 
     def _header_value(self, label: str, name: str, value: Any, where: Where) -> str:
         """A header value as text: ASCII without line breaks (no header injection)."""
@@ -395,9 +420,10 @@ class HttpClient:
                 text = mask_value(mask_value(text, secret), quote(secret, safe=""))
         return text
 
-    def _data_error(self, call: _Call, message: str) -> FlowError:
+    def _data_error(self, call: _Call, message: str, hint: str | None = None) -> FlowError:
         sys, op = call.system.name, call.op.name
-        return FlowError("data", self.mask(f"{sys}.{op}: {message}"), call.where, system=sys, operation=op)
+        return FlowError("data", self.mask(f"{sys}.{op}: {message}"), call.where, system=sys, operation=op,
+                         hint=hint and self.mask(hint))
 
     def _transport_error(
         self, call: _Call, request: httpx.Request, exc: Exception, timeout: float | None, what: str = "request"

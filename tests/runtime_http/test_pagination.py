@@ -57,10 +57,13 @@ def test_cursor_strategy_follows_the_cursor_until_null(server: FakeServer, make_
     assert [r.arg("after") for r in server.requests] == [None, "c10", "c20"]
 
 
-def test_cursor_strategy_stops_when_the_cursor_repeats(server: FakeServer, make_client: MakeClient) -> None:
+def test_cursor_strategy_fails_when_the_cursor_repeats(server: FakeServer, make_client: MakeClient) -> None:
     server.reply("GET", "/items", json={"data": [1], "next": "same"})
     client = make_client(server.url, [op("items", "GET", "/items", items="data", paginate=cursor("c", "next"))])
-    assert list(client.records("api", "items", {})) == [1, 1]
+    seen = []
+    with pytest.raises(FlowError, match=r"page 2 gives the same cursor as page 1 \('same'\)"):
+        seen.extend(client.records("api", "items", {}))
+    assert seen == [1]  # page 2 is read, but its cursor stops the stream before its records
     assert len(server.requests) == 2
 
 
