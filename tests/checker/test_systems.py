@@ -70,3 +70,11 @@ def test_setting_functions_match_the_runtime() -> None:
     config = pytest.importorskip("flowlang.runtime.config")
     runtime = {name: tuple(config.setting_parameters(name)) for name in config.SETTING_FUNCTIONS}
     assert runtime == SETTING_FUNCTIONS
+
+
+def test_operation_options_and_body_formats_match_the_runtime() -> None:
+    from flowlang import systems
+    from flowlang.runtime import config
+
+    assert systems.OPERATION_OPTIONS == config.OPERATION_OPTIONS
+    assert systems.BODY_FORMATS == config.BODY_FORMATS
