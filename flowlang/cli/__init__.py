@@ -7,10 +7,10 @@ family of commands that registers itself on `main` when imported below. A family
 
 from __future__ import annotations
 
-from flowlang.cli import graph as _graph  # noqa: F401  (registers `flowlang graph` on main)
 from flowlang.cli.core import main
 
 __all__ = ["main"]
 
 # Command families: importing one registers its commands on `main`.
+from flowlang.cli import graph as _graph  # noqa: F401
 from flowlang.cli import host as _host  # noqa: F401
