@@ -135,20 +135,29 @@ def _load_checked(path: str) -> Project:
 @click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
 @click.option("--env-file", metavar="FILE", help="KEY=VALUE lines added to the environment.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warn", "error"]), default="debug",
+              show_default=True, help="The lowest level of log line shown.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no progress.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=None, metavar="N",
               help="Loop iterations and func calls before the run fails (kind limit) [10,000,000].")
+@click.option("--wait-lock", is_flag=True,
+              help="If another run of this flow holds the state, wait for it to end instead of failing.")
+@click.option("--force", is_flag=True, help="Run the flow even if it says enabled: false.")
 @guarded
 def run(file: str, flow_name: str | None, input_path: str | None, state_path: str | None,
-        env_file: str | None, log_format: str, max_steps: int | None) -> None:
+        env_file: str | None, log_format: str, log_level: str, quiet: bool, max_steps: int | None,
+        wait_lock: bool, force: bool) -> None:
     """Run a flow: the result goes to stdout as JSON, logs to stderr.
 
-    Exit status: 0 ok, 1 check errors, 2 usage or I/O errors, 3 the flow failed.
+    Exit status: 0 ok, 1 check errors, 2 usage or I/O errors (another run holds the state, the flow is
+    disabled), 3 the flow failed.
     """
     project = _load_checked(file)
     from flowlang.interpreter import run_project
 
     code = run_project(project, flow_name, input_path=input_path, state_path=state_path,
-                       env_file=env_file, log_format=log_format, max_steps=max_steps)
+                       env_file=env_file, log_format=log_format, max_steps=max_steps, log_level=log_level,
+                       quiet=quiet, wait_lock=wait_lock, force=force)
     sys.exit(code)
 
 

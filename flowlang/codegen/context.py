@@ -18,7 +18,7 @@ SUPPORT_NAMES = {
     "NOT_GIVEN", "locate", "failed_site", "catchable", "func_failed", "located", "flow_start",
     "FLOW_CODE", "FLOW_START", "SITES", "setting", "plus", "minus", "times", "same", "less",
     "at_most", "more", "at_least", "progress", "member", "fail_now", "state_key", "state_get",
-    "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG",
+    "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG", "FLOW_ENABLED",
     "build_systems", "run", "main", "rt", "error", "where", "systems",
 }
 SUPPORT_IMPORTS = {
@@ -218,6 +218,7 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
         "flow_file": names.string(root_file),
         "flow_name": names.string(flow.name),
         "flow_slug": names.string(slug),
+        "flow_enabled": repr(_literal_setting(flow, "enabled") is not False),
         "wheres": "\n".join(wheres.definitions()),
         "definitions": "\n\n\n".join(definitions),
         "flow_function": names.flow_function(flow.name),

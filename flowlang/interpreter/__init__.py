@@ -158,10 +158,15 @@ def run_project(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     max_steps: int | None = None,
+    log_level: str = "debug",
+    quiet: bool = False,
+    wait_lock: bool = False,
+    force: bool = False,
 ) -> int:
     """Run one flow of a checked project, as `flowlang run` does; returns the exit code (0, 2 or 3).
 
-    The streams default to sys.stdin/stdout/stderr as they are when the run starts.
+    The streams default to sys.stdin/stdout/stderr as they are when the run starts. The options are those
+    of `launcher.launch`; a flow with `enabled: false` runs only with `force`.
     """
     from flowlang.runtime.launcher import launch
 
@@ -188,6 +193,11 @@ def run_project(
         stdout=stdout,
         stderr=stderr,
         max_steps=max_steps,
+        log_level=log_level,
+        quiet=quiet,
+        wait_lock=wait_lock,
+        enabled=flow.enabled,
+        force=force,
     )
 
 

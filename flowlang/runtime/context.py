@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -113,9 +114,31 @@ class Run:
         def records() -> Iterator[Any]:
             if self.http is None:
                 raise RuntimeError("the run has no HTTP client")
-            return iter(self.http.records(system, operation, args, where))
+            found = iter(self.http.records(system, operation, args, where))
+            return self._counted(found, f"{system}.{operation}") if self.show_progress else found
 
         return Stream(records, f"{system}.{operation}")
+
+    def _counted(self, records: Iterator[Any], label: str) -> Iterator[Any]:
+        """The records of a stream, drawing `label: N records, P pages, R/s` on the terminal as they come.
+
+        Pages are the requests sent while the stream fetched its next record (not those of the loop body).
+        """
+        pages = count = 0
+        started = time.monotonic()
+        try:
+            while True:
+                before = self.requests
+                try:
+                    record = next(records)
+                except StopIteration:
+                    return
+                pages += self.requests - before
+                count += 1
+                self.runlog.stream_progress(label, count, pages, time.monotonic() - started)
+                yield record
+        finally:
+            self.runlog.end_progress()
 
     def count_request(self, *_args: Any, **_kwargs: Any) -> None:
         """The HttpClient's `on_request` hook: counts every request sent (retries included)."""

@@ -25,8 +25,9 @@ from flowlang.runtime.ambient import Ambient, activate, deactivate
 from flowlang.runtime.context import DEFAULT_STEP_LIMIT, HttpLike, Run, RunCancelled
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.http import HttpClient
-from flowlang.runtime.runlog import LOG_FORMATS, RunLog, mask_secrets
-from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore
+from flowlang.runtime.locks import RunLock, describe_holder
+from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog, mask_secrets
+from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, new_run_id, utc_now
 from flowlang.runtime.values import parse_json, to_json
 
 EXIT_OK = 0
@@ -192,14 +193,38 @@ def execute(
     make_http: HttpFactory = _default_http,
     stdout: TextIO | None = None,
     max_steps: int | None = None,
+    wait_lock: bool = False,
 ) -> Outcome:
-    """Record the run, call `body(run)`, commit state on success, report, and write the summary.
+    """Take the flow's lock, record the run, call `body(run)`, commit state on success, report, summarise.
 
-    Reading the state or starting the run record may raise FlowError: nothing has run yet then.
+    Another live run of the flow on this state database, an unreadable state or an unrecordable run raise
+    FlowError: nothing has run yet then. With `wait_lock`, wait for the other run to end instead.
     """
+    run_id, started_at = new_run_id(), utc_now()
+    lock = RunLock(store.path, slug, flow_name)
+    if store.path != ":memory:":
+        lock.acquire({"run": run_id, "pid": os.getpid(), "started": started_at}, wait=wait_lock,
+                     on_wait=lambda holder: log.write("info", f"waiting for {describe_holder(holder)} to end"))
+    try:
+        return _execute_locked(flow_name, slug, build_systems, body, source, store, ambient, log, make_http,
+                               stdout, max_steps, run_id, started_at)
+    finally:
+        lock.release()
+
+
+def _execute_locked(
+    flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, source: Any, store: StateStore,
+    ambient: Ambient, log: RunLog, make_http: HttpFactory, stdout: TextIO | None, max_steps: int | None,
+    run_id: str, started_at: str,
+) -> Outcome:
+    """`execute()` once the flow's lock is held."""
     started = time.monotonic()
+    for orphan in store.interrupt_orphans(slug):
+        earlier = describe_holder({"run": orphan.id, "pid": orphan.pid, "started": orphan.started})
+        log.write("warn", f"an earlier run of this flow, {earlier}, was still recorded as running but its "
+                  "process is gone: it is now recorded as interrupted")
     state = store.load(slug)
-    run_id = store.start_run(slug)
+    store.start_run(slug, run_id, started_at)
     run = Run(flow=slug, state=state, source=source, log=log, store=store,
               step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps)
     http: HttpLike | None = None
@@ -245,6 +270,7 @@ def execute(
         if http is not None:
             http.close()
     log.close()
+    _store_log(store, run_id, log)
     try:
         store.finish_run(
             run_id,
@@ -264,6 +290,19 @@ def execute(
             pass
     log.summary(outcome.status, run.requests, time.monotonic() - started)
     return outcome
+
+
+def _store_log(store: StateStore, run_id: str, log: RunLog) -> None:
+    """Keep the run's log lines in its record (`flowlang runs show`); a failure to do so is only a warning."""
+    lines = list(log.kept)
+    if log.not_kept:
+        lines.append((utc_now(), "warn", None, f"{log.not_kept:,} more log lines were not stored"))
+    if not lines:
+        return
+    try:
+        store.add_logs(run_id, lines, 0)
+    except FlowError as err:
+        log.write("warn", err.render())
 
 
 def _limit_error(exc: Exception) -> FlowError | None:
@@ -351,29 +390,42 @@ def launch(
     stderr: TextIO | None = None,
     make_http: HttpFactory = _default_http,
     max_steps: int | None = None,
+    log_level: str = "debug",
+    quiet: bool = False,
+    wait_lock: bool = False,
+    enabled: bool = True,
+    force: bool = False,
 ) -> int:
     """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code.
 
     `max_steps`: loop iterations and func calls before the run fails with kind `limit` (`--max-steps`;
-    None: DEFAULT_STEP_LIMIT).
+    None: DEFAULT_STEP_LIMIT). `log_level`: the lowest level shown; `quiet`: warnings and errors only, no
+    progress. `wait_lock`: wait for another run of the flow on the same state to end instead of failing.
+    A flow with `enabled: false` runs only with `force`.
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    if not enabled and not force:
+        _print(stderr, f"{file}: error: flow '{flow_name}' is disabled (enabled: false)\n"
+                       "  hint: set enabled: true, or pass --force to run it once anyway")
+        return EXIT_USAGE
     try:
+        if log_level not in SHOWN_LEVELS:
+            raise LaunchError(f"error: unknown log level '{log_level}' (use {', '.join(SHOWN_LEVELS)})")
         ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin)
     except LaunchError as exc:
         _print(stderr, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    log = RunLog(stderr, fmt=log_format, secrets=ambient.secrets)
+    log = _make_log(stderr, log_format, ambient, "warn" if quiet else log_level, quiet)
     try:
         with store, _run_environment(ambient):
             outcome = execute(
                 flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
                 store=store, ambient=ambient, log=log, make_http=make_http, stdout=stdout,
-                max_steps=max_steps,
+                max_steps=max_steps, wait_lock=wait_lock,
             )
     except FlowError as err:  # the state database could not be read, or the run not recorded
         _print(stderr, mask_secrets(err.render(), ambient.secrets))
@@ -402,7 +454,7 @@ def run_flow(
     """
     stderr = stderr or sys.stderr
     ambient, _, store = _prepare(None, state_path, env_file, log_format, sys.stdin)
-    log = RunLog(stderr, fmt=log_format, secrets=ambient.secrets)
+    log = _make_log(stderr, log_format, ambient, "debug", False)
     with store, _run_environment(ambient):
         outcome = execute(
             flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
@@ -411,6 +463,15 @@ def run_flow(
     if outcome.error is not None:
         raise outcome.error
     return outcome.result
+
+
+def _make_log(stream: TextIO, log_format: str, ambient: Ambient, level: str, quiet: bool) -> RunLog:
+    """The run's log: colours only on a terminal and without NO_COLOR; no progress when quiet."""
+    isatty = getattr(stream, "isatty", None)
+    terminal = bool(isatty and isatty()) and not quiet
+    colour = terminal and not ambient.env.get("NO_COLOR")
+    return RunLog(stream, fmt=log_format, secrets=ambient.secrets, interactive=terminal, level=level,
+                  colour=colour, keep=KEEP_LINES)
 
 
 def _print(stream: TextIO, text: str) -> None:

@@ -16,6 +16,11 @@ from flowlang.runtime.values import to_text
 # The levels of `log LEVEL e`, in order of severity (success/failure also count records).
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
 LOG_FORMATS = ("text", "json")
+# `--log-level`: the lowest level shown (success counts as info, failure as warn).
+SHOWN_LEVELS = ("debug", "info", "warn", "error")
+_RANK = {"debug": 0, "info": 1, "success": 1, "warn": 2, "failure": 2, "error": 3}
+_COLOURS = {"debug": "2", "info": "36", "success": "32", "warn": "33", "failure": "31", "error": "1;31"}
+KEEP_LINES = 10_000  # log lines of one run stored in its record; the rest are counted
 MASK = "***"
 
 _BAR_WIDTH = 30
@@ -89,9 +94,16 @@ class RunLog:
         secrets: Collection[str] = frozenset(),
         interactive: bool | None = None,
         clock: Callable[[], datetime] | None = None,
+        level: str = "debug",
+        colour: bool = False,
+        keep: int = 0,
     ) -> None:
+        """`level`: the lowest level written (`--log-level`); `colour`: ANSI colours for the level words
+        (only ever asked for a terminal); `keep`: how many lines to keep in `kept` for the run's record."""
         if fmt not in LOG_FORMATS:
             raise ValueError(f"unknown log format {fmt!r} (use text or json)")
+        if level not in SHOWN_LEVELS:
+            raise ValueError(f"unknown log level {level!r} (use {', '.join(SHOWN_LEVELS)})")
         self.stream = stream
         self.fmt = fmt
         self.secrets = secrets  # shared with the run's Ambient: secrets read later are masked too
@@ -100,6 +112,11 @@ class RunLog:
             interactive = bool(isatty and isatty())
         # A progress bar only makes sense for a person watching text logs.
         self.interactive = interactive and fmt == "text"
+        self.threshold = _RANK[level]
+        self.colour = colour and fmt == "text"
+        self.keep = keep
+        self.kept: list[tuple[str, str, str | None, str]] = []  # (time, level, file:line, message)
+        self.not_kept = 0
         self.succeeded = 0
         self.failed = 0
         self._clock = clock or (lambda: datetime.now().astimezone())
@@ -113,6 +130,9 @@ class RunLog:
         """One log line: `12:00:03 INFO sync.flow:14 message`, or one JSON object."""
         message = mask_secrets(message, self.secrets)
         now = self._clock()
+        self._keep(now, level, where, message)
+        if _RANK.get(level, 3) < self.threshold:
+            return
         if self.fmt == "json":
             obj: dict[str, Any] = {
                 "time": now.isoformat(timespec="milliseconds"),
@@ -125,7 +145,10 @@ class RunLog:
             line = json.dumps(obj, ensure_ascii=False, default=str)
         else:
             location = format_location(where)
-            parts = [now.strftime("%H:%M:%S"), level.upper()]
+            word = level.upper()
+            if self.colour:
+                word = f"\x1b[{_COLOURS.get(level, '0')}m{word}\x1b[0m"
+            parts = [now.strftime("%H:%M:%S"), word]
             if location:
                 parts.append(location)
             parts.append(message)
@@ -160,14 +183,18 @@ class RunLog:
             self.write("error", err.message, err.where, **extra)
             return
         lines = [err.render(), *collapse_repeats([f"  in {frame}" for frame in err.stack])]
-        self._emit("\n".join(mask_secrets(line, self.secrets) for line in lines))
+        text = "\n".join(mask_secrets(line, self.secrets) for line in lines)
+        self._keep(self._clock(), "error", err.where, text)
+        self._emit(text)
 
     def plain(self, text: str) -> None:
         """A message that is not a log record (an internal error, a traceback), masked."""
         if self.fmt == "json":
             self.write("error", text)
         else:
-            self._emit(mask_secrets(text, self.secrets))
+            text = mask_secrets(text, self.secrets)
+            self._keep(self._clock(), "error", None, text)
+            self._emit(text)
 
     def summary(self, status: str, requests: int, seconds: float) -> None:
         """The closing line: `run finished: 3 succeeded, 1 failed, 12 requests in 0.42s`."""
@@ -190,7 +217,37 @@ class RunLog:
             seconds=round(seconds, 3),
         )
 
+    def _keep(self, now: datetime, level: str, where: Where, message: str) -> None:
+        """Keep a (masked) line for the run's record, up to `keep` lines."""
+        if not self.keep:
+            return
+        with self._lock:
+            if len(self.kept) < self.keep:
+                self.kept.append((now.isoformat(timespec="milliseconds"), level, format_location(where) or None,
+                                  message))
+            else:
+                self.not_kept += 1
+
     # --------------------------------------------------------------- progress
+
+    def stream_progress(self, label: str, records: int, pages: int, seconds: float) -> None:
+        """`GitHub.list_issues: 1,200 records, 12 pages, 340/s` on a terminal, redrawn at most 10 times a second."""
+        if not self.interactive:
+            return
+        with self._lock:
+            now = time.monotonic()
+            if self._bar and now - self._bar_drawn_at < _BAR_INTERVAL:
+                return
+            rate = f", {records / seconds:,.0f}/s" if seconds > 0 else ""
+            bar = f"{label}: {records:,} record{'' if records == 1 else 's'}, {pages:,} page{'' if pages == 1 else 's'}{rate}"
+            self._bar_drawn_at = now
+            self._bar = bar
+            self._write_raw("\r\x1b[K" + bar)
+
+    def end_progress(self) -> None:
+        """Remove the progress line of a stream that ended."""
+        with self._lock:
+            self._clear_bar()
 
     def progress(self, done: int, total: int) -> None:
         """Draw `[#####.....] 50/100` on a terminal; nothing at all when stderr is not a terminal."""

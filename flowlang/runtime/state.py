@@ -1,12 +1,15 @@
 """The state store (SQLite): each flow's persisted state, committed atomically, and the history of runs.
 
 Layout (shared by `flowlang run` and compiled modules):
-  state(flow, key, value JSON)   the flow's state, replaced whole by `save()`
-  runs(id, flow, started, ended, status, succeeded, failed, requests, error)
+  state(flow, key, value JSON)   the flow's state; `save()` writes the keys a run changed, deletes the ones it
+                                 deleted (set to null), and leaves every other key as it is in the database
+  runs(id, flow, started, ended, status, succeeded, failed, requests, error, pid)
+  run_logs(run, seq, time, level, location, message)   the (masked) log lines of each run
 
 A run's status is `running` until it ends as `ok`, `failed` or `interrupted` (Ctrl-C or SIGTERM). A run that
-was killed outright (SIGKILL, power loss) stays `running` in the history: another process may still be
-running it, so the store never guesses. Flows are identified by their slug.
+was killed outright (SIGKILL, power loss) stays `running` until the next run of its flow takes the flow's lock
+(runtime/locks.py) and so knows that no process is running it: that run marks it `interrupted`. Flows are
+identified by their slug.
 """
 
 from __future__ import annotations
@@ -48,9 +51,20 @@ CREATE TABLE IF NOT EXISTS runs (
   requests INTEGER NOT NULL DEFAULT 0,
   error TEXT
 );
+CREATE TABLE IF NOT EXISTS run_logs (
+  run TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  time TEXT NOT NULL,
+  level TEXT NOT NULL,
+  location TEXT,
+  message TEXT NOT NULL,
+  PRIMARY KEY (run, seq)
+);
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS runs_by_flow ON runs (flow, started)"
 _RUN_COLUMNS = ("id", "flow", "started", "ended", "status", "succeeded", "failed", "requests", "error")
+_LOG_COLUMNS = ("time", "level", "location", "message")
+KILLED = "the process ended without recording the end of the run (killed, or the machine stopped)"
 _BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write transaction
 
 
@@ -60,7 +74,12 @@ def _slug_of(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-def _utc_now() -> str:
+def new_run_id() -> str:
+    """A run id: the UTC time of its start and 6 random hex digits (`20260101-120000-ab12cd`)."""
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -77,6 +96,7 @@ class RunRecord:
     failed: int
     requests: int
     error: str | None
+    pid: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +117,7 @@ class StateStore:
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_PATH) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
+        self._saved: dict[str, dict[str, str]] = {}  # flow -> key -> JSON text, as last loaded or saved
         try:
             folder = os.path.dirname(self.path)
             if folder and self.path != ":memory:":
@@ -112,6 +133,8 @@ class StateStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
             if set(_RUN_COLUMNS) <= columns:
                 self._db.execute(_INDEX)
+                if "pid" not in columns:  # a database written before runs recorded their process
+                    self._db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
         except sqlite3.Error as exc:
             self._db.close()
             raise self._unusable(exc) from None
@@ -160,32 +183,106 @@ class StateStore:
                 state[key] = json.loads(text)
             except (TypeError, ValueError):
                 raise self._unusable(f"the saved value of state.{key} of flow '{flow}' is not JSON") from None
+        with self._lock:
+            self._saved[flow] = dict(rows)
         return state
 
     def save(self, flow: str, state: dict[str, Any]) -> None:
-        """Replace the whole state of `flow` in one transaction (all keys or none)."""
-        rows = []
+        """Commit what changed in `state` since this store last loaded or saved `flow`, in one transaction.
+
+        Keys whose value changed are written, keys that were there and are gone (or null) are deleted; keys
+        this store did not see change (written meanwhile by `flowlang state set`, say) keep their value in the database.
+        """
+        rows: dict[str, str] = {}
         for key, value in dict(state).items():  # a copy: parallel iterations may still be writing
+            if value is None:  # `state.k = null` deletes the key: reading it gives null either way
+                continue
             try:
-                rows.append((flow, str(key), to_json(value)))
+                rows[str(key)] = to_json(value)
             except (TypeError, ValueError) as exc:
                 raise FlowError("data", f"state.{key} cannot be saved: {exc}") from None
         with self._transaction("save the state") as db:
-            db.execute("DELETE FROM state WHERE flow = ?", (flow,))
-            db.executemany("INSERT INTO state (flow, key, value) VALUES (?, ?, ?)", rows)
+            before = self._saved.get(flow, {})
+            changed = [(flow, key, text) for key, text in rows.items() if before.get(key) != text]
+            gone = [(flow, key) for key in before if key not in rows]
+            db.executemany("INSERT OR REPLACE INTO state (flow, key, value) VALUES (?, ?, ?)", changed)
+            db.executemany("DELETE FROM state WHERE flow = ? AND key = ?", gone)
+            self._saved[flow] = rows
+
+    def set_key(self, flow: str, key: str, value: Any) -> None:
+        """Set one key of a flow's state (`flowlang state set`), leaving the others as they are."""
+        try:
+            text = to_json(value)
+        except (TypeError, ValueError) as exc:
+            raise FlowError("data", f"state.{key} cannot be saved: {exc}") from None
+        with self._transaction("save the state") as db:
+            db.execute("INSERT OR REPLACE INTO state (flow, key, value) VALUES (?, ?, ?)", (flow, key, text))
+
+    def reset(self, flow: str, keys: list[str] | None = None) -> int:
+        """Delete a flow's whole state, or only `keys`; returns how many keys were deleted."""
+        with self._transaction("reset the state") as db:
+            if keys is None:
+                return db.execute("DELETE FROM state WHERE flow = ?", (flow,)).rowcount
+            return sum(db.execute("DELETE FROM state WHERE flow = ? AND key = ?", (flow, k)).rowcount
+                       for k in keys)
 
     # ------------------------------------------------------------ run history
 
-    def start_run(self, flow: str) -> str:
-        """Record a new run of `flow` as `running`; returns its id (time-ordered, unique)."""
-        started = _utc_now()
-        run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    def start_run(self, flow: str, run_id: str | None = None, started: str | None = None) -> str:
+        """Record a new run of `flow` as `running` by this process; returns its id (time-ordered, unique)."""
+        started = started or utc_now()
+        run_id = run_id or new_run_id()
         with self._transaction("record the run") as db:
             db.execute(
-                "INSERT INTO runs (id, flow, started, status) VALUES (?, ?, ?, 'running')",
-                (run_id, flow, started),
+                "INSERT INTO runs (id, flow, started, status, pid) VALUES (?, ?, ?, 'running', ?)",
+                (run_id, flow, started, os.getpid()),
             )
         return run_id
+
+    def interrupt_orphans(self, flow: str) -> list[RunRecord]:
+        """Mark `interrupted` the runs of `flow` still `running`; call it holding the flow's lock, which
+        proves that no live process runs them. Returns them as they were."""
+        with self._transaction("record the end of an earlier run") as db:
+            rows = db.execute(
+                f"SELECT {', '.join(_RUN_COLUMNS)}, pid FROM runs WHERE flow = ? AND status = 'running'", (flow,)
+            ).fetchall()
+            db.execute(
+                "UPDATE runs SET status = 'interrupted', error = ? WHERE flow = ? AND status = 'running'",
+                (KILLED, flow),
+            )
+        return [RunRecord(*row) for row in rows]
+
+    def add_logs(self, run_id: str, lines: list[tuple[str, str, str | None, str]], first: int) -> None:
+        """Store log lines (time, level, location, message) of a run, numbered from `first`."""
+        rows = [(run_id, first + i, *line) for i, line in enumerate(lines)]
+        with self._transaction("store the run's log") as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO run_logs (run, seq, time, level, location, message)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def run_logs(self, run_id: str) -> list[dict[str, Any]]:
+        """The stored log lines of a run, in order."""
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    f"SELECT {', '.join(_LOG_COLUMNS)} FROM run_logs WHERE run = ? ORDER BY seq", (run_id,)
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._unusable(exc) from None
+        return [dict(zip(_LOG_COLUMNS, row, strict=True)) for row in rows]
+
+    def find_runs(self, prefix: str) -> list[RunRecord]:
+        """The run whose id is `prefix`, else up to two whose ids start with it (two: the prefix is ambiguous)."""
+        query = f"SELECT {', '.join(_RUN_COLUMNS)}, pid FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id = ? DESC LIMIT 2"
+        with self._lock:
+            try:
+                rows = self._db.execute(query, (len(prefix), prefix, prefix)).fetchall()
+            except sqlite3.Error as exc:
+                raise self._unusable(exc) from None
+        records = [RunRecord(*row) for row in rows]
+        return records[:1] if records and records[0].id == prefix else records
 
     def finish_run(
         self,
@@ -203,7 +300,7 @@ class StateStore:
             db.execute(
                 "UPDATE runs SET ended = ?, status = ?, succeeded = ?, failed = ?, requests = ?, error = ?"
                 " WHERE id = ?",
-                (_utc_now(), status, succeeded, failed, requests, error, run_id),
+                (utc_now(), status, succeeded, failed, requests, error, run_id),
             )
 
     def list_runs(self, flow: str | None = None, limit: int = 20) -> list[RunRecord]:
@@ -212,7 +309,7 @@ class StateStore:
         `flow` is the slug the runs were recorded under, or a name that slugifies to it (`sync_orders`,
         `Sync Orders`).
         """
-        query = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs"
+        query = f"SELECT {', '.join(_RUN_COLUMNS)}, pid FROM runs"
         params: tuple[Any, ...] = ()
         if flow is not None:
             query += " WHERE flow IN (?, ?)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowlang.runtime.errors import FlowError
-from flowlang.runtime.state import RunRecord, StateStore, format_runs
+from flowlang.runtime.state import KILLED, RunRecord, StateStore, format_runs
 
 
 def test_opening_creates_the_folder_and_the_database(tmp_path: Path) -> None:
@@ -24,15 +25,45 @@ def test_a_flow_without_saved_state_loads_empty(store: StateStore) -> None:
 
 def test_saved_state_is_read_back_by_a_later_store(state_path: Path) -> None:
     with StateStore(state_path) as first:
-        first.save("sync", {"last_sync": "2026-01-01T00:00:00Z", "seen": [1, 2], "n": 3.5, "é": None})
+        first.save("sync", {"last_sync": "2026-01-01T00:00:00Z", "seen": [1, 2], "n": 3.5, "é": True})
     with StateStore(state_path) as second:
-        assert second.load("sync") == {"last_sync": "2026-01-01T00:00:00Z", "seen": [1, 2], "n": 3.5, "é": None}
+        assert second.load("sync") == {"last_sync": "2026-01-01T00:00:00Z", "seen": [1, 2], "n": 3.5, "é": True}
 
 
 def test_save_replaces_the_whole_state_of_the_flow(store: StateStore) -> None:
     store.save("sync", {"a": 1, "b": 2})
     store.save("sync", {"b": 3})
     assert store.load("sync") == {"b": 3}
+
+
+def test_save_keeps_keys_written_by_another_connection_since_the_load(store: StateStore, state_path: Path) -> None:
+    store.save("sync", {"a": 1, "b": 1})
+    state = store.load("sync")
+    with StateStore(state_path) as other:  # `flowlang state set` while the run goes on
+        other.set_key("sync", "c", "outside")
+        other.set_key("sync", "b", "outside")
+    state["a"] = 2
+    store.save("sync", state)
+    assert store.load("sync") == {"a": 2, "b": "outside", "c": "outside"}
+
+
+def test_a_key_set_to_null_or_removed_is_deleted_from_the_database(store: StateStore, state_path: Path) -> None:
+    store.save("sync", {"a": 1, "b": 2, "c": 3})
+    state = store.load("sync")
+    state["a"] = None
+    del state["b"]
+    store.save("sync", state)
+    with sqlite3.connect(state_path) as db:
+        assert db.execute("SELECT key FROM state WHERE flow = 'sync'").fetchall() == [("c",)]
+
+
+def test_reset_deletes_the_whole_state_or_some_keys(store: StateStore) -> None:
+    store.save("sync", {"a": 1, "b": 2, "c": 3})
+    store.save("other", {"a": 1})
+    assert store.reset("sync", ["a", "zzz"]) == 1
+    assert store.load("sync") == {"b": 2, "c": 3}
+    assert store.reset("sync") == 2
+    assert (store.load("sync"), store.load("other")) == ({}, {"a": 1})
 
 
 def test_flows_keep_separate_states(store: StateStore) -> None:
@@ -185,3 +216,51 @@ def test_runs_of_a_flow_can_be_asked_for_by_a_name_that_slugifies_to_its_slug(st
     store.start_run("other")
     assert [r.id for r in store.list_runs(flow="sync_orders")] == [run_id]
     assert [r.id for r in store.list_runs(flow="Sync Orders")] == [run_id]
+
+
+def test_a_run_records_the_process_that_runs_it(store: StateStore) -> None:
+    store.start_run("sync")
+    assert store.list_runs()[0].pid == os.getpid()
+
+
+def test_runs_left_running_are_marked_interrupted_and_returned(store: StateStore) -> None:
+    left = store.start_run("sync")
+    done = store.start_run("sync")
+    store.finish_run(done, "ok")
+    other = store.start_run("other")
+    [orphan] = store.interrupt_orphans("sync")
+    assert (orphan.id, orphan.status) == (left, "running")
+    statuses = {r.id: (r.status, r.error) for r in store.list_runs()}
+    assert statuses[left] == ("interrupted", KILLED)
+    assert statuses[done][0] == "ok" and statuses[other][0] == "running"
+
+
+def test_a_run_is_found_by_its_id_or_a_unique_prefix(store: StateStore) -> None:
+    first = store.start_run("sync")
+    second = store.start_run("sync")
+    assert [r.id for r in store.find_runs(first)] == [first]
+    assert [r.id for r in store.find_runs(second[:-3])] in ([second], [first, second], [second, first])
+    assert len(store.find_runs(first[:9])) == 2  # ambiguous: both
+    assert store.find_runs("nope") == []
+
+
+def test_log_lines_are_stored_per_run_in_order(store: StateStore) -> None:
+    run_id = store.start_run("sync")
+    store.add_logs(run_id, [("t1", "info", "a.flow:1", "one"), ("t2", "error", None, "two")], 0)
+    assert store.run_logs(run_id) == [
+        {"time": "t1", "level": "info", "location": "a.flow:1", "message": "one"},
+        {"time": "t2", "level": "error", "location": None, "message": "two"},
+    ]
+    assert store.run_logs("other") == []
+
+
+def test_a_database_written_before_runs_had_a_pid_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, flow TEXT NOT NULL, started TEXT NOT NULL, ended TEXT,"
+                   " status TEXT NOT NULL, succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+                   " requests INTEGER NOT NULL DEFAULT 0, error TEXT)")
+        db.execute("INSERT INTO runs (id, flow, started, status) VALUES ('r1', 'sync', '2026', 'ok')")
+    with StateStore(path) as store:
+        assert [(r.id, r.pid) for r in store.list_runs()] == [("r1", None)]
+        store.start_run("sync")
