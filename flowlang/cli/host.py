@@ -69,8 +69,15 @@ def serve(**flags: Any) -> None:
 
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from flowlang.host.vault import VaultError, open_vault
+
     store = _open_store(settings)
-    app = create_app(settings, store)
+    try:
+        vault = open_vault(settings)
+    except VaultError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    app = create_app(settings, store, vault)
     where = settings.db if settings.is_postgres else os.path.abspath(settings.db)
     click.echo(f"flowlang serve: store {_shown(where)}", err=True)
     try:

@@ -13,20 +13,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flowlang.host import openapi
-from flowlang.host.api import flows
+from flowlang.host.api import credentials, files, flows, versions
 from flowlang.host.api.endpoint import error_response, internal_error, request_id_of
 from flowlang.host.errors import ApiError
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
+from flowlang.host.vault import Vault
 
 log = logging.getLogger("flowlang.host")
 
 # The resource routers, in the order their routes are matched. Each has `routes` and may have `OPENAPI`.
-ROUTERS: list[ModuleType] = [flows]
+ROUTERS: list[ModuleType] = [flows, versions, files, credentials]
 
 
-def create_app(settings: Settings, store: Store, routers: list[ModuleType] | None = None) -> Starlette:
-    """The app over an open store. `routers` defaults to ROUTERS (the pipes and console add theirs)."""
+def create_app(settings: Settings, store: Store, vault: Vault,
+               routers: list[ModuleType] | None = None) -> Starlette:
+    """The app over an open store and vault. `routers` defaults to ROUTERS (the pipes and console add
+    theirs: `create_app(..., routers=[*ROUTERS, pipes])`)."""
     routers = ROUTERS if routers is None else routers
     document = openapi.document([getattr(r, "OPENAPI", {}) for r in routers])
 
@@ -57,4 +60,5 @@ def create_app(settings: Settings, store: Store, routers: list[ModuleType] | Non
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.settings = settings
     app.state.store = store
+    app.state.vault = vault
     return app

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+from host.flows import create
 from host.harness import HostServer, Tenant
-
-
-def create(tenant: Tenant, **fields: Any) -> dict[str, Any]:
-    data = {"type": "flow", "name": "Products", "slug": f"s-{uuid.uuid4().hex[:8]}", **fields}
-    response = tenant.http.post("/v2/flows", json={"data": data})
-    assert response.status_code == 201, response.text
-    return response.json()["data"]
 
 
 def test_create_answers_201_with_the_contract_fields(tenant: Tenant, host: HostServer) -> None:

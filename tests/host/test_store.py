@@ -46,3 +46,23 @@ def test_a_database_that_cannot_be_opened_is_a_store_error(tmp_path: Path) -> No
     (tmp_path / "h.db").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match=r"cannot open the database .*h\.db: file is not a database"):
         Store(sqlite(tmp_path / "h.db"))
+
+
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path: Path) -> None:
+    from flowlang.host.store import flows, projects, versions
+
+    old = Store(sqlite(tmp_path / "h.db"), migrate_to="m0001_core")
+    assert old.applied == ["m0001_core"]
+    with old.write() as conn:
+        project, _ = projects.ensure_project(conn, "acme")
+        flow = flows.create_flow(conn, project.id, {"name": "A", "slug": "a", "source": "flow a {}"})
+    with old.read() as conn:
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "flow_versions" not in tables
+    old.close()
+    new = Store(sqlite(tmp_path / "h.db"))
+    assert new.applied == available()
+    with new.write() as conn:
+        assert flows.get_flow(conn, project.id, flow.id) == flow
+        assert versions.add_version(conn, flow.id, "flow a {}", {}, "test").number == 1
+    new.close()

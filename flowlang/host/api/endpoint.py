@@ -22,6 +22,7 @@ from flowlang.host.errors import ApiError, Problem, envelope
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
 from flowlang.host.store.projects import Project, project_for_token
+from flowlang.host.vault import Vault
 
 log = logging.getLogger("flowlang.host")
 
@@ -35,6 +36,7 @@ class Call:
 
     store: Store
     settings: Settings
+    vault: Vault
     project: Project
     token_name: str
     request_id: str
@@ -160,7 +162,7 @@ def endpoint(handler: Handler, *, public: bool = False) -> Callable[[Request], A
                 project, token_name = await run_in_threadpool(
                     authenticate, store, request.headers.get("authorization"))
             call = Call(
-                store=store, settings=settings, project=project, token_name=token_name, request_id=rid,
+                store=store, settings=settings, vault=request.app.state.vault, project=project, token_name=token_name, request_id=rid,
                 base_url=str(request.base_url).rstrip("/"), path=dict(request.path_params),
                 query=dict(request.query_params), headers=dict(request.headers), body=body,
             )

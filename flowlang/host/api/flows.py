@@ -12,6 +12,7 @@ from flowlang.host.api.paging import page_of, paged
 from flowlang.host.api.validate import FLOW_FIELDS, resource
 from flowlang.host.errors import ApiError, invalid, not_found
 from flowlang.host.store import flows as repo
+from flowlang.host.store import versions as versions_repo
 from flowlang.host.store.flows import DuplicateSlug, Flow
 
 
@@ -19,8 +20,9 @@ def etag(flow: Flow) -> str:
     return f'"{flow.revision}"'
 
 
-def flow_json(call: Call, flow: Flow) -> dict[str, Any]:
-    """A flow as the contract shows it, plus flowlang's `source`, `sample` and `meta.revision`."""
+def flow_json(call: Call, flow: Flow, published: int | None) -> dict[str, Any]:
+    """A flow as the contract shows it, plus flowlang's `source` (the draft), `sample`,
+    `meta.revision` (the ETag) and `meta.published_version` (the number of the version that runs)."""
     return {
         "id": flow.id,
         "type": "flow",
@@ -35,6 +37,7 @@ def flow_json(call: Call, flow: Flow) -> dict[str, Any]:
         "meta": {
             "owner": "store",
             "revision": flow.revision,
+            "published_version": published,
             "timestamps": {"created_at": flow.created_at, "updated_at": flow.updated_at},
         },
     }
@@ -71,7 +74,7 @@ def create_flow(call: Call) -> Reply:
             flow = repo.create_flow(conn, call.project.id, stored(values))
     except DuplicateSlug as exc:
         raise duplicate(str(exc)) from None
-    return Reply(201, {"data": flow_json(call, flow)},
+    return Reply(201, {"data": flow_json(call, flow, None)},
                  {"Location": call.url(f"/v2/flows/{flow.id}"), "ETag": etag(flow)})
 
 
@@ -80,13 +83,20 @@ def list_flows(call: Call) -> Reply:
     page = page_of(call.query)
     with call.store.read() as conn:
         found, total = repo.list_flows(conn, call.project.id, page.limit, page.offset)
-    return Reply(200, paged([flow_json(call, f) for f in found], total, page, call.url("/v2/flows")))
+        published = versions_repo.latest_numbers(conn, [f.id for f in found])
+    data = [flow_json(call, f, published.get(f.id)) for f in found]
+    return Reply(200, paged(data, total, page, call.url("/v2/flows")))
+
+
+def published_of(call: Call, flow: Flow) -> int | None:
+    with call.store.read() as conn:
+        return versions_repo.latest_numbers(conn, [flow.id]).get(flow.id)
 
 
 def get_flow(call: Call) -> Reply:
     """GET /v2/flows/{flowID}."""
     flow = find(call, call.path["flow_id"])
-    return Reply(200, {"data": flow_json(call, flow)}, {"ETag": etag(flow)})
+    return Reply(200, {"data": flow_json(call, flow, published_of(call, flow))}, {"ETag": etag(flow)})
 
 
 def check_precondition(call: Call, flow: Flow) -> None:
@@ -116,7 +126,7 @@ def update_flow(call: Call) -> Reply:
             flow = repo.update_flow(conn, flow, stored(values))
     except DuplicateSlug as exc:
         raise duplicate(str(exc)) from None
-    return Reply(200, {"data": flow_json(call, flow)}, {"ETag": etag(flow)})
+    return Reply(200, {"data": flow_json(call, flow, published_of(call, flow))}, {"ETag": etag(flow)})
 
 
 def delete_flow(call: Call) -> Reply:

@@ -40,3 +40,32 @@ flows = Table(
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
 )
+
+flow_versions = Table(
+    "flow_versions", metadata,
+    Column("flow_id", Text, primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("files", Text, nullable=False),  # JSON {path: text} of the shared files it used, as published
+    Column("created_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),  # the name of the token that published it
+    Column("note", Text),
+)
+
+project_files = Table(
+    "project_files", metadata,
+    Column("project_id", Text, primary_key=True),
+    Column("path", Text, primary_key=True),
+    Column("content", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
+
+credentials = Table(
+    "credentials", metadata,
+    Column("project_id", Text, primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("ciphertext", Text, nullable=False),  # Fernet token: the value never touches the disk in clear
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
