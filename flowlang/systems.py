@@ -61,6 +61,8 @@ class OperationModel:
     response_schema: Any = None
     options: tuple[nodes.Setting, ...] = ()
     from_spec: bool = False
+    body_format: str | None = None  # from the document's request body: "json", "form" or "multipart"
+    form_styles: tuple[tuple[str, str, bool], ...] = ()  # its form `encoding`: (property, style, explode)
 
     @property
     def argument_names(self) -> tuple[str, ...]:
@@ -168,6 +170,8 @@ def spec_operations(
             request_schema=op.body_schema,
             response_schema=successes[0] if len(successes) == 1 else ({"anyOf": successes} if successes else None),
             from_spec=True,
+            body_format=op.body_format,
+            form_styles=op.form_styles,
         ))
     return models, diags
 

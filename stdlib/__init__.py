@@ -17,6 +17,7 @@ def load_all() -> dict[str, Builtin]:
         codecs,
         collections,
         dates,
+        formats,
         numbers,
         system,
         text,

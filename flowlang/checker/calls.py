@@ -150,7 +150,8 @@ class CallChecker:
             if arg.name in given:
                 self.ctx.report("E205", f"argument '{arg.name}' of {label}() given twice", arg.span)
             given.add(arg.name)
-            self.api_argument_kind(label, arg.name, arg.value, op.path_params)
+            if not (arg.name == "query" and "query" in op.query_params):  # then `query: "x"` is ?query=x
+                self.api_argument_kind(label, arg.name, arg.value, op.path_params)
             if arg.name not in allowed and not op.from_spec:
                 hint = did_you_mean(arg.name, allowed)
                 self.ctx.report("E210", f"{label}() has no argument '{arg.name}'", arg.span,
@@ -170,8 +171,9 @@ class CallChecker:
         if kind is None:
             return
         if name in ("query", "headers") and kind != "an object":
-            self.ctx.report("E223", f"'{name}' of {label}() must be an object, got {kind}", value.span,
-                            f"{name}: {{key: value, …}}")
+            hint = (f'{name}: {{key: value, …}}; to send a query parameter named "query", write query: {{"query": …}}'
+                    if name == "query" else f"{name}: {{key: value, …}}")
+            self.ctx.report("E223", f"'{name}' of {label}() must be an object, got {kind}", value.span, hint)
         elif name in path_params and kind in ("a list", "an object", "a lambda", "null"):
             self.ctx.report("E223", f"path parameter '{name}' of {label}() must be text or a number, got {kind}",
                             value.span)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flowlang import nodes
 from flowlang.checker.spec_paging import PagingChecker
+from flowlang.checker.traverse import describe_kind
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span, did_you_mean
 from flowlang.openapi import Spec, SpecError, SpecOperation, load_spec
 from flowlang.openapi.responses import ResponseFollower, walk_nodes
@@ -199,6 +200,7 @@ class CallChecker:
                           or f"its parameters: {', '.join(choices)}")
             elif param.schema is not None:
                 self.diags += checker.check_param(arg.value, param.schema, name)
+        self._check_query_kind(named.get("query"), op, checker, label)
         query = _literal_keys(named.get("query"))
         if query is not None:
             query |= entry.query_keys
@@ -223,6 +225,19 @@ class CallChecker:
                           f'add `headers: {{"{param.name}": …}}` to the call or to the system\'s headers')
         self._check_query_literal(named.get("query"), op, checker, label)
         self._check_body_arg(call, named.get("body"), op, checker, label)
+
+    def _check_query_kind(self, arg: nodes.Arg | None, op: SpecOperation, checker: ValueChecker,
+                          label: str) -> None:
+        """`query: "shoes"` of an operation with a query parameter named `query` is that parameter's value.
+
+        (`query:` is otherwise the object of query parameters: E223 of the call pass reports other values.)
+        """
+        kind = describe_kind(arg.value) if arg is not None else None
+        if arg is None or kind in (None, "an object", "null"):
+            return
+        own = next((p for p in op.params_in("query") if p.name == "query"), None)
+        if own is not None and own.schema is not None:
+            self.diags += checker.check_param(arg.value, own.schema, "query")
 
     def _header_given(self, entry: SpecSystem, headers: set[str] | None, name: str) -> bool:
         if headers is None or entry.header_keys is None:

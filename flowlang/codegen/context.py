@@ -127,6 +127,7 @@ def _system_lines(project: Any, exprs: ExprEmitter, inlined: Inlined) -> list[st
                         build_operation, op_model.name, op_model.method, op_model.path, None,
                         op_model.options, tuple(op_model.query_params), tuple(op_model.header_params),
                         exprs, setting_value, where=_span_where(exprs, op_model.span),
+                        body=(op_model.body_format, op_model.form_styles),
                     )
             values = Brackets("{", tuple(seq(names.string(s.key) + ": ", setting_value(s)) for s in settings), "}", True)
             locations = Brackets(
@@ -153,12 +154,18 @@ def _operation(
     build_operation: str, name: str, method: str, path: str, node: nodes.Node | None,
     options: tuple[nodes.Setting, ...], query: tuple[str, ...], headers: tuple[str, ...],
     exprs: ExprEmitter, value: Any, where: str | None = None,
+    body: tuple[str | None, tuple[tuple[str, str, bool], ...]] = (None, ()),
 ) -> Doc:
     opts = Brackets("{", tuple(seq(names.string(o.key) + ": ", value(o)) for o in options), "}", True)
     tuple_of = lambda items: Text("(" + "".join(names.string(i) + ", " for i in items).rstrip(" ") + ")")  # noqa: E731
+    # a spec's form body: its format and styles (plain strings and booleans, written with repr())
+    spec_body = (
+        [seq("body_format=", Text(repr(body[0]))), seq("form_styles=", Text(repr(body[1])))]
+        if body[0] not in (None, "json") else []
+    )
     return call(
         build_operation, names.string(name), names.string(method), names.string(path), opts,
-        seq("query_params=", tuple_of(query)), seq("header_params=", tuple_of(headers)),
+        seq("query_params=", tuple_of(query)), seq("header_params=", tuple_of(headers)), *spec_body,
         "where=" + _operation_where(exprs, node, where),
     )
 

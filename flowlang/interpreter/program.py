@@ -61,6 +61,8 @@ class CompiledOperation:
     options: tuple[tuple[str, Eval], ...]
     query_params: tuple[str, ...] = ()
     header_params: tuple[str, ...] = ()
+    body_format: str | None = None
+    form_styles: tuple[tuple[str, str, bool], ...] = ()
 
     def build(self, frame: Frame) -> OperationConfig:
         options = {key: value(frame) for key, value in self.options}
@@ -71,6 +73,8 @@ class CompiledOperation:
             options,
             query_params=self.query_params,
             header_params=self.header_params,
+            body_format=self.body_format,
+            form_styles=self.form_styles,
             where=self.where,
         )
 
@@ -150,6 +154,8 @@ def compile_System(node: nodes.System, ctx: Ctx) -> CompiledSystem:
                 tuple(compile_Setting(option, ctx) for option in op_model.options),
                 tuple(op_model.query_params),
                 tuple(op_model.header_params),
+                op_model.body_format,
+                op_model.form_styles,
             )
     return compiled
 

@@ -83,6 +83,10 @@ class SpecOperation:
     has_body: bool  # the operation declares a requestBody (of any media type)
     responses: dict[str, Any]  # status ("200", "2XX", "default") -> JSON schema or None
     summary: str = ""
+    # how the body is sent: "json", or "form"/"multipart" when the document offers only that media type
+    body_format: str = "json"
+    # the `encoding` of a form body: (property, style, explode) for the properties that give a style
+    form_styles: tuple[tuple[str, str, bool], ...] = ()
 
     def params_in(self, location: str) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == location)
@@ -276,9 +280,13 @@ def _operation(route: str, method: str, op: dict[str, Any], shared: list[Any], s
             arg = pname if _is_identifier(pname) else snake_case(pname)
             params.append(Param(pname, "path", True, None, arg))
     body = op.get("requestBody")
+    body_format = "json"
+    form_styles: tuple[tuple[str, str, bool], ...] = ()
     if isinstance(body, dict):
         has_body, body_required = True, bool(body.get("required"))
         body_schema = _json_schema(body.get("content"))
+        if body_schema is None:
+            body_format, body_schema, form_styles = _form_body(body.get("content"))
     call_path = re.sub(
         r"\{([^}]+)\}",
         lambda m: "{" + (m.group(1) if _is_identifier(m.group(1)) else snake_case(m.group(1))) + "}",
@@ -303,6 +311,8 @@ def _operation(route: str, method: str, op: dict[str, Any], shared: list[Any], s
         has_body=has_body,
         responses=responses,
         summary=summary if isinstance(summary, str) else "",
+        body_format=body_format,
+        form_styles=form_styles,
     )
 
 
@@ -327,6 +337,31 @@ def _json_schema(content: Any) -> Any:
         if kind in ("*/*", "application/*") and best is None:
             best = _schema(entry.get("schema")) or {}
     return best
+
+
+_FORM_MEDIA = {"application/x-www-form-urlencoded": "form", "multipart/form-data": "multipart"}
+
+
+def _form_body(content: Any) -> tuple[str, Any, tuple[tuple[str, str, bool], ...]]:
+    """A request body without a JSON media type: ("form" | "multipart", its schema, its styles).
+
+    ("json", None, ()) when it has neither form media type either (text/plain, octet-stream, …).
+    """
+    if not isinstance(content, dict):
+        return "json", None, ()
+    for media, entry in content.items():
+        fmt = _FORM_MEDIA.get(str(media).split(";")[0].strip().lower())
+        if fmt is None or not isinstance(entry, dict):
+            continue
+        styles = []
+        encoding = entry.get("encoding")
+        for prop, how in (encoding.items() if isinstance(encoding, dict) else ()):
+            if isinstance(how, dict) and ("style" in how or "explode" in how):
+                style = how["style"] if isinstance(how.get("style"), str) else "form"
+                explode = how.get("explode", style == "form")  # OpenAPI: explode defaults to true for form
+                styles.append((str(prop), style, explode is True))
+        return fmt, _schema(entry.get("schema")) or {}, tuple(styles)
+    return "json", None, ()
 
 
 def _base_url(servers: Any) -> str | None:
