@@ -121,7 +121,7 @@ class _LazyTransport(httpx.AsyncBaseTransport):
 
 
 def make_async_client() -> httpx.AsyncClient:
-    """The run's httpx client: a pool big enough for parallel loops, redirects followed.
+    """The run's httpx client: a pool big enough for parallel loops; redirects are followed by origin.follow.
 
     Plain http needs no certificates, and loading them costs ~0.2 s, so https transports get them on
     first use (once per process).
@@ -132,5 +132,5 @@ def make_async_client() -> httpx.AsyncClient:
     plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
     secure = _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
     return httpx.AsyncClient(
-        transport=plain, mounts={"https://": secure}, follow_redirects=True, headers={"user-agent": USER_AGENT}
+        transport=plain, mounts={"https://": secure}, follow_redirects=False, headers={"user-agent": USER_AGENT}
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import time
@@ -27,6 +28,15 @@ from flowlang.runtime.config import (
     header_problem,
 )
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.origin import (
+    BadRedirect,
+    Hop,
+    Origin,
+    attach,
+    follow,
+    origin_of,
+    split_headers,
+)
 from flowlang.runtime.pagination import (
     PageRequest,
     PagingError,
@@ -51,7 +61,8 @@ class _Call:
     op: OperationConfig
     url: str
     query: QueryPairs
-    headers: dict[str, str]
+    headers: dict[str, str]  # public headers: sent wherever the request goes
+    private: dict[str, str]  # credential headers: sent only to the system's origin
     content: bytes | None
     where: Where
     body: Any = None  # the body value (pages of a body cursor re-encode it)
@@ -124,6 +135,12 @@ class HttpClient:
         for name, system in systems.items():  # an API that echoes a Basic header would show the encoded secret
             if isinstance(system.auth, BasicAuth) and system.auth.password in self.secrets:
                 self.secrets.add(self._credentials[name][0]["authorization"].removeprefix("Basic "))
+        self._origins: dict[str, Origin] = {}
+        for name, system in systems.items():
+            try:
+                self._origins[name] = origin_of(system.base_url)
+            except (httpx.InvalidURL, UnicodeError):  # reported by the first request to it
+                self._origins[name] = ("", "", 0)
         self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._jitter = random.Random()
 
@@ -209,10 +226,10 @@ class HttpClient:
             yield from records
 
     def _page_call(self, base: _Call, step: PageRequest) -> _Call:
-        if step.url is not None:  # follow a link: its own query, plus an api_key in the query
-            auth_query = self._credentials[base.system.name][1]
-            url = str(httpx.URL(step.url).copy_merge_params(auth_query)) if auth_query else step.url
-            return _Call(base.system, base.op, url, [], base.headers, base.content, base.where)
+        if step.url is not None:  # follow a link: its own query; credentials only if it stays on the origin
+            httpx.URL(step.url)  # an invalid link fails here, as page N's error
+            return _Call(base.system, base.op, step.url, [], base.headers, base.private, base.content, base.where,
+                         base.body)
         names = set(step.query)
         query = [pair for pair in base.query if pair[0] not in names]
         body, content, headers = base.body, base.content, base.headers
@@ -224,7 +241,7 @@ class HttpClient:
         if body is not base.body:
             content, kind = self._encode(base.system.name, base.op, body, base.where)
             headers = {**headers, "content-type": kind or "application/json"}
-        return _Call(base.system, base.op, base.url, query, headers, content, base.where, body)
+        return _Call(base.system, base.op, base.url, query, headers, base.private, content, base.where, body)
 
     # --- building a request (caller's thread) --------------------------------------------------
 
@@ -261,11 +278,8 @@ class HttpClient:
                                 system=system, operation=operation)
             path = path.replace("{" + name + "}", quote(to_text(value), safe=""))
         url = sys.base_url.rstrip("/") + (path if path.startswith("/") else "/" + path)
-        headers, auth_query = self._credentials[system]
-        headers = {**{k.lower(): v for k, v in sys.headers.items()}, **headers}
+        headers = {k.lower(): v for k, v in sys.headers.items()}
         query: QueryPairs = []
-        for name, value in auth_query.items():
-            query.append((name, value))
         extra_query = args.get("query")
         if extra_query is not None and not isinstance(extra_query, dict):
             if "query" not in op.query_params:
@@ -304,7 +318,8 @@ class HttpClient:
         content, kind = self._encode(system, op, body, where)
         if kind is not None:
             headers.setdefault("content-type", kind)
-        return _Call(sys, op, url, query, headers, content, where, body)
+        public, private = split_headers(headers, self.secrets)
+        return _Call(sys, op, url, query, public, {**self._credentials[system][0], **private}, content, where, body)
 
     def _encode(self, system: str, op: OperationConfig, body: Any, where: Where) -> tuple[bytes | None, str | None]:
         """The body as the operation sends it (JSON, form or multipart; see bodies.py)."""
@@ -360,39 +375,70 @@ class HttpClient:
         refreshed = False
         attempt = 0
         timeout_ext = {"timeout": httpx.Timeout(timeout).as_dict()}
+        send_token = functools.partial(self._send_token, call)
+        try:
+            url = httpx.URL(call.url)
+            first = Hop(op.method, url.copy_merge_params(call.query) if call.query else url, call.headers,
+                        call.content)
+        except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a host name IDNA rejects
+            message = self.mask(f"{sys.name}.{op.name}: invalid URL {call.url!r}: {exc}")
+            raise FlowError("data", message, call.where, system=sys.name, operation=op.name) from None
+        origin, auth_query = self._origins[sys.name], self._credentials[sys.name][1]
         while True:
-            headers = call.headers
+            credentials = call.private
             token = None
             if tokens is not None:
-                token = await self._guard(tokens.get(self._send, timeout, call.where, op.name), call, timeout)
-                headers = {**headers, "authorization": f"Bearer {token}"} if "authorization" not in headers else headers
+                token = await self._guard(tokens.get(send_token, timeout, call.where, op.name), call, timeout)
+                credentials = {"authorization": f"Bearer {token}", **credentials}
             await self._throttle(sys)
-            try:
-                request = httpx.Request(op.method, call.url, params=call.query or None, headers=headers,
-                                        content=call.content, extensions=timeout_ext)
-            except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a host name IDNA rejects
-                message = self.mask(f"{sys.name}.{op.name}: invalid URL {call.url!r}: {exc}")
-                raise FlowError("data", message, call.where, system=sys.name, operation=op.name) from None
+
+            def prepare(hop: Hop, credentials: dict[str, str] = credentials) -> httpx.Request:
+                return attach(hop, origin=origin, credentials=credentials, query=auth_query, secrets=self.secrets,
+                              extensions=timeout_ext)
+
             last = attempt + 1 >= attempts or not retryable
             try:
-                response = await self._send(request)
+                response = await follow(self._send, first, prepare)
+            except (httpx.InvalidURL, UnicodeError, BadRedirect) as exc:
+                problem = (f"{call.url!r} redirects to an invalid URL: {exc}" if isinstance(exc, BadRedirect)
+                           else f"invalid URL {call.url!r}: {exc}")
+                message = self.mask(f"{sys.name}.{op.name}: {problem}")
+                raise FlowError("data", message, call.where, system=sys.name, operation=op.name) from None
             except httpx.TransportError as exc:
                 if last:
-                    raise self._transport_error(call, request, exc, timeout) from None
+                    raise self._transport_error(call, exc.request, exc, timeout) from None
                 await asyncio.sleep(self._backoff(sys, attempt, None))
                 attempt += 1
                 continue
             except httpx.RequestError as exc:  # too many redirects, an undecodable body: not retried
-                raise self._transport_error(call, request, exc, timeout) from None
-            if response.status_code == 401 and tokens is not None and not refreshed and token is not None:
+                raise self._transport_error(call, exc.request, exc, timeout) from None
+            if (response.status_code == 401 and tokens is not None and not refreshed and token is not None
+                    and origin_of(response.request.url) == origin):  # a 401 from elsewhere: not our token's fault
                 refreshed = True
-                await self._guard(tokens.refresh(token, self._send, timeout, call.where, op.name), call, timeout)
+                await self._guard(tokens.refresh(token, send_token, timeout, call.where, op.name), call, timeout)
                 continue
             if response.status_code in RETRY_STATUSES and not last:
                 await asyncio.sleep(self._backoff(sys, attempt, response.headers.get("retry-after")))
                 attempt += 1
                 continue
             return response
+
+    async def _send_token(self, call: _Call, request: httpx.Request) -> httpx.Response:
+        """Send an oauth2 token request, following redirects; the client secret never leaves the token URL's origin."""
+        origin = origin_of(request.url)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+
+        def prepare(hop: Hop) -> httpx.Request:
+            if hop.content and origin_of(hop.url) != origin:
+                sys, op = call.system.name, call.op.name
+                raise FlowError("connection", self.mask(
+                    f"{sys}.{op}: oauth2 token request: the token URL redirects to another origin "
+                    f"({hop.url.scheme}://{hop.url.netloc.decode()}); the client secret is not sent there"),
+                    call.where, system=sys, operation=op)
+            return httpx.Request(hop.method, hop.url, headers=hop.headers, content=hop.content,
+                                 extensions=request.extensions)
+
+        return await follow(self._send, Hop(request.method, request.url, headers, request.content), prepare)
 
     async def _guard(self, coro: Coroutine[Any, Any, str], call: _Call, timeout: float | None) -> str:
         """Run a token request, turning transport failures into flow errors."""
