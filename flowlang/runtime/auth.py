@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,6 +11,7 @@ import httpx
 
 from flowlang.runtime.config import ApiKeyAuth, AuthConfig, BasicAuth, BearerAuth, OAuth2Auth
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.masking import basic_credentials, mask_secrets
 from flowlang.runtime.values import parse_json
 
 # Refresh a token this many seconds before the server says it expires.
@@ -22,13 +22,25 @@ DEFAULT_EXPIRES_IN = 3600.0
 Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
+def credential_secrets(auth: AuthConfig | None) -> set[str]:
+    """The values of `auth` to mask wherever they would appear (a Basic header's base64 pair included)."""
+    if isinstance(auth, BearerAuth):
+        return {auth.token}
+    if isinstance(auth, BasicAuth):
+        return {auth.password, basic_credentials(auth.user, auth.password)} - {""}
+    if isinstance(auth, ApiKeyAuth):
+        return {auth.value}
+    if isinstance(auth, OAuth2Auth):
+        return {auth.client_secret}
+    return set()
+
+
 def static_credentials(auth: AuthConfig | None) -> tuple[dict[str, str], dict[str, str]]:
     """The (headers, query parameters) that authenticate every request; header names lower-case."""
     if isinstance(auth, BearerAuth):
         return {"authorization": f"Bearer {auth.token}"}, {}
     if isinstance(auth, BasicAuth):
-        pair = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode("ascii")
-        return {"authorization": f"Basic {pair}"}, {}
+        return {"authorization": f"Basic {basic_credentials(auth.user, auth.password)}"}, {}
     if isinstance(auth, ApiKeyAuth):
         if auth.in_ == "query":
             return {}, {auth.name: auth.value}
@@ -91,15 +103,16 @@ class OAuth2Tokens:
         )
         response = await send(request)
         label = f"{self.system}.{operation}: oauth2 token request"
-        if not response.is_success:
-            excerpt = " ".join(response.text.split())[:200]
+        if not response.is_success:  # a token endpoint may echo the form, client_secret and all
+            text = mask_secrets(response.text, {self.config.client_secret, *(self.secrets or ())})
+            excerpt = " ".join(text.split())[:200]
             raise FlowError(
                 "http",
                 f"{label} failed: HTTP {response.status_code} {response.reason_phrase}"
                 + (f": {excerpt}" if excerpt else ""),
                 where,
                 status=response.status_code,
-                body=response.text,
+                body=text,
                 system=self.system,
                 operation=operation,
             )

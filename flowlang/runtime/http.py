@@ -15,11 +15,10 @@ from urllib.parse import quote
 
 import httpx
 
-from flowlang.runtime.auth import OAuth2Tokens, static_credentials
+from flowlang.runtime.auth import OAuth2Tokens, credential_secrets, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
 from flowlang.runtime.bodies import BodyError, encode_body, with_field
 from flowlang.runtime.config import (
-    BasicAuth,
     OAuth2Auth,
     OffsetPaginate,
     OperationConfig,
@@ -28,6 +27,7 @@ from flowlang.runtime.config import (
     header_problem,
 )
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.origin import (
     BadRedirect,
     Hop,
@@ -44,7 +44,6 @@ from flowlang.runtime.pagination import (
     lookup_path,
     make_pager,
 )
-from flowlang.runtime.runlog import mask_value
 from flowlang.runtime.values import parse_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -132,9 +131,8 @@ class HttpClient:
             if isinstance(sys.auth, OAuth2Auth)
         }
         self._credentials = {name: static_credentials(sys.auth) for name, sys in systems.items()}
-        for name, system in systems.items():  # an API that echoes a Basic header would show the encoded secret
-            if isinstance(system.auth, BasicAuth) and system.auth.password in self.secrets:
-                self.secrets.add(self._credentials[name][0]["authorization"].removeprefix("Basic "))
+        for system in systems.values():  # credentials are secrets, however they were given
+            self.secrets.update(credential_secrets(system.auth))
         self._origins: dict[str, Origin] = {}
         for name, system in systems.items():
             try:
@@ -460,11 +458,8 @@ class HttpClient:
     # --- responses and errors (caller's thread) ------------------------------------------------
 
     def mask(self, text: str) -> str:
-        """`text` with every secret (and its URL-encoded form) replaced by ***."""
-        for secret in sorted(tuple(self.secrets), key=len, reverse=True):  # a copy: the loop may add
-            if secret:
-                text = mask_value(mask_value(text, secret), quote(secret, safe=""))
-        return text
+        """`text` with every form of every secret replaced by ***."""
+        return mask_secrets(text, self.secrets)
 
     def _data_error(self, call: _Call, message: str, hint: str | None = None) -> FlowError:
         sys, op = call.system.name, call.op.name

@@ -26,7 +26,8 @@ from flowlang.runtime.context import DEFAULT_STEP_LIMIT, HttpLike, Run, RunCance
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.http import HttpClient
 from flowlang.runtime.locks import RunLock, describe_holder
-from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog, mask_secrets
+from flowlang.runtime.masking import mask_secrets
+from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog
 from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, new_run_id, utc_now
 from flowlang.runtime.values import parse_json, to_json
 
@@ -81,12 +82,26 @@ def _env_value(text: str) -> str:
     else:
         return re.split(r"\s+#", text, maxsplit=1)[0].strip()
     if rest and not rest.startswith("#"):
-        raise ValueError(f"unexpected text after the quoted value: {rest!r}")
+        raise ValueError("unexpected text after the quoted value (a # comment may follow it)")
     return value
 
 
+def _bad_name(name: str) -> str:
+    """Why `name` is no variable name, without quoting it (a mistyped line may hold a secret)."""
+    if not name:
+        return "the line has no name before '='"
+    if name[0].isdigit():
+        return "the name before '=' starts with a digit: names are letters, digits and _"
+    column, char = next((i, c) for i, c in enumerate(name, 1) if not (c.isascii() and (c.isalnum() or c == "_")))
+    shown = repr(char) if char.isascii() and char.isprintable() else f"U+{ord(char):04X}"
+    return f"the name before '=' has {shown} at column {column}: names are letters, digits and _"
+
+
 def parse_env_file(text: str, path: str) -> dict[str, str]:
-    """`KEY=VALUE` lines, `#` comments, optional quotes and `export ` prefix; a bad line names file:line."""
+    """`KEY=VALUE` lines, `#` comments, optional quotes and `export ` prefix; a bad line names file:line.
+
+    Errors never quote the line: it may hold a secret (a value pasted without its name).
+    """
     env: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -97,9 +112,9 @@ def parse_env_file(text: str, path: str) -> dict[str, str]:
         name, equals, value = line.partition("=")
         name = name.strip()
         if not equals:
-            raise LaunchError(f"{path}:{number}: error: expected NAME=VALUE, found {raw.strip()!r}")
+            raise LaunchError(f"{path}:{number}: error: expected NAME=VALUE (the line has no '=')")
         if not _ENV_NAME.fullmatch(name):
-            raise LaunchError(f"{path}:{number}: error: {name!r} is not a valid variable name")
+            raise LaunchError(f"{path}:{number}: error: {_bad_name(name)}")
         try:
             env[name] = _env_value(value.strip())
         except ValueError as exc:

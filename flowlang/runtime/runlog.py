@@ -1,9 +1,8 @@
-"""Run logs on stderr: text or JSON lines, secret masking, success/failure counts, summary, progress bar."""
+"""Run logs on stderr: text or JSON lines (secrets masked), success/failure counts, summary, progress bar."""
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -11,6 +10,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.values import to_text
 
 # The levels of `log LEVEL e`, in order of severity (success/failure also count records).
@@ -21,44 +21,9 @@ SHOWN_LEVELS = ("debug", "info", "warn", "error")
 _RANK = {"debug": 0, "info": 1, "success": 1, "warn": 2, "failure": 2, "error": 3}
 _COLOURS = {"debug": "2", "info": "36", "success": "32", "warn": "33", "failure": "31", "error": "1;31"}
 KEEP_LINES = 10_000  # log lines of one run stored in its record; the rest are counted
-MASK = "***"
 
 _BAR_WIDTH = 30
 _BAR_INTERVAL = 0.1  # seconds between two redraws of the progress bar
-
-
-def mask_secrets(text: str, secrets: Collection[str]) -> str:
-    """`text` with every secret value replaced by `***` (longest first, so overlaps mask fully)."""
-    if not secrets:
-        return text
-    # tuple() copies the set in one step: another thread may be adding a secret meanwhile.
-    forms = {form for secret in tuple(secrets) if secret for form in _written_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        if form in text:
-            text = mask_value(text, form)
-    return text
-
-
-SHORT_SECRET = 6  # a secret shorter than this is masked only where it stands alone
-
-
-def mask_value(text: str, value: str) -> str:
-    """`text` with `value` replaced by `***`. A short value (a PIN, "42") is replaced only where it is not
-    part of a longer word or number: masking every "42" would garble counts, ids and timestamps."""
-    if len(value) >= SHORT_SECRET:
-        return text.replace(value, MASK)
-    return re.sub(f"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", MASK, text)
-
-
-def _written_forms(secret: str) -> tuple[str, ...]:
-    """A secret as it reads in text, and inside JSON strings (a value logged within a list or object)."""
-    forms = _FORMS.get(secret)
-    if forms is None:
-        forms = _FORMS[secret] = (secret, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1])
-    return forms
-
-
-_FORMS: dict[str, tuple[str, ...]] = {}
 
 
 def format_location(where: Where, with_column: bool = False) -> str:

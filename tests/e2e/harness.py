@@ -16,6 +16,7 @@ TIMEOUT = 60
 TRACEBACK = "Traceback (most recent call last)"
 _TIME = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
 _DURATION = re.compile(r" in \d+(\.\d+)?s$", re.M)
+_JSON_TIMES = re.compile(r'"time": "[^"]*"|"seconds": [0-9.e-]+|in \d+(\.\d+)?s"')  # --log-format json
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Result:
 
     def comparable(self) -> tuple[int, str, str]:
         """Exit code and output without timestamps and durations (and the `wrote` line of compile)."""
-        return self.code, self.out, _DURATION.sub("", _TIME.sub("", self.err))
+        return self.code, self.out, _JSON_TIMES.sub("", _DURATION.sub("", _TIME.sub("", self.err)))
 
 
 def _env(extra: dict[str, str] | None) -> dict[str, str]:

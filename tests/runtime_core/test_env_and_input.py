@@ -42,9 +42,10 @@ def test_a_later_line_wins() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("A=1\njust words\n", 2, "expected NAME=VALUE"),
-        ("A=1\n\n1BAD=x\n", 3, "'1BAD' is not a valid variable name"),
-        ("MY-VAR=x\n", 1, "'MY-VAR' is not a valid variable name"),
+        ("A=1\njust words\n", 2, "expected NAME=VALUE (the line has no '=')"),
+        ("A=1\n\n1BAD=x\n", 3, "the name before '=' starts with a digit"),
+        ("MY-VAR=x\n", 1, "the name before '=' has '-' at column 3"),
+        ("=x\n", 1, "the line has no name before '='"),
         ('A="open\n', 1, 'unterminated " quote'),
         ("A='open\n", 1, "unterminated ' quote"),
         ('A="x" y\n', 1, "unexpected text after the quoted value"),
@@ -54,6 +55,13 @@ def test_a_bad_line_is_an_error_at_file_and_line(text: str, line: int, message: 
     with pytest.raises(LaunchError) as caught:
         parse_env_file(text, "prod.env")
     assert str(caught.value).startswith(f"prod.env:{line}: error: {message}")
+
+
+@pytest.mark.parametrize("line", ["sk_live-51Hx9 2b", "sk-live-51Hx9=2b", 'A="ok"sk_live_51Hx9', "sk live 51Hx9=x"])
+def test_an_env_file_error_never_quotes_the_line(line: str) -> None:
+    with pytest.raises(LaunchError) as caught:
+        parse_env_file(f"{line}\n", "prod.env")
+    assert "51Hx9" not in str(caught.value) and "live" not in str(caught.value)
 
 
 def test_a_missing_env_file_is_an_error_naming_it(tmp_path: Path) -> None:

@@ -324,7 +324,7 @@ def test_a_bad_env_file_exits_2(state_path: Path, tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("OK=1\noops\n", encoding="utf-8")
     launched = start(lambda run: None, state_path, env_file=str(env_file))
-    assert (launched.code, launched.stderr) == (EXIT_USAGE, f"{env_file}:2: error: expected NAME=VALUE, found 'oops'\n")
+    assert (launched.code, launched.stderr) == (EXIT_USAGE, f"{env_file}:2: error: expected NAME=VALUE (the line has no '=')\n")
 
 
 def test_an_unusable_state_database_exits_2(tmp_path: Path) -> None:
