@@ -69,21 +69,29 @@ def _relative(diag: Diagnostic, directory: str) -> dict[str, Any]:
     file = str(out["file"])
     if file.startswith(directory + os.sep):
         out["file"] = file[len(directory) + 1 :]
-    out["message"] = str(out["message"]).replace(directory + os.sep, "")
+    for key in ("message", "hint"):
+        if out[key]:
+            out[key] = str(out[key]).replace(directory + os.sep, "")
     return out
 
 
-def _spec_paths(project: Project) -> list[str]:
-    """The `spec:` documents of every system of the project, as paths relative to the project root."""
+def _literal(value: nodes.Node) -> str | None:
+    if isinstance(value, nodes.String) and all(isinstance(p, str) for p in value.parts):
+        return "".join(str(p) for p in value.parts)
+    return None
+
+
+def _referenced_paths(project: Project) -> list[str]:
+    """Files the project names in settings: systems' `spec:` documents and flows' `source:` samples,
+    as paths relative to the project root."""
     found = []
     for display, program in project.programs.items():
-        for system in program.systems:
-            for setting in system.settings:
-                value = setting.value
-                if setting.key == "spec" and isinstance(value, nodes.String) and all(
-                        isinstance(p, str) for p in value.parts):
-                    spec = "".join(str(p) for p in value.parts)
-                    found.append(os.path.normpath(os.path.join(os.path.dirname(display), spec)))
+        settings = [s for sy in program.systems for s in sy.settings if s.key == "spec"]
+        settings += [s for fl in program.flows for s in fl.settings if s.key == "source"]
+        for setting in settings:
+            text = _literal(setting.value)
+            if text is not None:
+                found.append(os.path.normpath(os.path.join(os.path.dirname(display), text)))
     return found
 
 
@@ -96,7 +104,7 @@ def check_bundle(root: str, source: str, files: dict[str, str]) -> Checked:
         loaded = [os.path.relpath(p, directory) for p in project.sources if p != project.root]
         program = project.programs.get(project.root)
         count = len(program.flows) if program is not None else 0
-        specs = [os.path.relpath(p, directory) for p in _spec_paths(project)]
+        specs = [os.path.relpath(p, directory) for p in _referenced_paths(project)]
     used = {p: files[p] for p in sorted({*loaded, *specs}) if p in files}
     return Checked(diagnostics, used, count)
 

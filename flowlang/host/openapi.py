@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import copy
 import functools
-from importlib import resources
 from typing import Any
 
 import yaml
 
 from flowlang import __version__
+from flowlang.host import examples
 
-CONTRACT = "elasticpath-flows.yaml"
 CONTRACT_PATHS = ("/v2/flows", "/v2/flows/{flowID}")
 
 @functools.cache
 def contract() -> dict[str, Any]:
-    """The seed's document, parsed once (it ships inside the package)."""
-    text = resources.files("flowlang.host.contract").joinpath(CONTRACT).read_text(encoding="utf-8")
+    """The seed's document, parsed once (examples/specs/, shipped inside the wheel)."""
+    text = examples.read(examples.CONTRACT)
     doc: dict[str, Any] = yaml.safe_load(text)
     return doc
 

@@ -7,13 +7,15 @@ from typing import Any
 
 from starlette.routing import Route
 
-from flowlang.host.api.endpoint import Call, Reply, endpoint
+from flowlang.host.api.endpoint import NO_BODY, Call, Reply, endpoint
 from flowlang.host.api.paging import page_of, paged
+from flowlang.host.api.shared import policy_of, write_shared
 from flowlang.host.api.validate import FLOW_FIELDS, resource
 from flowlang.host.errors import ApiError, invalid, not_found
 from flowlang.host.store import flows as repo
 from flowlang.host.store import versions as versions_repo
 from flowlang.host.store.flows import DuplicateSlug, Flow
+from flowlang.host.templates import templates
 
 
 def etag(flow: Flow) -> str:
@@ -67,11 +69,27 @@ def find(call: Call, flow_id: str, *, for_update: bool = False, conn: Any = None
 
 
 def create_flow(call: Call) -> Reply:
-    """POST /v2/flows: 201 with the new flow."""
-    values = resource(call.json_body(), "flow", FLOW_FIELDS, required=("name", "slug"))
+    """POST /v2/flows: 201 with the new flow; `?template=SLUG` starts from a template (the body, optional
+    then, overrides its name, slug, description, enabled, source or sample)."""
+    slug = call.query.get("template")
+    if slug is None:
+        values = resource(call.json_body(), "flow", FLOW_FIELDS, required=("name", "slug"))
+        return insert(call, stored(values), {})
+    template = templates().get(slug)
+    if template is None:
+        raise ApiError.one(404, f"no template {slug!r} (GET /v2/templates lists them)", parameter="template")
+    given = {} if call.body is NO_BODY else resource(call.body, "flow", FLOW_FIELDS)
+    values = {"name": template.name, "slug": template.flow_slug, "description": template.description,
+              "source": template.source, "sample": template.sample, "enabled": False, **given}
+    return insert(call, stored(values), template.files, policy_of(call.query))
+
+
+def insert(call: Call, values: dict[str, Any], files: dict[str, str], policy: str = "refuse") -> Reply:
+    """Create a flow (and the shared files it needs) in one transaction; 201."""
     try:
         with call.store.write() as conn:
-            flow = repo.create_flow(conn, call.project.id, stored(values))
+            flow = repo.create_flow(conn, call.project.id, values)
+            write_shared(conn, call.project.id, files, policy)
     except DuplicateSlug as exc:
         raise duplicate(str(exc)) from None
     return Reply(201, {"data": flow_json(call, flow, None)},
