@@ -17,7 +17,7 @@ PATH_PARAM = re.compile(r"\{([^{}]*)\}")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
-SYSTEM_SETTINGS = ("base_url", "auth", "headers", "timeout", "retry", "backoff", "rate_limit", "spec")
+SYSTEM_SETTINGS = ("base_url", "auth", "headers", "timeout", "retry", "backoff", "max_wait", "rate_limit", "spec")
 OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
 BODY_FORMATS = ("json", "form", "multipart")
 # Named arguments every API call accepts besides path (and spec) parameters.

@@ -281,6 +281,7 @@ SYSTEM_RULES: dict[str, Rule] = {
     "timeout": _number_rule(0, strict=True, whole=False, duration_ok=True),
     "retry": _number_rule(0, strict=False, whole=True, duration_ok=False),
     "backoff": _number_rule(0, strict=False, whole=False, duration_ok=True),
+    "max_wait": _number_rule(0, strict=True, whole=False, duration_ok=True),
     "rate_limit": _number_rule(0, strict=True, whole=False, duration_ok=False),
     "spec": SettingsChecker.spec,
 }

@@ -13,7 +13,9 @@ from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.values import is_number, to_text, type_name
 
 # Keys a `system` block may set (`spec` is read by the loader, not by the runtime).
-SYSTEM_SETTINGS = ("base_url", "headers", "timeout", "retry", "backoff", "rate_limit", "auth", "spec")
+SYSTEM_SETTINGS = (
+    "base_url", "headers", "timeout", "retry", "backoff", "max_wait", "rate_limit", "auth", "spec",
+)
 # Options an operation line may carry in `{ … }`.
 OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
 # How a request body goes out (`body_format:`, or what an OpenAPI request body's media type says).
@@ -23,6 +25,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRY = 0
 DEFAULT_BACKOFF = 0.5
+DEFAULT_MAX_WAIT = 300.0  # the longest wait before a retry (Retry-After or backoff), in seconds
 
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -150,6 +153,7 @@ class SystemConfig:
     timeout: float | None = DEFAULT_TIMEOUT
     retry: int = DEFAULT_RETRY
     backoff: float = DEFAULT_BACKOFF
+    max_wait: float = DEFAULT_MAX_WAIT
     rate_limit: float | None = None
     auth: AuthConfig | None = None
     operations: dict[str, OperationConfig] = field(default_factory=dict)
@@ -379,6 +383,8 @@ def build_system(
         timeout=None if timeout is None else _number(name, "timeout", timeout, at.get("timeout"), positive=True),
         retry=int(retry),
         backoff=_number(name, "backoff", settings.get("backoff", DEFAULT_BACKOFF), at.get("backoff"), positive=False),
+        max_wait=_number(name, "max_wait", settings.get("max_wait", DEFAULT_MAX_WAIT), at.get("max_wait"),
+                         positive=True),
         rate_limit=None if rate_limit is None else _number(name, "rate_limit", rate_limit, at.get("rate_limit"), positive=True),
         auth=auth,
         operations={op.name: op for op in operations},

@@ -9,7 +9,6 @@ import random
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,14 +26,17 @@ from flowlang.runtime.config import (
     header_problem,
 )
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.failures import describe, read_body, retry_after, wait_refused, within
 from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.origin import (
     BadRedirect,
+    CrossOrigin,
     Hop,
     Origin,
     attach,
     follow,
     origin_of,
+    send_within_origin,
     split_headers,
 )
 from flowlang.runtime.pagination import (
@@ -86,20 +88,6 @@ def _is_json(content_type: str) -> bool:
 def _excerpt(text: str, limit: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "…"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 class HttpClient:
@@ -356,7 +344,7 @@ class HttpClient:
         started = time.perf_counter()
         status: int | None = None
         try:
-            response = await self._client.send(request)
+            response = await self._client.send(request, stream=True)  # the body: failures.read_body
             status = response.status_code
             return response
         finally:
@@ -395,8 +383,12 @@ class HttpClient:
                               extensions=timeout_ext)
 
             last = attempt + 1 >= attempts or not retryable
+
+            async def exchange(prepare: Callable[[Hop], httpx.Request] = prepare) -> httpx.Response:
+                return await read_body(await follow(self._send, first, prepare))
+
             try:
-                response = await follow(self._send, first, prepare)
+                response = await within(timeout, exchange, lambda: prepare(first))
             except (httpx.InvalidURL, UnicodeError, BadRedirect) as exc:
                 problem = (f"{call.url!r} redirects to an invalid URL: {exc}" if isinstance(exc, BadRedirect)
                            else f"invalid URL {call.url!r}: {exc}")
@@ -416,27 +408,24 @@ class HttpClient:
                 await self._guard(tokens.refresh(token, send_token, timeout, call.where, op.name), call, timeout)
                 continue
             if response.status_code in RETRY_STATUSES and not last:
-                await asyncio.sleep(self._backoff(sys, attempt, response.headers.get("retry-after")))
+                header = response.headers.get("retry-after")
+                wait = retry_after(header)
+                refused = wait_refused(header, wait, sys.max_wait)
+                if refused is not None:
+                    raise self._wait_error(call, response, refused)
+                await asyncio.sleep(self._backoff(sys, attempt, wait))
                 attempt += 1
                 continue
             return response
 
     async def _send_token(self, call: _Call, request: httpx.Request) -> httpx.Response:
         """Send an oauth2 token request, following redirects; the client secret never leaves the token URL's origin."""
-        origin = origin_of(request.url)
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-
-        def prepare(hop: Hop) -> httpx.Request:
-            if hop.content and origin_of(hop.url) != origin:
-                sys, op = call.system.name, call.op.name
-                raise FlowError("connection", self.mask(
-                    f"{sys}.{op}: oauth2 token request: the token URL redirects to another origin "
-                    f"({hop.url.scheme}://{hop.url.netloc.decode()}); the client secret is not sent there"),
-                    call.where, system=sys, operation=op)
-            return httpx.Request(hop.method, hop.url, headers=hop.headers, content=hop.content,
-                                 extensions=request.extensions)
-
-        return await follow(self._send, Hop(request.method, request.url, headers, request.content), prepare)
+        try:
+            return await send_within_origin(self._send, request, "the client secret")
+        except CrossOrigin as exc:
+            sys, op = call.system.name, call.op.name
+            raise FlowError("connection", self.mask(f"{sys}.{op}: oauth2 token request: {exc}"), call.where,
+                            system=sys, operation=op) from None
 
     async def _guard(self, coro: Coroutine[Any, Any, str], call: _Call, timeout: float | None) -> str:
         """Run a token request, turning transport failures into flow errors."""
@@ -449,11 +438,18 @@ class HttpClient:
             message = self.mask(f"{sys}.{op}: oauth2 token_url is not a valid URL: {exc}")
             raise FlowError("input", message, call.where, system=sys, operation=op) from None
 
-    def _backoff(self, sys: SystemConfig, attempt: int, retry_after: str | None) -> float:
-        wait = _retry_after(retry_after)
+    def _backoff(self, sys: SystemConfig, attempt: int, wait: float | None) -> float:
+        """Seconds before the next attempt: the server's Retry-After, else exponential with jitter (<= max_wait)."""
         if wait is not None:
             return wait
-        return sys.backoff * (2**attempt) * (0.5 + self._jitter.random() / 2)
+        return min(sys.max_wait, sys.backoff * (2**attempt) * (0.5 + self._jitter.random() / 2))
+
+    def _wait_error(self, call: _Call, response: httpx.Response, refused: str) -> FlowError:
+        sys, op = call.system.name, call.op.name
+        message = f"{sys}.{op} failed: HTTP {response.status_code} {response.reason_phrase}, and the server {refused}"
+        return FlowError("http", self.mask(message), call.where, status=response.status_code,
+                         body=self.mask(response.text), system=sys, operation=op,
+                         hint=f"raise max_wait in system {sys} to wait that long, or run the flow later")
 
     # --- responses and errors (caller's thread) ------------------------------------------------
 
@@ -470,21 +466,7 @@ class HttpClient:
         self, call: _Call, request: httpx.Request, exc: Exception, timeout: float | None, what: str = "request"
     ) -> FlowError:
         sys, op = call.system.name, call.op.name
-        target = f"{request.method} {request.url}"
-        hint = None
-        if isinstance(exc, httpx.TimeoutException):
-            after = f" after {timeout:g}s" if timeout is not None else ""
-            kind, message = "timeout", f"{sys}.{op}: {what} timed out{after} ({target})"
-        elif isinstance(exc, httpx.ConnectError):
-            reason = str(exc) or type(exc).__name__
-            kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
-            hint = f"is the server at {request.url.scheme}://{request.url.netloc.decode()} running and reachable?"
-        elif isinstance(exc, httpx.TransportError):
-            reason = str(exc) or type(exc).__name__
-            kind, message = "connection", f"{sys}.{op}: {what} could not reach the server ({target}): {reason}"
-        else:
-            reason = str(exc) or type(exc).__name__
-            kind, message = "connection", f"{sys}.{op}: the response to {target} could not be read: {reason}"
+        kind, message, hint = describe(exc, request, timeout, f"{sys}.{op}: {what}")
         return FlowError(kind, self.mask(message), call.where, hint=hint and self.mask(hint), system=sys,
                          operation=op)
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from flowlang.runtime.failures import read_body, within
+
 Origin = tuple[str, str, int]
 Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
@@ -62,6 +64,10 @@ def strip_query(url: httpx.URL, names: Collection[str], secrets: Collection[str]
         (k, v) for k, v in items if k not in names and not holds_secret(v, secrets)
     ]
     return url if len(kept) == len(items) else httpx.URL(url, params=kept)
+
+
+class CrossOrigin(Exception):
+    """A redirect would carry a request body (a secret in it) to another origin."""
 
 
 class BadRedirect(Exception):
@@ -136,3 +142,24 @@ def attach(
         headers = hop.headers
         url = strip_query(url, query.keys(), secrets)
     return httpx.Request(hop.method, url, headers=headers, content=hop.content, extensions=extensions)
+
+
+async def send_within_origin(send: Send, request: httpx.Request, what: str) -> httpx.Response:
+    """Send `request` (its body holding `what`), following redirects, but never its body to another origin.
+
+    The whole exchange is bounded by the request's read timeout; the response is read.
+    """
+    origin = origin_of(request.url)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+
+    def prepare(hop: Hop) -> httpx.Request:
+        if hop.content and origin_of(hop.url) != origin:
+            raise CrossOrigin(f"the token URL redirects to another origin ({hop.url.scheme}://"
+                              f"{hop.url.netloc.decode()}); {what} is not sent there")
+        return httpx.Request(hop.method, hop.url, headers=hop.headers, content=hop.content,
+                             extensions=request.extensions)
+
+    async def exchange() -> httpx.Response:
+        return await read_body(await follow(send, Hop(request.method, request.url, headers, request.content), prepare))
+
+    return await within(request.extensions.get("timeout", {}).get("read"), exchange, lambda: request)
