@@ -162,6 +162,8 @@ class _LogSink:
 class _HostState:
     """What the launcher's `execute` needs of a StateStore, backed by the host's Recorder."""
 
+    path = ":memory:"  # no file lock: the host itself keeps one run of a job at a time
+
     def __init__(self, recorder: Recorder, job: RunJob) -> None:
         self.recorder = recorder
         self.job = job
@@ -176,6 +178,8 @@ class _HostState:
     def save(self, flow: str, state: dict[str, Any]) -> None:
         values: dict[str, Any] = {}
         for key, value in dict(state).items():  # a copy: parallel iterations may still be writing
+            if value is None:  # `state.k = null` deletes the key, as on the command line
+                continue
             try:
                 values[str(key)] = json.loads(to_json(value))
             except (TypeError, ValueError) as exc:
@@ -185,8 +189,14 @@ class _HostState:
         except Exception as exc:
             raise FlowError("input", f"cannot save the flow's state: {exc}") from None
 
-    def start_run(self, flow: str) -> str:
+    def interrupt_orphans(self, flow: str) -> list[Any]:
+        return []  # the host sweeps lost runs itself, at start and by lease
+
+    def start_run(self, flow: str, run_id: str | None = None, started: str | None = None) -> str:
         return self.job.run_id  # the host recorded the run before it started
+
+    def add_logs(self, run_id: str, lines: list[Any], first: int) -> None:
+        """The lines already went to the recorder as they were written."""
 
     def finish_run(self, run_id: str, status: str, succeeded: int = 0, failed: int = 0,
                    requests: int = 0, error: str | None = None) -> None:
