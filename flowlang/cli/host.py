@@ -77,13 +77,19 @@ def serve(**flags: Any) -> None:
     except VaultError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    app = create_app(settings, store, vault)
+    from flowlang.host.api import pipes, runs
+    from flowlang.host.app import ROUTERS
+    from flowlang.host.service import start_services
+
+    app = create_app(settings, store, vault, routers=[*ROUTERS, pipes, runs])
+    services = start_services(settings, store, vault)
     where = settings.db if settings.is_postgres else os.path.abspath(settings.db)
     click.echo(f"flowlang serve: store {_shown(where)}", err=True)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
                     access_log=True)
     finally:
+        services.stop()
         store.close()
 
 

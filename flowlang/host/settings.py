@@ -32,6 +32,9 @@ class Settings:
     key_file: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY
     log_level: str = "info"
+    workers: int = 4  # runs executed at once by the in-process executor (FLOWLANG_WORKERS)
+    webhook_body_bytes: int = 1 << 20  # largest webhook delivery (FLOWLANG_WEBHOOK_MAX_BODY)
+    test_clock: str | None = None  # test-only: a file holding the scheduler's time (FLOWLANG_TEST_CLOCK)
 
     @property
     def is_postgres(self) -> bool:
@@ -68,6 +71,13 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         raise SettingsError(f"FLOWLANG_MAX_BODY must be a number of bytes, not {max_body!r}") from None
     if max_body_bytes < 1024:
         raise SettingsError("the body limit must be at least 1024 bytes")
+    try:
+        workers = int(env.get("FLOWLANG_WORKERS") or 4)
+        webhook_body = int(env.get("FLOWLANG_WEBHOOK_MAX_BODY") or (1 << 20))
+    except ValueError:
+        raise SettingsError("FLOWLANG_WORKERS and FLOWLANG_WEBHOOK_MAX_BODY must be whole numbers") from None
+    if workers < 1:
+        raise SettingsError("FLOWLANG_WORKERS must be at least 1")
     port = flags.get("port")
     port = DEFAULT_PORT if port is None else int(port)
     if not 0 <= port <= 65535:
@@ -80,4 +90,7 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         key_file=flags.get("key_file") or env.get("FLOWLANG_KEY_FILE") or None,
         max_body_bytes=max_body_bytes,
         log_level=flags.get("log_level") or "info",
+        workers=workers,
+        webhook_body_bytes=webhook_body,
+        test_clock=env.get("FLOWLANG_TEST_CLOCK") or None,
     )

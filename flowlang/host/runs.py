@@ -1,0 +1,278 @@
+"""Runs on the host: recorded before they start, queued in the database, dispatched to an Executor.
+
+`RunService` is the host side of every engine: it queues runs (`enqueue`), claims queued ones and hands
+them to the executor with the flow's latest published version and the project's decrypted credentials
+(`dispatch`, in a thread woken at once by a new run), and is the executor's Recorder (log lines, per-flow
+state, outcomes, all in the host's database). The executor never sees the database and the service never
+runs a flow. A run claimed by this server carries its owner and a heartbeat renewed while it runs; at
+start, and then periodically, runs whose owner stopped renewing are marked `interrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from flowlang.host.executors.base import Executor, ExecutorFull, LogLine, RunJob, RunOutcome
+from flowlang.host.store import Store, now_iso
+from flowlang.host.store import credentials as credentials_repo
+from flowlang.host.store import versions as versions_repo
+from flowlang.host.vault import Vault
+
+log = logging.getLogger("flowlang.host.runs")
+
+LEASE = timedelta(seconds=15)  # a running run whose heartbeat is older than this was lost
+HEARTBEAT = 3.0
+RUN_COLUMNS = ("id", "project_id", "pipe_id", "flow_id", "trigger", "status", "version", "input", "result",
+               "error", "succeeded", "failed", "requests", "scheduled_for", "reprocess_of", "created_at",
+               "started_at", "ended_at")
+
+
+def new_run_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def insert_run(conn: Connection, *, project_id: str, flow_id: str, trigger: str, pipe_id: str | None,
+               input: Any = None, scheduled_for: str | None = None, reprocess_of: str | None = None) -> str:
+    """Record a queued run (inside the caller's transaction); returns its id."""
+    run_id = new_run_id()
+    conn.execute(text(
+        "INSERT INTO runs (id, project_id, pipe_id, flow_id, trigger, status, input, scheduled_for, "
+        "reprocess_of, created_at) VALUES (:id, :p, :pipe, :f, :t, 'queued', :i, :s, :r, :c)"),
+        {"id": run_id, "p": project_id, "pipe": pipe_id, "f": flow_id, "t": trigger,
+         "i": json.dumps(input), "s": scheduled_for, "r": reprocess_of, "c": now_iso()})
+    return run_id
+
+
+def run_row(conn: Connection, project_id: str, run_id: str) -> dict[str, Any] | None:
+    row = conn.execute(text(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE id = :id AND project_id = :p"),
+                       {"id": run_id, "p": project_id}).first()
+    return dict(row._mapping) if row else None
+
+
+class RunService:
+    """Queue, dispatch and record runs of one server process (see the module docstring)."""
+
+    def __init__(self, store: Store, vault: Vault, executor: Executor) -> None:
+        self.store = store
+        self.vault = vault
+        self.executor = executor
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._ended = threading.Condition()
+        self._log_seq: dict[str, int] = {}
+        self._seq_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- life
+
+    def start(self) -> None:
+        self.sweep(at_start=True)
+        self.executor.start(self)
+        self._thread = threading.Thread(target=self._loop, name="flowlang-dispatch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        left = self.executor.stop(timeout=5)
+        if left:
+            self.sweep(ids=left)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        last_beat = 0.0
+        while not self._stop.is_set():
+            try:
+                self.dispatch()
+                if time.monotonic() - last_beat > HEARTBEAT:
+                    self._heartbeat()
+                    self.sweep()
+                    last_beat = time.monotonic()
+            except Exception:
+                log.exception("dispatching runs failed")
+            self._wake.wait(0.5)
+            self._wake.clear()
+
+    # ------------------------------------------------------------ dispatch
+
+    def dispatch(self) -> int:
+        """Start as many queued runs as the executor has room for; returns how many started."""
+        started = 0
+        while self.executor.free_slots() > 0:
+            job = self._claim()
+            if job is None:
+                break
+            try:
+                self.executor.submit(job)
+            except ExecutorFull:  # raced with another submit: give the run back
+                with self.store.write() as conn:
+                    conn.execute(text("UPDATE runs SET status = 'queued', owner = NULL, started_at = NULL "
+                                      "WHERE id = :id"), {"id": job.run_id})
+                break
+            started += 1
+        return started
+
+    def _claim(self) -> RunJob | None:
+        with self.store.write() as conn:
+            rows = conn.execute(text(
+                "SELECT id, project_id, pipe_id, flow_id, trigger, input FROM runs WHERE status = 'queued' "
+                "ORDER BY created_at LIMIT 20")).fetchall()
+            for row in rows:
+                if row.trigger == "schedule" and row.pipe_id and conn.execute(text(
+                        "SELECT 1 FROM runs WHERE pipe_id = :p AND status = 'running'"), {"p": row.pipe_id}).first():
+                    continue  # a queued firing waits for the pipe's run in progress
+                claimed = conn.execute(text(
+                    "UPDATE runs SET status = 'running', owner = :o, started_at = :t, heartbeat_at = :t "
+                    "WHERE id = :id AND status = 'queued'"), {"o": self.owner, "t": now_iso(), "id": row.id})
+                if claimed.rowcount != 1:
+                    continue  # another server took it
+                job = self._job(conn, row)
+                if isinstance(job, RunJob):
+                    return job
+                self._finish(conn, row.id, RunOutcome("failed", error={"message": job, "kind": "input"}))
+                self._notify()
+        return None
+
+    def _job(self, conn: Connection, row: Any) -> RunJob | str:
+        """The job of a claimed run, or why it cannot run."""
+        flow = conn.execute(text("SELECT slug, enabled FROM flows WHERE id = :f"), {"f": row.flow_id}).first()
+        if flow is None:
+            return "the flow was deleted"
+        if not flow.enabled:
+            return f"flow {flow.slug} is disabled"
+        version = versions_repo.latest(conn, row.flow_id)
+        if version is None:
+            return f"flow {flow.slug} has no published version"
+        conn.execute(text("UPDATE runs SET version = :v WHERE id = :id"), {"v": version.number, "id": row.id})
+        sealed = credentials_repo.ciphertexts(conn, row.project_id)
+        secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
+        root = f"{flow.slug}.flow"
+        return RunJob(run_id=row.id, project=row.project_id, flow_id=row.flow_id, flow_name=None,
+                      version=version.number, root=root, files={**version.files, root: version.source},
+                      input=json.loads(row.input) if row.input else None, credentials=secrets,
+                      state_key=row.flow_id)
+
+    # ------------------------------------------------------------ recorder
+
+    def log_lines(self, run_id: str, lines: list[LogLine]) -> None:
+        with self._seq_lock:
+            first = self._log_seq.get(run_id, 0)
+            self._log_seq[run_id] = first + len(lines)
+        with self.store.write() as conn:
+            for i, line in enumerate(lines):
+                conn.execute(text("INSERT INTO run_logs (run_id, seq, line) VALUES (:r, :s, :l)"),
+                             {"r": run_id, "s": first + i, "l": json.dumps(line.as_dict(), default=str)})
+
+    def load_state(self, project: str, state_key: str) -> dict[str, Any]:
+        with self.store.read() as conn:
+            row = conn.execute(text("SELECT state FROM flow_state WHERE project_id = :p AND flow_id = :f"),
+                               {"p": project, "f": state_key}).first()
+        return json.loads(row.state) if row else {}
+
+    def save_state(self, project: str, state_key: str, state: dict[str, Any]) -> None:
+        with self.store.write() as conn:
+            params = {"p": project, "f": state_key, "s": json.dumps(state), "t": now_iso()}
+            done = conn.execute(text("UPDATE flow_state SET state = :s, updated_at = :t "
+                                     "WHERE project_id = :p AND flow_id = :f"), params)
+            if done.rowcount == 0:
+                conn.execute(text("INSERT INTO flow_state (project_id, flow_id, state, updated_at) "
+                                  "VALUES (:p, :f, :s, :t)"), params)
+
+    def finish(self, run_id: str, outcome: RunOutcome) -> None:
+        with self.store.write() as conn:
+            self._finish(conn, run_id, outcome)
+        with self._seq_lock:
+            self._log_seq.pop(run_id, None)
+        self._notify()
+        self._wake.set()  # a slot is free
+
+    def _finish(self, conn: Connection, run_id: str, outcome: RunOutcome) -> None:
+        conn.execute(text(
+            "UPDATE runs SET status = :s, result = :r, error = :e, succeeded = :ok, failed = :bad, "
+            "requests = :n, ended_at = :t WHERE id = :id AND status IN ('queued', 'running')"),
+            {"s": outcome.status, "r": json.dumps(outcome.result), "t": now_iso(), "id": run_id,
+             "e": json.dumps(outcome.error) if outcome.error else None, "ok": outcome.succeeded,
+             "bad": outcome.failed, "n": outcome.requests})
+
+    def _notify(self) -> None:
+        with self._ended:
+            self._ended.notify_all()
+
+    def wait(self, project_id: str, run_id: str, timeout: float) -> dict[str, Any] | None:
+        """The run once it has ended, or None after `timeout` seconds (it may run on another server)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.store.read() as conn:
+                row = run_row(conn, project_id, run_id)
+            if row is None or row["status"] not in ("queued", "running"):
+                return row
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            with self._ended:
+                self._ended.wait(min(left, 0.5))
+
+    # ------------------------------------------------------- leases, sweep
+
+    def _heartbeat(self) -> None:
+        ids = self.executor.running()
+        if ids:
+            with self.store.write() as conn:
+                for run_id in ids:
+                    conn.execute(text("UPDATE runs SET heartbeat_at = :t WHERE id = :id AND owner = :o"),
+                                 {"t": now_iso(), "id": run_id, "o": self.owner})
+
+    def sweep(self, *, at_start: bool = False, ids: list[str] | None = None) -> int:
+        """Mark lost runs interrupted: those given, those whose lease ran out, and at start those whose
+        owner was a process of this machine that no longer exists."""
+        stale = _iso(datetime.now(UTC) - LEASE)
+        error = json.dumps({"message": "interrupted: the server running it stopped", "kind": "interrupted"})
+        lost: list[str] = list(ids or [])
+        with self.store.read() as conn:
+            rows = conn.execute(text("SELECT id, owner, heartbeat_at FROM runs WHERE status = 'running'"))
+            for row in rows:
+                if (row.heartbeat_at or "") < stale or (at_start and _dead_here(row.owner or "")):
+                    lost.append(row.id)
+        if lost:
+            with self.store.write() as conn:
+                for run_id in lost:
+                    conn.execute(text("UPDATE runs SET status = 'interrupted', error = :e, ended_at = :t "
+                                      "WHERE id = :id AND status = 'running'"),
+                                 {"e": error, "t": now_iso(), "id": run_id})
+            log.warning("marked %d lost run(s) interrupted", len(lost))
+            self._notify()
+        return len(lost)
+
+
+def _dead_here(owner: str) -> bool:
+    """Is `owner` ("host:pid:nonce") a process of this machine that is gone?"""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
