@@ -1,0 +1,85 @@
+"""Pipes across server processes: two servers on one database, and a server killed in the middle of a run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from host.flows import create, publish
+from host.harness import start_server
+
+
+@pytest.fixture(autouse=True)
+def _serve_extra() -> None:
+    pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
+
+
+def runs_of(client: httpx.Client, pipe_id: str) -> list[dict]:
+    return list(client.get("/v2/runs", params={"filter": f"eq(pipe_id,{pipe_id})", "page[limit]": 100}).json()["data"])
+
+
+def test_two_servers_on_one_database_fire_each_due_time_once(tmp_path: Path) -> None:
+    clock = tmp_path / "clock"
+    clock.write_text("2026-10-25T00:00:30Z")  # the night the clocks go back in Berlin
+    env = {"FLOWLANG_TEST_CLOCK": str(clock)}
+    db = str(tmp_path / "shared.db")
+    with start_server(tmp_path / "a", db, env=env) as a, start_server(tmp_path / "b", db, env=env) as b:
+        tenant = a.tenant()
+        flow = create(tenant, enabled=True, source="flow tick {\n  return 1\n}\n")
+        publish(tenant, flow["id"])
+        made = tenant.http.post("/v2/pipes", json={"data": {
+            "type": "pipe", "flow_id": flow["id"], "trigger": "schedule", "schedules": ["*/30 * * * *"],
+            "timezone": "Europe/Berlin", "overlap": "queue"}})
+        assert made.status_code == 201, made.text
+        pipe_id = made.json()["data"]["id"]
+        start = datetime(2026, 10, 25, 0, 0, 30, tzinfo=UTC).timestamp()
+        for step in range(1, 9):  # four hours in half-hour steps, through the repeated 02:00-03:00 hour
+            clock.write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + step * 1800)))
+            time.sleep(0.8)
+        deadline = time.monotonic() + 20
+        while len(runs_of(tenant.http, pipe_id)) < 8 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+        from_b = runs_of(b.client(tenant.token), pipe_id)
+        due = sorted(r["scheduled_for"] for r in from_b)
+        assert len(due) == len(set(due)) == 8, due
+        assert due[0] == "2026-10-25T00:30:00Z" and due[-1] == "2026-10-25T04:00:00Z"
+
+
+def test_kill_9_mid_run_leaves_an_interrupted_run_and_the_committed_state(tmp_path: Path) -> None:
+    db = str(tmp_path / "host.db")
+    source = "flow long {\n  state.step = 1\n  checkpoint\n  state.step = 2\n  wait 60s\n  return state.step\n}\n"
+    with start_server(tmp_path / "first", db) as first:
+        tenant = first.tenant()
+        flow = create(tenant, enabled=True, source=source)
+        publish(tenant, flow["id"])
+        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
+                                                            "trigger": "webhook"}}).json()["data"]
+        run_id = httpx.post(pipe["listener_url"], json={}, headers={"X-Api-Key": pipe["token"]}).json()["data"]["id"]
+        deadline = time.monotonic() + 20
+        while True:
+            with sqlite3.connect(db) as conn:
+                row = conn.execute("SELECT state FROM flow_state WHERE flow_id = ?", (flow["id"],)).fetchone()
+            if row is not None:
+                break
+            assert time.monotonic() < deadline, "the checkpoint was never committed"
+            time.sleep(0.1)
+        assert tenant.http.get(f"/v2/runs/{run_id}").json()["data"]["status"] == "running"
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+    with start_server(tmp_path / "second", db) as second:
+        client = second.client(tenant.token)
+        run = client.get(f"/v2/runs/{run_id}").json()["data"]
+        assert run["status"] == "interrupted"
+        assert run["error"]["kind"] == "interrupted"
+    with sqlite3.connect(db) as conn:
+        state = conn.execute("SELECT state FROM flow_state WHERE flow_id = ?", (flow["id"],)).fetchone()[0]
+    assert json.loads(state) == {"step": 1}  # the checkpoint's state, not the uncommitted step 2
