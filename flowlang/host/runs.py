@@ -32,6 +32,7 @@ log = logging.getLogger("flowlang.host.runs")
 
 LEASE = timedelta(seconds=15)  # a running run whose heartbeat is older than this was lost
 HEARTBEAT = 3.0
+RETENTION_EVERY = 3600.0  # seconds between two retention passes
 RUN_COLUMNS = ("id", "project_id", "pipe_id", "flow_id", "trigger", "status", "version", "input", "result",
                "error", "succeeded", "failed", "requests", "scheduled_for", "reprocess_of", "created_at",
                "started_at", "ended_at")
@@ -66,8 +67,10 @@ def run_row(conn: Connection, project_id: str, run_id: str) -> dict[str, Any] | 
 class RunService:
     """Queue, dispatch and record runs of one server process (see the module docstring)."""
 
-    def __init__(self, store: Store, vault: Vault, executor: Executor) -> None:
+    def __init__(self, store: Store, vault: Vault, executor: Executor, retention_days: int | None = None) -> None:
         self.store = store
+        self.retention_days = retention_days
+        self._last_retention = 0.0
         self.vault = vault
         self.executor = executor
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -82,6 +85,7 @@ class RunService:
 
     def start(self) -> None:
         self.sweep(at_start=True)
+        self.apply_retention()
         self.executor.start(self)
         self._thread = threading.Thread(target=self._loop, name="flowlang-dispatch", daemon=True)
         self._thread.start()
@@ -107,6 +111,8 @@ class RunService:
                     self._heartbeat()
                     self.sweep()
                     last_beat = time.monotonic()
+                if time.monotonic() - self._last_retention > RETENTION_EVERY:
+                    self.apply_retention()
             except Exception:
                 log.exception("dispatching runs failed")
             self._wake.wait(0.5)
@@ -230,6 +236,32 @@ class RunService:
                 return None
             with self._ended:
                 self._ended.wait(min(left, 0.5))
+
+    # ------------------------------------------------------- retention
+
+    def apply_retention(self) -> int:
+        """Delete ended runs (with their logs) and idempotency keys older than the retention; on SQLite
+        VACUUM gives the space back to the disk. Returns how many runs were deleted."""
+        self._last_retention = time.monotonic()
+        if not self.retention_days:
+            return 0
+        cutoff = _iso(datetime.now(UTC) - timedelta(days=self.retention_days))
+        with self.store.write() as conn:
+            old = "SELECT id FROM runs WHERE created_at < :c AND status NOT IN ('queued', 'running')"
+            conn.execute(text(f"DELETE FROM run_logs WHERE run_id IN ({old})"), {"c": cutoff})
+            deleted = conn.execute(text(old.replace("SELECT id", "DELETE", 1)), {"c": cutoff}).rowcount
+            conn.execute(text("DELETE FROM idempotency_keys WHERE created_at < :c"), {"c": cutoff})
+        if deleted and self.store.dialect == "sqlite":
+            raw = self.store.engine.raw_connection()
+            try:
+                sqlite = raw.driver_connection
+                sqlite.execute("VACUUM")  # type: ignore[union-attr]
+                sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]  # WAL: shrink the file now
+            finally:
+                raw.close()
+        if deleted:
+            log.info("retention: deleted %d run(s) older than %d days", deleted, self.retention_days)
+        return int(deleted)
 
     # ------------------------------------------------------- leases, sweep
 

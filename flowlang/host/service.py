@@ -84,7 +84,8 @@ class Services:
 
 def start_services(settings: Settings, store: Store, vault: Vault) -> Services:
     """Sweep lost runs, start the executor, the dispatcher and the scheduler."""
-    runs = RunService(store, vault, InProcessExecutor(workers=settings.workers))
+    runs = RunService(store, vault, InProcessExecutor(workers=settings.workers),
+                      retention_days=settings.retention_days)
     clock = clock_from_setting(settings.test_clock)
     pipes_api.attach(runs, clock)
     runs.start()

@@ -34,6 +34,7 @@ class Settings:
     log_level: str = "info"
     workers: int = 4  # runs executed at once by the in-process executor (FLOWLANG_WORKERS)
     webhook_body_bytes: int = 1 << 20  # largest webhook delivery (FLOWLANG_WEBHOOK_MAX_BODY)
+    retention_days: int | None = None  # runs and logs older than this are deleted (FLOWLANG_RUN_RETENTION_DAYS)
     test_clock: str | None = None  # test-only: a file holding the scheduler's time (FLOWLANG_TEST_CLOCK)
 
     @property
@@ -74,8 +75,9 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
     try:
         workers = int(env.get("FLOWLANG_WORKERS") or 4)
         webhook_body = int(env.get("FLOWLANG_WEBHOOK_MAX_BODY") or (1 << 20))
+        retention = int(env["FLOWLANG_RUN_RETENTION_DAYS"]) if env.get("FLOWLANG_RUN_RETENTION_DAYS") else None
     except ValueError:
-        raise SettingsError("FLOWLANG_WORKERS and FLOWLANG_WEBHOOK_MAX_BODY must be whole numbers") from None
+        raise SettingsError("FLOWLANG_WORKERS FLOWLANG_WEBHOOK_MAX_BODY and FLOWLANG_RUN_RETENTION_DAYS must be whole numbers") from None
     if workers < 1:
         raise SettingsError("FLOWLANG_WORKERS must be at least 1")
     port = flags.get("port")
@@ -92,5 +94,6 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         log_level=flags.get("log_level") or "info",
         workers=workers,
         webhook_body_bytes=webhook_body,
+        retention_days=retention,
         test_clock=env.get("FLOWLANG_TEST_CLOCK") or None,
     )

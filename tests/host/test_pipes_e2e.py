@@ -214,3 +214,16 @@ def test_a_schedule_fires_once_per_due_time_on_the_test_clock(executor) -> None:
     assert sorted(r["scheduled_for"] for r in runs) == ["2026-03-29T00:45:00Z", "2026-03-29T01:00:00Z"]
     assert sorted(r["result"] for r in runs) == [1, 2]
     assert tenant.http.get(f"/v2/pipes/{pipe['id']}").json()["data"]["next_run_at"] == "2026-03-29T01:15:00Z"
+
+
+def test_the_flows_own_schedule_is_the_default_of_its_pipe(executor) -> None:
+    tenant = tenant_of(executor)
+    flow = create(tenant, enabled=True, source='flow nightly {\n  schedule: "0 3 * * *"\n  return 1\n}\n')
+    publish(tenant, flow["id"])
+    made = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"], "trigger": "schedule"}})
+    assert made.status_code == 201, made.text
+    assert (made.json()["data"]["schedules"], made.json()["data"]["timezone"]) == (["0 3 * * *"], "UTC")
+    plain = create(tenant, enabled=True, source="flow plain {\n}\n")
+    refused = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": plain["id"],
+                                                           "trigger": "schedule"}})
+    assert refused.status_code == 422 and "no schedule: setting" in refused.json()["errors"][0]["detail"]

@@ -83,3 +83,25 @@ def test_kill_9_mid_run_leaves_an_interrupted_run_and_the_committed_state(tmp_pa
     with sqlite3.connect(db) as conn:
         state = conn.execute("SELECT state FROM flow_state WHERE flow_id = ?", (flow["id"],)).fetchone()[0]
     assert json.loads(state) == {"step": 1}  # the checkpoint's state, not the uncommitted step 2
+
+
+def test_retention_deletes_old_runs_and_their_logs_and_gives_the_space_back(tmp_path: Path) -> None:
+    db = str(tmp_path / "host.db")
+    with start_server(tmp_path / "first", db) as first:
+        tenant = first.tenant()
+        flow = create(tenant, enabled=True, source='flow chatty {\n  for i in range(2000) {\n    log info "line {i} of a long log"\n  }\n}\n')
+        publish(tenant, flow["id"])
+        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
+                                                            "trigger": "webhook"}}).json()["data"]
+        ids = [httpx.post(pipe["listener_url"] + "?wait=30", json={}, headers={"X-Api-Key": pipe["token"]},
+                          timeout=40).json()["data"]["id"] for _ in range(3)]
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE runs SET created_at = '2020-01-01T00:00:00.000Z' WHERE id IN (?, ?)", ids[:2])
+    before = os.path.getsize(db)
+    with start_server(tmp_path / "second", db, env={"FLOWLANG_RUN_RETENTION_DAYS": "30"}) as second:
+        client = second.client(tenant.token)
+        assert [client.get(f"/v2/runs/{i}").status_code for i in ids] == [404, 404, 200]
+        assert client.get(f"/v2/runs/{ids[2]}/logs").json()["meta"]["results"]["total"] > 2000
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM run_logs WHERE run_id IN (?, ?)", ids[:2]).fetchone() == (0,)
+    assert os.path.getsize(db) < before

@@ -146,6 +146,29 @@ def _next_run_at(call: Call, pipe: dict[str, Any]) -> str | None:
     return _iso(next_time(pipe["schedules"], time_zone(pipe["timezone"]), clock.now()))
 
 
+def flow_schedule(conn: Connection, flow_id: str, draft: str | None) -> str | None:
+    """The flow's own `schedule:` setting (of its latest published version, else its draft), if literal."""
+    from flowlang.diagnostics import FlowSyntaxError
+    from flowlang.host.store import versions as versions_repo
+    from flowlang.nodes import String
+    from flowlang.syntax.parser import parse
+
+    version = versions_repo.latest(conn, flow_id)
+    source = version.source if version is not None else draft
+    if not source:
+        return None
+    try:
+        program = parse(source, "flow.flow")
+    except (FlowSyntaxError, RecursionError):
+        return None
+    for flow in program.flows:
+        for setting in flow.settings:
+            value = setting.value
+            if setting.key == "schedule" and isinstance(value, String) and all(isinstance(p, str) for p in value.parts):
+                return "".join(str(p) for p in value.parts)
+    return None
+
+
 def create_pipe(call: Call) -> Reply:
     """POST /v2/pipes: 201; a webhook pipe's answer holds its listener URL and its token (once)."""
     values = _validated(call, _attributes(call), creating=True)
@@ -164,7 +187,11 @@ def create_pipe(call: Call) -> Reply:
             "missed": values.get("missed", "skip"), "created_at": stamp, "updated_at": stamp,
         }
         if pipe["trigger"] == "schedule" and not pipe["schedules"]:
-            raise invalid("data.schedules: a schedule pipe needs at least one cron text", pointer="/data/schedules")
+            own = flow_schedule(conn, flow.id, flow.source)
+            if own is None:
+                raise invalid("data.schedules: a schedule pipe needs at least one cron text (the flow has no "
+                              "schedule: setting to default to)", pointer="/data/schedules")
+            pipe["schedules"] = [own]
         pipe["next_run_at"] = _next_run_at(call, pipe)
         conn.execute(text(
             "INSERT INTO pipes (id, project_id, flow_id, name, trigger, enabled, schedules, timezone, overlap, "
