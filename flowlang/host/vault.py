@@ -44,6 +44,7 @@ def open_vault(settings: Settings) -> Vault:
         return Vault(settings.secret_key.encode("ascii", "replace"), "FLOWLANG_SECRET_KEY")
     path = settings.resolved_key_file
     try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return Vault(_read_key(path), f"the key file {path}")

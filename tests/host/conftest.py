@@ -38,3 +38,23 @@ def private_host(tmp_path: Path) -> Iterator[HostServer]:
     """A server of the test's own (its own database), stopped when the test ends."""
     with start_server(tmp_path / "private") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a real PostgreSQL started for the session (skipped, with the reason, without one)."""
+    from host.postgres import PostgresUnavailable, running_postgres
+
+    pytest.importorskip("psycopg", reason="the PostgreSQL store needs psycopg: pip install -e '.[serve]'")
+    try:
+        with running_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(f"no PostgreSQL for the store tests: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_host(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostServer]:
+    """A real `flowlang serve --db postgresql://…` for the session."""
+    with start_server(tmp_path_factory.mktemp("pghost"), postgres_url) as server:
+        yield server
