@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from flowlang.host import openapi
+from flowlang.host import console, openapi
 from flowlang.host.api import credentials, files, flows, templates, tokens, transfer, versions
 from flowlang.host.api.endpoint import error_response, internal_error, request_id_of
 from flowlang.host.errors import ApiError
@@ -23,7 +23,8 @@ from flowlang.host.vault import Vault
 log = logging.getLogger("flowlang.host")
 
 # The resource routers, in the order their routes are matched. Each has `routes` and may have `OPENAPI`.
-ROUTERS: list[ModuleType] = [transfer, flows, versions, files, credentials, templates, tokens]
+# The console last: its pages are not /v2/….
+ROUTERS: list[ModuleType] = [transfer, flows, versions, files, credentials, templates, tokens, console]
 
 
 def create_app(settings: Settings, store: Store, vault: Vault,

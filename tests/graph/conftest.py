@@ -1,30 +1,14 @@
-"""Helpers of the flowchart tests: draw a flow given as text, and the example files."""
+"""The fixture of the flowchart tests: draw a flow given as text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from graph_support import SYSTEM, Draw
 
 from flowlang.loader import load_project
 from flowlang.tools.graph import Graph, build_graph
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# Every example file that declares a flow (systems.flow only declares systems).
-FLOW_EXAMPLES = sorted(p for p in EXAMPLES.glob("*.flow") if p.name != "systems.flow")
-
-SYSTEM = """\
-system api {
-  base_url: "http://127.0.0.1:9"
-  GET list_items "/items" { items: "items" }
-  GET get_item "/items/{id}"
-  POST create_item "/items"
-  DELETE remove_item "/items/{id}"
-}
-"""
-
-Draw = Callable[..., Graph]
 
 
 @pytest.fixture
@@ -41,9 +25,3 @@ def draw(tmp_path: Path) -> Draw:
         return build_graph(project, flow)
 
     return _draw
-
-
-def line_of(text: str, needle: str) -> int:
-    """The 1-based line of `needle` in `text` placed after SYSTEM, as the graph reports it."""
-    full = SYSTEM + text
-    return full[: full.index(needle)].count("\n") + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 import pytest
-from conftest import Draw, line_of
+from graph_support import Draw, line_of
 
 from flowlang.tools.graph import GraphError, model
 from flowlang.tools.graph.edges import BACK, ERROR, LINK, chart_edges, link_edges

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import EXAMPLES
+from graph_support import EXAMPLES
 
 from flowlang.cli import main
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from textwrap import dedent
 
 import pytest
-from conftest import Draw
+from graph_support import Draw
 
 from flowlang.tools.graph import render
 from flowlang.tools.graph.text import clip

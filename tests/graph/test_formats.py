@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FLOW_EXAMPLES
+from graph_support import EXAMPLES, FLOW_EXAMPLES
 from syrupy.assertion import SnapshotAssertion
 
 from flowlang.loader import load_project

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import FLOW_EXAMPLES
+from graph_support import FLOW_EXAMPLES
 
 from flowlang import nodes
 from flowlang.loader import Project, load_project
