@@ -105,10 +105,19 @@ class Page:
         self.collect()
 
     def type(self, testid: str, text: str, *, clear: bool = True) -> None:
-        box = self.find(testid)
-        if clear:
-            box.clear()
-        box.send_keys(text)
+        """Type into a field; found again when Chromium says the element it had left the document."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+        for attempt in range(3):
+            try:
+                box = self.find(testid)
+                if clear:
+                    box.clear()
+                box.send_keys(text)
+                return
+            except (StaleElementReferenceException, WebDriverException) as exc:
+                if attempt == 2 or "document" not in str(exc):
+                    raise
 
     def sign_in(self, token: str) -> None:
         self.go("/login")
