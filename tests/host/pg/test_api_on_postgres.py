@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from host.test_auth import *  # noqa: F403
+from host.test_concurrency import *  # noqa: F403
 from host.test_credentials import *  # noqa: F403
 from host.test_example_client import *  # noqa: F403
 from host.test_flows_api import *  # noqa: F403
