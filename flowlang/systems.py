@@ -18,7 +18,9 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 SYSTEM_SETTINGS = ("base_url", "auth", "headers", "timeout", "retry", "backoff", "max_wait", "rate_limit", "spec")
-OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
+OPERATION_OPTIONS = (
+    "items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format", "idempotency_key",
+)
 BODY_FORMATS = ("json", "form", "multipart")
 # Named arguments every API call accepts besides path (and spec) parameters.
 CALL_ARGUMENTS = ("query", "body", "headers")
@@ -39,7 +41,10 @@ PAGINATION_FUNCTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     "next_link": (("from", True),),
     "link_header": (),
 }
-SETTING_FUNCTIONS = {**AUTH_FUNCTIONS, **PAGINATION_FUNCTIONS}
+# Where `idempotency_key:` sends each call's key.
+KEY_FUNCTIONS: dict[str, tuple[tuple[str, bool], ...]] = {"header": (("name", True),), "query": (("name", True),),
+                                                          "body": (("name", True),)}
+SETTING_FUNCTIONS = {**AUTH_FUNCTIONS, **PAGINATION_FUNCTIONS, **KEY_FUNCTIONS}
 
 
 @dataclass
@@ -67,7 +72,8 @@ class OperationModel:
     @property
     def argument_names(self) -> tuple[str, ...]:
         """Every named argument `call system.op(…)` accepts."""
-        return (*self.path_params, *CALL_ARGUMENTS, *self.query_params, *self.header_params)
+        keyed = ("idempotency_key",) if self.option("idempotency_key") is not None else ()
+        return (*self.path_params, *CALL_ARGUMENTS, *keyed, *self.query_params, *self.header_params)
 
     def option(self, key: str) -> nodes.Setting | None:
         return next((s for s in self.options if s.key == key), None)

@@ -14,6 +14,7 @@ from flowlang.diagnostics import Span, did_you_mean
 from flowlang.systems import (
     AUTH_FUNCTIONS,
     BODY_FORMATS,
+    KEY_FUNCTIONS,
     OPERATION_OPTIONS,
     PAGINATION_FUNCTIONS,
     SETTING_FUNCTIONS,
@@ -285,7 +286,12 @@ SYSTEM_RULES: dict[str, Rule] = {
     "rate_limit": _number_rule(0, strict=True, whole=False, duration_ok=False),
     "spec": SettingsChecker.spec,
 }
+def _idempotency_key(checker: SettingsChecker, setting: nodes.Setting) -> None:
+    checker.setting_call(setting, KEY_FUNCTIONS, 'header("Idempotency-Key"), query("key") or body("key")')
+
+
 OPTION_RULES: dict[str, Rule] = {
+    "idempotency_key": _idempotency_key,
     "items": SettingsChecker.string_option,
     "paginate": _paginate,
     "retry": SYSTEM_RULES["retry"],

@@ -19,6 +19,7 @@ class Ambient:
     fixed_now: datetime | None = None  # from FLOWLANG_NOW (an ISO timestamp)
     rng: random.Random = field(default_factory=random.Random)
     seeded: bool = False  # FLOWLANG_SEED given: uuid() is reproducible
+    run_scope: str = ""  # the flow and its attempt, for idempotency keys (idempotency.run_scope)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Ambient:

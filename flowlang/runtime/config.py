@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.idempotency import IdempotencyKey
 from flowlang.runtime.values import is_number, to_text, type_name
 
 # Keys a `system` block may set (`spec` is read by the loader, not by the runtime).
@@ -17,7 +18,9 @@ SYSTEM_SETTINGS = (
     "base_url", "headers", "timeout", "retry", "backoff", "max_wait", "rate_limit", "auth", "spec",
 )
 # Options an operation line may carry in `{ … }`.
-OPERATION_OPTIONS = ("items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format")
+OPERATION_OPTIONS = (
+    "items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format", "idempotency_key",
+)
 # How a request body goes out (`body_format:`, or what an OpenAPI request body's media type says).
 BODY_FORMATS = ("json", "form", "multipart")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
@@ -130,6 +133,7 @@ class OperationConfig:
     header_params: tuple[str, ...] = ()
     max_pages: int | None = None  # `each` reads at most this many pages
     body_format: str = "json"  # "json" | "form" | "multipart"
+    idempotency_key: IdempotencyKey | None = None  # where each call sends its key
     # OpenAPI `encoding` of form bodies: (property, style, explode) for the properties that set one
     form_styles: tuple[tuple[str, str, bool], ...] = ()
 
@@ -139,8 +143,8 @@ class OperationConfig:
 
     @property
     def retryable(self) -> bool:
-        """May a failed attempt be repeated? POST and PATCH only when marked idempotent."""
-        return self.idempotent or self.method not in ("POST", "PATCH")
+        """May a failed attempt be repeated? POST and PATCH only when idempotent or sent with a key."""
+        return self.idempotent or self.idempotency_key is not None or self.method not in ("POST", "PATCH")
 
 
 @dataclass(frozen=True)
@@ -258,6 +262,25 @@ def link_header() -> LinkHeaderPaginate:
     return LinkHeaderPaginate()
 
 
+def _key(location: str, name: Any) -> IdempotencyKey:
+    return IdempotencyKey(location, _text(location, "name", name) or "")
+
+
+def key_header(name: Any) -> IdempotencyKey:
+    """`idempotency_key: header("Idempotency-Key")`"""
+    return _key("header", name)
+
+
+def key_query(name: Any) -> IdempotencyKey:
+    """`idempotency_key: query("key")`"""
+    return _key("query", name)
+
+
+def key_body(name: Any) -> IdempotencyKey:
+    """`idempotency_key: body("key")`: a field of the JSON object body"""
+    return _key("body", name)
+
+
 SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "bearer": bearer,
     "basic": basic,
@@ -270,6 +293,9 @@ SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "after_last": after_last,
     "next_link": next_link,
     "link_header": link_header,
+    "header": key_header,
+    "query": key_query,
+    "body": key_body,
 }
 
 # flowlang argument names that are Python keywords, and the Python parameter names they map to.
@@ -433,6 +459,10 @@ def build_operation(
     max_pages = opts.get("max_pages")
     if max_pages is not None and (not is_number(max_pages) or int(max_pages) != max_pages or max_pages < 1):
         raise _bad(f"operation {name}: 'max_pages' must be a whole number >= 1, got {_shown(max_pages)}", where)
+    id_key = opts.get("idempotency_key")
+    if id_key is not None and not isinstance(id_key, IdempotencyKey):
+        raise _bad(f"operation {name}: 'idempotency_key' must be header(…), query(…) or body(…), "
+                   f"got {type_name(id_key)}", where)
     chosen = opts.get("body_format", body_format or "json")
     if chosen not in BODY_FORMATS:
         got = repr(chosen) if isinstance(chosen, str) else type_name(chosen)
@@ -450,5 +480,6 @@ def build_operation(
         header_params=tuple(header_params),
         max_pages=None if max_pages is None else int(max_pages),
         body_format=chosen,
+        idempotency_key=id_key,
         form_styles=tuple(form_styles),
     )

@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from flowlang.runtime.errors import FlowError, Where
+from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
 from flowlang.runtime.state import StateStore
 from flowlang.runtime.values import Stream, is_number, to_text
@@ -253,9 +254,10 @@ class Run:
             frames = self._threads.frames = []
         return frames
 
-    def _iteration(self, frames: tuple[_Frame, ...], body: Callable[[Any], Any], item: Any) -> Any:
+    def _iteration(self, frames: tuple[_Frame, ...], body: Callable[[Any], Any], item: Any, index: int) -> Any:
         """One parallel iteration on a worker thread, inside the frames open where the loop is."""
         self._threads.frames = list(frames)
+        PARALLEL_PATH.set((*PARALLEL_PATH.get(), index))  # in the iteration's own context copy
         return body(item)
 
     # -------------------------------------------------------- parallel loops
@@ -294,7 +296,7 @@ class Run:
                     flight.failures.append((index, exc))
                     break
                 context = contextvars.copy_context()
-                started = pool.submit(context.run, self._iteration, frames, body, item)
+                started = pool.submit(context.run, self._iteration, frames, body, item, index)
                 started.add_done_callback(flight.finisher(index))
                 index += 1
             flight.slots.release()

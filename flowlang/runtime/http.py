@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
+from flowlang.runtime.ambient import current
 from flowlang.runtime.auth import OAuth2Tokens, credential_secrets, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
 from flowlang.runtime.bodies import BodyError, encode_body, with_field
@@ -27,6 +28,7 @@ from flowlang.runtime.config import (
 )
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.failures import describe, read_body, retry_after, wait_refused, within
+from flowlang.runtime.idempotency import IdempotencyKey, KeyMaker
 from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.origin import (
     BadRedirect,
@@ -129,6 +131,7 @@ class HttpClient:
                 self._origins[name] = ("", "", 0)
         self._param_routes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._jitter = random.Random()
+        self._keys = KeyMaker()
 
     # --- the background loop -------------------------------------------------------------------
 
@@ -281,7 +284,7 @@ class HttpClient:
         routes = self._routes(sys, op) if op.query_params or op.header_params else {}
         path_params = op.path_params
         for name, value in args.items():
-            if name in ("query", "headers", "body") or name in path_params:
+            if name in ("query", "headers", "body", "idempotency_key") or name in path_params:
                 continue
             route = routes.get(name)
             if route is None:
@@ -301,6 +304,8 @@ class HttpClient:
                 if value is not None:
                     headers[str(name).lower()] = self._header_value(label, str(name), value, where)
         body = args.get("body")
+        if op.idempotency_key is not None:
+            body = self._add_key(label, op.idempotency_key, args, query, headers, body, where)
         content, kind = self._encode(system, op, body, where)
         if kind is not None:
             headers.setdefault("content-type", kind)
@@ -314,6 +319,32 @@ class HttpClient:
         except BodyError as exc:
             raise FlowError("data", self.mask(f"{system}.{op.name}: {exc}"), where,
                             system=system, operation=op.name) from None
+
+    def _add_key(self, label: str, key: IdempotencyKey, args: dict[str, Any], query: QueryPairs,
+                 headers: dict[str, str], body: Any, where: Where) -> Any:
+        """Put the call's idempotency key where the operation wants it; returns the body (with the key)."""
+        scope = current().run_scope
+        if "idempotency_key" in args:
+            source = args["idempotency_key"]
+            if source is None:
+                system, _, operation = label.partition(".")
+                raise FlowError("data", f"{label}: the idempotency_key given is null", where,
+                                system=system, operation=operation,
+                                hint="give a value that identifies the record, such as its id")
+            value = self._keys.given(scope.partition("#")[0], label, source)
+        else:
+            value = self._keys.derived(scope, label)
+        if key.location == "header":
+            headers[key.name.lower()] = value
+        elif key.location == "query":
+            query.append((key.name, value))
+        elif body is None or isinstance(body, dict):
+            body = {**(body or {}), key.name: value}
+        else:
+            system, _, operation = label.partition(".")
+            raise FlowError("data", f"{label}: idempotency_key: body(\"{key.name}\") needs an object body, got "
+                            f"{type_name(body)}", where, system=system, operation=operation)
+        return body
 
     def _header_value(self, label: str, name: str, value: Any, where: Where) -> str:
         """A header value as text: ASCII without line breaks (no header injection)."""

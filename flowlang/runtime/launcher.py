@@ -25,6 +25,7 @@ from flowlang.runtime.ambient import Ambient, activate, deactivate
 from flowlang.runtime.context import DEFAULT_STEP_LIMIT, HttpLike, Run, RunCancelled
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.http import HttpClient
+from flowlang.runtime.idempotency import run_scope
 from flowlang.runtime.locks import RunLock, describe_holder
 from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog
@@ -239,6 +240,7 @@ def _execute_locked(
         log.write("warn", f"an earlier run of this flow, {earlier}, was still recorded as running but its "
                   "process is gone: it is now recorded as interrupted")
     state = store.load(slug)
+    ambient.run_scope = run_scope(slug, store.succeeded_runs(slug))  # before this run is recorded
     store.start_run(slug, run_id, started_at)
     run = Run(flow=slug, state=state, source=source, log=log, store=store,
               step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps)

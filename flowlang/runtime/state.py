@@ -303,6 +303,15 @@ class StateStore:
                 (utc_now(), status, succeeded, failed, requests, error, run_id),
             )
 
+    def succeeded_runs(self, flow: str) -> int:
+        """How many runs of `flow` ended `ok` (the attempt number of idempotency keys)."""
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT count(*) FROM runs WHERE flow = ? AND status = 'ok'", (flow,)).fetchone()
+            except sqlite3.Error as exc:
+                raise self._unusable(exc) from None
+        return int(row[0])
+
     def list_runs(self, flow: str | None = None, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first, of one flow or of all.
 
