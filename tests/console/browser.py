@@ -93,12 +93,17 @@ class Page:
         self.submit(self.find(testid))
 
     def submit(self, element: Any) -> None:
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.driver.find_element(By.TAG_NAME, "html")
-        element.click()
+        try:
+            element.click()
+        except WebDriverException as exc:  # chromedriver may report the page it clicked away from as gone
+            if "does not belong to the document" not in str(exc):
+                raise
         WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
         WebDriverWait(self.driver, 20).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
