@@ -68,6 +68,7 @@ class OperationModel:
     from_spec: bool = False
     body_format: str | None = None  # from the document's request body: "json", "form" or "multipart"
     form_styles: tuple[tuple[str, str, bool], ...] = ()  # its form `encoding`: (property, style, explode)
+    summary: str = ""  # the OpenAPI `summary` (declared operations have none)
 
     @property
     def argument_names(self) -> tuple[str, ...]:
@@ -178,6 +179,7 @@ def spec_operations(
             from_spec=True,
             body_format=op.body_format,
             form_styles=op.form_styles,
+            summary=op.summary,
         ))
     return models, diags
 

@@ -13,4 +13,6 @@ __all__ = ["main"]
 
 # Command families: importing one registers its commands on `main`.
 from flowlang.cli import graph as _graph  # noqa: F401
+from flowlang.cli import history as _history  # noqa: F401
 from flowlang.cli import host as _host  # noqa: F401
+from flowlang.cli import ops as _ops  # noqa: F401

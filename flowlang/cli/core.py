@@ -1,4 +1,4 @@
-"""The core commands (check, run, compile, runs), the `main` group and the guard every command wears."""
+"""The core commands (check, run, compile), the `main` group and the guard every command wears."""
 
 from __future__ import annotations
 
@@ -189,29 +189,3 @@ def compile_command(file: str, output: str | None, flow_name: str | None) -> Non
         click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"wrote {output}", err=True)
-
-
-# ------------------------------------------------------------------ runs
-
-
-@main.command()
-@click.option("--flow", "flow_name", help="Only the runs of this flow.")
-@click.option("--state", "state_path", metavar="PATH", help="SQLite state database [.flowlang/state.db].")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
-@guarded
-def runs(flow_name: str | None, state_path: str | None, limit: int) -> None:
-    """Show the latest runs recorded in the state database."""
-    from flowlang.runtime.errors import FlowError
-    from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, format_runs
-
-    path = state_path or DEFAULT_STATE_PATH
-    if not os.path.exists(path):
-        click.echo(f"error: no state database at {path} (run a flow first, or pass --state)", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        with StateStore(path) as store:
-            records = store.list_runs(flow_name, limit)
-    except FlowError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(format_runs(records))

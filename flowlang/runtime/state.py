@@ -68,7 +68,7 @@ KILLED = "the process ended without recording the end of the run (killed, or the
 _BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write transaction
 
 
-def _slug_of(name: str) -> str:
+def slug_of(name: str) -> str:
     """What a flow name slugifies to by default (ASCII words joined by "-")."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
@@ -322,7 +322,7 @@ class StateStore:
         params: tuple[Any, ...] = ()
         if flow is not None:
             query += " WHERE flow IN (?, ?)"
-            params = (flow, _slug_of(flow))
+            params = (flow, slug_of(flow))
         query += " ORDER BY started DESC, rowid DESC LIMIT ?"
         with self._lock:
             try:

@@ -1,0 +1,197 @@
+"""`flowlang runs [show RUN]` and `flowlang state show|set|reset`: the run history and state in the state db."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from flowlang.cli.core import EXIT_USAGE, guarded, main
+
+if TYPE_CHECKING:
+    from flowlang.runtime.state import RunRecord, StateStore
+
+_STATE_HELP = "SQLite state database [.flowlang/state.db]."
+
+
+def _open_store(state_path: str | None) -> StateStore:
+    """The state database; a missing or unusable one exits 2 with a message."""
+    from flowlang.runtime.errors import FlowError
+    from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore
+
+    path = state_path or DEFAULT_STATE_PATH
+    if not os.path.exists(path):
+        click.echo(f"error: no state database at {path} (run a flow first, or pass --state)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        return StateStore(path)
+    except FlowError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    click.echo(exc.render() if hasattr(exc, "render") else f"error: {exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+# ------------------------------------------------------------------ runs
+
+
+@main.group(invoke_without_command=True)
+@click.option("--flow", "flow_name", help="Only the runs of this flow.")
+@click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
+@click.pass_context
+@guarded
+def runs(ctx: click.Context, flow_name: str | None, state_path: str | None, limit: int) -> None:
+    """Show the latest runs recorded in the state database (`runs show RUN`: one run in full)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = state_path
+        return
+    from flowlang.runtime.errors import FlowError
+    from flowlang.runtime.state import format_runs
+
+    try:
+        with _open_store(state_path) as store:
+            records = store.list_runs(flow_name, limit)
+    except FlowError as exc:
+        _fail(exc)
+    click.echo(format_runs(records))
+
+
+@runs.command(name="show")
+@click.argument("run_id", metavar="RUN")
+@click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@guarded
+def runs_show(ctx: click.Context, run_id: str, state_path: str | None, fmt: str) -> None:
+    """One run: its record, counts and stored log lines. RUN is its id or a unique start of it."""
+    from flowlang.runtime.errors import FlowError
+
+    try:
+        with _open_store(state_path or ctx.obj) as store:
+            found = store.find_runs(run_id)
+            if len(found) != 1:
+                what = "no run" if not found else "more than one run"
+                click.echo(f"error: {what} with an id starting '{run_id}' (`flowlang runs` lists them)", err=True)
+                sys.exit(EXIT_USAGE)
+            record = found[0]
+            logs = store.run_logs(record.id)
+    except FlowError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps({"run": {**record.as_dict(), "seconds": record.seconds}, "logs": logs},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_run(record, logs))
+
+
+def format_run(record: RunRecord, logs: list[dict[str, Any]]) -> str:
+    """A run in full, as `flowlang runs show` prints it."""
+    seconds = record.seconds
+    rows = [
+        ("run", record.id), ("flow", record.flow), ("status", record.status), ("started", record.started),
+        ("ended", record.ended or "-"), ("duration", "-" if seconds is None else f"{seconds:.2f}s"),
+        ("pid", "-" if record.pid is None else str(record.pid)), ("succeeded", str(record.succeeded)),
+        ("failed", str(record.failed)), ("requests", str(record.requests)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
+    if record.error:
+        lines.append(f"{'error'.ljust(width)}  " + record.error.replace("\n", "\n" + " " * (width + 2)))
+    lines.append("")
+    lines.append(f"log ({len(logs)} line{'' if len(logs) == 1 else 's'} stored)" if logs else "log: no lines stored")
+    for line in logs:
+        place = f" {line['location']}" if line["location"] else ""
+        lines.append(f"  {line['time'][11:23]} {line['level'].upper()}{place} {line['message']}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ state
+
+
+@main.group()
+def state() -> None:
+    """Show, set or reset a flow's persisted state."""
+
+
+def _flow_key(store: StateStore, name: str) -> str:
+    """The key a flow's state is stored under: `name` itself if it has state or runs, else its slug."""
+    from flowlang.runtime.state import slug_of
+
+    if store.load(name) or any(r.flow == name for r in store.list_runs(name, 1)):
+        return name
+    return slug_of(name) or name
+
+
+_FLOW = click.option("--flow", "flow_name", required=True, help="The flow (its slug, or a name that slugifies to it).")
+_STATE = click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
+
+
+@state.command(name="show")
+@_FLOW
+@_STATE
+@guarded
+def state_show(flow_name: str, state_path: str | None) -> None:
+    """Print the flow's state as one JSON object."""
+    from flowlang.runtime.errors import FlowError
+    from flowlang.runtime.values import to_json
+
+    try:
+        with _open_store(state_path) as store:
+            values = store.load(_flow_key(store, flow_name))
+    except FlowError as exc:
+        _fail(exc)
+    click.echo(to_json(values, indent=2))
+
+
+@state.command(name="set")
+@_FLOW
+@_STATE
+@click.argument("key")
+@click.argument("value")
+@guarded
+def state_set(flow_name: str, state_path: str | None, key: str, value: str) -> None:
+    """Set KEY of the flow's state to VALUE, a JSON value (`'"text"'`, `42`, `null` deletes the key)."""
+    from flowlang.runtime.errors import FlowError
+    from flowlang.runtime.values import parse_json
+
+    try:
+        parsed = parse_json(value)
+    except ValueError:
+        click.echo(f"error: the value {value!r} is not JSON", err=True)
+        click.echo(f"  hint: quote text as JSON: '\"{value}\"'", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        with _open_store(state_path) as store:
+            flow = _flow_key(store, flow_name)
+            if parsed is None:
+                store.reset(flow, [key])
+            else:
+                store.set_key(flow, key, parsed)
+    except FlowError as exc:
+        _fail(exc)
+    click.echo(f"state.{key} of flow '{flow}' " + ("deleted" if parsed is None else "set"), err=True)
+
+
+@state.command(name="reset")
+@_FLOW
+@_STATE
+@click.argument("keys", nargs=-1)
+@guarded
+def state_reset(flow_name: str, state_path: str | None, keys: tuple[str, ...]) -> None:
+    """Delete the flow's whole state, or only KEYS: its next run starts from scratch."""
+    from flowlang.runtime.errors import FlowError
+
+    try:
+        with _open_store(state_path) as store:
+            flow = _flow_key(store, flow_name)
+            count = store.reset(flow, list(keys) if keys else None)
+    except FlowError as exc:
+        _fail(exc)
+    click.echo(f"deleted {count} key{'' if count == 1 else 's'} of the state of flow '{flow}'", err=True)
