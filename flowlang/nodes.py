@@ -355,6 +355,60 @@ class Import(Node):
     path_span: Span
 
 
+class Given(Node):
+    """`given SYS.OP[(args)] returns R [then R …]`, or `… fails timeout|reset` (`fault` set, no responses).
+
+    `args` are the arguments a call must have to match (empty: any call of the operation).
+    """
+
+    system: str
+    system_span: Span
+    operation: str
+    operation_span: Span
+    args: tuple[Arg, ...]
+    responses: tuple[Expr, ...]
+    fault: str | None
+
+
+class GivenValue(Node):
+    """`given state {…}`, `given env {…}`, `given now "…"`, `given cassette "…"` or `given secret NAME = "…"`."""
+
+    kind: str  # state env now cassette secret
+    name: str | None  # the secret's name
+    value: Expr
+
+
+class RunFlow(Node):
+    """`[target =] run FLOW [with source: e]` inside a test."""
+
+    target: Expr | None
+    flow: str
+    flow_span: Span
+    source: Expr | None
+
+
+class Expect(Node):
+    """`expect e [, "message"]` inside a test."""
+
+    value: Expr
+    message: Expr | None
+
+
+TestItem = Given | GivenValue | RunFlow | Expect | Assign
+
+
+class Test(Node):
+    """`test "description" { given…; run…; expect… }`"""
+
+    name: str
+    name_span: Span
+    items: tuple[TestItem, ...]
+
+
+# Test blocks are run by flowlang/testing/, never compiled by the engines.
+TEST_NODES = (Test, Given, GivenValue, RunFlow, Expect)
+
+
 class Program(Node):
     """One parsed `.flow` file, its declarations grouped by kind in source order."""
 
@@ -363,6 +417,7 @@ class Program(Node):
     systems: tuple[System, ...]
     funcs: tuple[Func, ...]
     flows: tuple[Flow, ...]
+    tests: tuple[Test, ...] = ()
 
 
 # ---------------------------------------------------------------- dumping

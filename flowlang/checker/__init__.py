@@ -2,7 +2,7 @@
 
 Passes, one module each: declarations (duplicates), settings (systems, operations, flow headers), scopes
 (names, definite assignment, unused variables, loops, unreachable code), calls (builtins, funcs, API
-calls, lambdas, object keys), samples (`source:` files and field paths), and spec_calls (calls checked
+calls, lambdas, object keys), samples (`source:` files and field paths), tests (`test` blocks), and spec_calls (calls checked
 against OpenAPI documents, when that module is installed).
 """
 
@@ -19,6 +19,7 @@ from flowlang.checker.declarations import check_declarations
 from flowlang.checker.samples import check_samples
 from flowlang.checker.scopes import check_scopes
 from flowlang.checker.settings import check_settings
+from flowlang.checker.tests import check_tests
 from flowlang.diagnostics import ERROR, Diagnostic, Span
 from flowlang.loader import Project
 from flowlang.systems import SystemModel, build_systems
@@ -50,6 +51,7 @@ def _run_passes(project: Project) -> list[Diagnostic]:
     check_scopes(ctx)
     check_calls(ctx, exempt)
     check_samples(ctx)
+    check_tests(ctx)
     # Only flows with a `spec:` system need the OpenAPI modules (and yaml): start-up stays short without.
     spec_check = check_spec_calls_hook() if _has_spec(project) else None
     if spec_check is not None:

@@ -33,6 +33,12 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E117": (ERROR, "duplicate setting"),
     "E118": (ERROR, "func named like a builtin"),
     "E119": (ERROR, "parameter without a default after one with a default"),
+    "E120": (ERROR, "unknown flow in a test's `run`"),
+    "E121": (ERROR, "test that runs no flow"),
+    "E122": (ERROR, "`given` value of the wrong kind"),
+    "E123": (ERROR, "API call inside a test"),
+    "E124": (ERROR, "bad argument of calls() or logs()"),
+    "E125": (ERROR, "duplicate test name"),
     "W101": (WARNING, "unused loop or catch variable"),
     "W102": (WARNING, "variable assigned but never read"),
     "W103": (WARNING, "unreachable code"),
@@ -62,6 +68,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E222": (ERROR, "lambda with the wrong number of parameters"),
     "E223": (ERROR, "API call argument of the wrong kind"),
     "W201": (WARNING, "field not in the `source` sample"),
+    "W202": (WARNING, "field of a test's `with source:` not in the flow's sample"),
 }
 
 

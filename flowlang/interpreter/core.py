@@ -103,11 +103,12 @@ def compiles(fn: Callable[[Any, Ctx], Any]) -> Callable[[Any, Ctx], Any]:
 
 
 def node_classes() -> list[type]:
-    """Every concrete node class of flowlang/nodes.py."""
+    """Every concrete node class of flowlang/nodes.py that flows are made of (test blocks are not)."""
     return [
         cls
         for cls in vars(nodes).values()
         if isinstance(cls, type) and issubclass(cls, nodes.Node) and cls is not nodes.Node
+        and cls not in nodes.TEST_NODES
     ]
 
 

@@ -15,6 +15,8 @@ from flowlang.syntax.strings import decode_string
 
 HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
+TRANSPORT_FAULTS = ("timeout", "reset")
+GIVEN_WORDS = ("state", "env", "now", "cassette")
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 MAX_INT_DIGITS = 4300  # Python's own limit for converting text to an int
@@ -146,7 +148,8 @@ class Builder:
         systems = tuple(c for c in children if isinstance(c, n.System))
         funcs = tuple(c for c in children if isinstance(c, n.Func))
         flows = tuple(c for c in children if isinstance(c, n.Flow))
-        return n.Program(self._whole, self.file, imports, systems, funcs, flows)
+        tests = tuple(c for c in children if isinstance(c, n.Test))
+        return n.Program(self._whole, self.file, imports, systems, funcs, flows, tests)
 
     def build_expression_only(self, span: Span, children: list[Any]) -> Any:
         return children[0]
@@ -208,6 +211,62 @@ class Builder:
         last = stmts[-1].span if stmts else span
         body = n.Block(first.to(last), tuple(stmts))
         return n.Flow(span, str(name), self._tok(name), tuple(settings), body)
+
+    # ------------------------------------------------------------ tests
+
+    def build_test_decl(self, span: Span, children: list[Any]) -> n.Test:
+        name = children[1]
+        return n.Test(span, self._plain_string(name), self._tok(name), tuple(children[2:]))
+
+    def build_given_call(self, span: Span, children: list[Any]) -> n.Given:
+        system, operation = children[1], children[2]
+        args = tuple(c for c in children[3:] if isinstance(c, n.Arg))
+        rest = [c for c in children[3:] if c is not None and not isinstance(c, n.Arg)]
+        word, values = rest[0], [c for c in rest[1:] if not isinstance(c, Tok)]
+        head = (str(system), self._tok(system), str(operation), self._tok(operation), args)
+        if str(word) == "returns":
+            return n.Given(span, *head, tuple(values), None)
+        if str(word) == "fails":
+            fault = values[0]
+            if len(values) > 1 or not (isinstance(fault, n.Name) and fault.name in TRANSPORT_FAULTS):
+                raise _error("E028", "`fails` takes a transport fault: " + " or ".join(TRANSPORT_FAULTS),
+                             fault.span, "for an HTTP error, write `returns {status: 503}`")
+            return n.Given(span, *head, (), fault.name)
+        raise _error("E028", f"expected `returns` or `fails` after `given {system}.{operation}`, found `{word}`",
+                     self._tok(word), "write `given sys.op returns {status: 200, body: …}`")
+
+    def build_given_value(self, span: Span, children: list[Any]) -> n.GivenValue:
+        word, value = children[1], children[2]
+        if str(word) not in GIVEN_WORDS:
+            raise _error("E028", f"unknown `given {word}`", self._tok(word),
+                         "use given SYSTEM.OPERATION returns …, or given " + ", ".join(GIVEN_WORDS) + " or secret")
+        return n.GivenValue(span, str(word), None, value)
+
+    def build_given_secret(self, span: Span, children: list[Any]) -> n.GivenValue:
+        word, name, value = children[1], children[2], children[4]
+        if str(word) != "secret":
+            raise _error("E028", f"unknown `given {word} {name} = …`", self._tok(word),
+                         'write `given secret NAME = "value"`')
+        return n.GivenValue(span, "secret", str(name), value)
+
+    def build_run_stmt(self, span: Span, children: list[Any]) -> n.RunFlow:
+        target = children[0]
+        if target is not None and not isinstance(target, n.Name):
+            raise _error("E007", "the result of `run` goes into a variable", target.span, "write `result = run FLOW`")
+        words = [c for c in children[1:] if c is not None and not (isinstance(c, Tok) and c.type == "EQUALS")]
+        run, flow = words[0], words[1]
+        if str(run) != "run":
+            raise _error("E028", f"unexpected `{run}` in a test; expected `run`, `given` or `expect`",
+                         self._tok(run), "a test runs a flow with `result = run FLOW`")
+        source = None
+        if len(words) > 2:
+            keyword, key, source = words[2], words[3], words[4]
+            if str(keyword) != "with" or str(key) != "source":
+                raise _error("E028", f"expected `with source: …` after `run {flow}`", self._tok(keyword))
+        return n.RunFlow(span, target, str(flow), self._tok(flow), source)
+
+    def build_expect_stmt(self, span: Span, children: list[Any]) -> n.Expect:
+        return n.Expect(span, children[1], children[2] if len(children) > 2 else None)
 
     # ------------------------------------------------------------ statements
 
