@@ -116,7 +116,7 @@ def _now() -> datetime:
     fixed = current().fixed_now
     if fixed is not None:
         return fixed.replace(tzinfo=UTC) if fixed.tzinfo is None else fixed.astimezone(UTC)
-    real = datetime.now(UTC)
+    real = current().clock.utcnow()
     return real.replace(microsecond=real.microsecond // 1000 * 1000)
 
 

@@ -37,7 +37,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E121": (ERROR, "test that runs no flow"),
     "E122": (ERROR, "`given` value of the wrong kind"),
     "E123": (ERROR, "API call inside a test"),
-    "E124": (ERROR, "bad argument of calls() or logs()"),
+    "E124": (ERROR, "bad use of calls(), logs() or a func in a test"),
     "E125": (ERROR, "duplicate test name"),
     "W101": (WARNING, "unused loop or catch variable"),
     "W102": (WARNING, "variable assigned but never read"),

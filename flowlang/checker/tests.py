@@ -176,6 +176,9 @@ class TestChecker:
             if isinstance(node, nodes.Name):
                 if node.name not in defined and node.name not in bound:
                     self.undefined(node, defined)
+            elif isinstance(node, nodes.Call) and node.func in self.calls.funcs:
+                self.ctx.report("E124", f"a test calls builtins, calls() and logs(), not the func '{node.func}'",
+                                node.func_span, "run a flow that calls it, and expect on its result")
             elif isinstance(node, nodes.Call):
                 self.calls.call(node)
             elif isinstance(node, nodes.ApiCall):

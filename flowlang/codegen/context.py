@@ -19,7 +19,7 @@ SUPPORT_NAMES = {
     "FLOW_CODE", "FLOW_START", "SITES", "setting", "plus", "minus", "times", "same", "less",
     "at_most", "more", "at_least", "progress", "member", "fail_now", "state_key", "state_get",
     "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG", "FLOW_ENABLED",
-    "build_systems", "run", "main", "rt", "error", "where", "systems",
+    "build_systems", "run", "main", "rt", "error", "where", "systems", "harness_parts",
 }
 SUPPORT_IMPORTS = {
     "import argparse", "import itertools", "import sys", "import threading",
@@ -31,6 +31,8 @@ TEMPLATE_RUNTIME = {
     "FlowError": "errors", "Where": "errors", "call_setting_function": "config",
     "contains": "values", "augment": "values", "add": "values", "arith": "values",
     "equal": "values", "compare": "values", "Stream": "values", "run_flow": "launcher", "launch": "launcher",
+    "execute": "launcher", "Ambient": "ambient", "activate": "ambient", "deactivate": "ambient", "RunLog": "runlog",
+    "StateStore": "state", "HttpClient": "http",
 }
 _GENERATED = re.compile(r"^(v_|f_|flow_|_t\d|_iteration_|W\d)")
 

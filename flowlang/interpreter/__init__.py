@@ -1,6 +1,7 @@
 """The interpreter: runs a checked project by compiling its AST once into Python closures.
 
-Public API: `run_project` (what `flowlang run` calls), `compile_project`, `eval_expression`.
+Public API: `run_project` (what `flowlang run` calls), `compile_project`, `eval_expression`,
+`compile_expression` (what `flowlang test` evaluates `expect` with).
 
 Design: every node becomes a closure `(frame) -> value` (one `compile_<Node>` per node class, checked at
 import). A frame is a dict of variables per flow or func call; lambdas get a small frame linked to their
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -31,6 +32,7 @@ __all__ = [
     "CompiledFlow",
     "CompiledProject",
     "DetachedRun",
+    "compile_expression",
     "compile_project",
     "eval_expression",
     "run_project",
@@ -206,12 +208,25 @@ def eval_expression(text: str, variables: dict[str, Any] | None = None) -> Any:
 
     `source` and `state` among the variables are seen as the run's input and state.
     """
-    from flowlang.stdlib import load_all
     from flowlang.syntax.parser import parse_expression
 
-    values = dict(variables or {})
-    expr = parse_expression(text, "<expr>")
-    run = DetachedRun(values.pop("source", None), values.pop("state", None))
+    return compile_expression(parse_expression(text, "<expr>"))(variables or {})
+
+
+def compile_expression(expr: nodes.Node) -> Callable[[dict[str, Any]], Any]:
+    """A parsed expression compiled once, with the builtins (no funcs); call it with the names in scope.
+
+    `source` and `state` among the names are seen as the run's input and state.
+    """
+    from flowlang.stdlib import load_all
+
     with _deep_stack():
         fn = compile_node(expr, Ctx(funcs={}, builtins=load_all()))
-        return fn({**values, RUN: run})
+
+    def evaluate(variables: dict[str, Any]) -> Any:
+        values = dict(variables)
+        run = DetachedRun(values.pop("source", None), values.pop("state", None))
+        with _deep_stack():
+            return fn({**values, RUN: run})
+
+    return evaluate

@@ -9,6 +9,8 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
+
 
 @dataclass
 class Ambient:
@@ -20,6 +22,7 @@ class Ambient:
     rng: random.Random = field(default_factory=random.Random)
     seeded: bool = False  # FLOWLANG_SEED given: uuid() is reproducible
     run_scope: str = ""  # the flow and its attempt, for idempotency keys (idempotency.run_scope)
+    clock: Clock = SYSTEM_CLOCK  # the run's time (a virtual clock in `flowlang test`)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Ambient:

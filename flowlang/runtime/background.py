@@ -120,12 +120,14 @@ class _LazyTransport(httpx.AsyncBaseTransport):
             await self._transport.aclose()
 
 
-def make_async_client() -> httpx.AsyncClient:
+def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """The run's httpx client: a pool big enough for parallel loops; redirects are followed by origin.follow.
 
     Plain http needs no certificates, and loading them costs ~0.2 s, so https transports get them on
-    first use (once per process).
+    first use (once per process). `transport` (tests) answers every request instead of the network.
     """
+    if transport is not None:
+        return httpx.AsyncClient(transport=transport, follow_redirects=False, headers={"user-agent": USER_AGENT})
     limits = httpx.Limits(
         max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE
     )

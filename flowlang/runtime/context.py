@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
@@ -76,8 +77,10 @@ class Run:
         store: StateStore | None = None,
         step_limit: int = DEFAULT_STEP_LIMIT,
         recursion_limit: int = DEFAULT_RECURSION_LIMIT,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.flow = flow  # the slug: the key of the state and of the run history
+        self.flow = flow
+        self.clock = clock  # `wait` waits on it  # the slug: the key of the state and of the run history
         self.state: dict[str, Any] = state if state is not None else {}
         self.source = source
         self.http = http
@@ -164,7 +167,7 @@ class Run:
         """`wait 2s`: sleep, but wake up at once when the run is interrupted."""
         if not is_number(seconds) or seconds < 0:
             raise FlowError("data", f"wait needs a number of seconds of at least 0, not {to_text(seconds)}", where)
-        if self._cancelled.wait(min(seconds, threading.TIMEOUT_MAX)):  # longer waits overflow the platform's clock
+        if self.clock.wait(self._cancelled, seconds):
             raise RunCancelled()
 
     def checkpoint(self, where: Where) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import random
@@ -18,6 +17,7 @@ from flowlang.runtime.ambient import current
 from flowlang.runtime.auth import OAuth2Tokens, credential_secrets, static_credentials
 from flowlang.runtime.background import BackgroundLoop, make_async_client
 from flowlang.runtime.bodies import BodyError, encode_body, with_field
+from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.config import (
     OAuth2Auth,
     OffsetPaginate,
@@ -100,6 +100,8 @@ class HttpClient:
     bodies in worker threads share connections, the rate limits and the oauth2 tokens.
     `secrets` is kept by reference: values added later are masked too.
     `on_request(method, url, status, elapsed)` is called for every request sent (status None when none came).
+    `clock` times backoff, Retry-After and rate limits; `transport` replaces the network (`flowlang test`).
+    Each request carries its operation in the extension `flowlang.operation`: (system, operation).
     """
 
     def __init__(
@@ -108,8 +110,12 @@ class HttpClient:
         *,
         secrets: set[str] | None = None,
         on_request: OnRequest | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.systems = systems
+        self.clock = clock
+        self._transport = transport
         self.secrets = secrets if secrets is not None else set()
         self.on_request = on_request
         self._background = BackgroundLoop("flowlang-http")
@@ -362,16 +368,16 @@ class HttpClient:
         """Space requests of a system `1 / rate_limit` seconds apart, across all threads."""
         if not sys.rate_limit:
             return
-        now = time.monotonic()
+        now = self.clock.monotonic()
         slot = max(now, self._next_slot.get(sys.name, 0.0))
         self._next_slot[sys.name] = slot + 1.0 / sys.rate_limit
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self.clock.sleep(slot - now)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Send one request and report it to `on_request`."""
         if self._client is None:
-            self._client = make_async_client()
+            self._client = make_async_client(self._transport)
         started = time.perf_counter()
         status: int | None = None
         try:
@@ -391,7 +397,7 @@ class HttpClient:
         tokens = self._tokens.get(sys.name)
         refreshed = False
         attempt = 0
-        timeout_ext = {"timeout": httpx.Timeout(timeout).as_dict()}
+        timeout_ext = {"timeout": httpx.Timeout(timeout).as_dict(), "flowlang.operation": (sys.name, op.name)}
         send_token = functools.partial(self._send_token, call)
         try:
             url = httpx.URL(call.url)
@@ -428,7 +434,7 @@ class HttpClient:
             except httpx.TransportError as exc:
                 if last:
                     raise self._transport_error(call, exc.request, exc, timeout) from None
-                await asyncio.sleep(self._backoff(sys, attempt, None))
+                await self.clock.sleep(self._backoff(sys, attempt, None))
                 attempt += 1
                 continue
             except httpx.RequestError as exc:  # too many redirects, an undecodable body: not retried
@@ -444,7 +450,7 @@ class HttpClient:
                 refused = wait_refused(header, wait, sys.max_wait)
                 if refused is not None:
                     raise self._wait_error(call, response, refused)
-                await asyncio.sleep(self._backoff(sys, attempt, wait))
+                await self.clock.sleep(self._backoff(sys, attempt, wait))
                 attempt += 1
                 continue
             return response

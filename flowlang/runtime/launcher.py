@@ -243,7 +243,7 @@ def _execute_locked(
     ambient.run_scope = run_scope(slug, store.succeeded_runs(slug))  # before this run is recorded
     store.start_run(slug, run_id, started_at)
     run = Run(flow=slug, state=state, source=source, log=log, store=store,
-              step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps)
+              step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps, clock=ambient.clock)
     http: HttpLike | None = None
     error_text: str | None = None
     try:

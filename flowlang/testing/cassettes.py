@@ -1,0 +1,170 @@
+"""Cassettes: `flowlang run --record FILE` writes every exchange; `given cassette "FILE"` replays them in order.
+
+A cassette never holds a secret: secret values become `<secret>`, and `Authorization` (and the other
+credential headers) `<redacted>`, before anything is written. Replay compares each request the flow sends
+with the next recorded one (operation, method, URL, body) and fails the test on the first difference.
+OAuth2 token requests are neither recorded nor replayed: replay answers them with a test token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from flowlang.runtime.values import to_json
+from flowlang.testing.mocks import TEST_TOKEN, Unmocked, request_body, request_record
+
+FORMAT = 1
+SECRET = "<secret>"
+REDACTED = "<redacted>"
+CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
+
+
+class CassetteError(Exception):
+    """A cassette that cannot be read or written; the message names the file."""
+
+
+def scrub(value: Any, secrets: set[str]) -> Any:
+    """`value` with every secret replaced by `<secret>` (in text, keys and nested values)."""
+    if isinstance(value, str):
+        for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+            value = value.replace(secret, SECRET)
+        return value
+    if isinstance(value, dict):
+        return {scrub(k, secrets): scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, secrets) for v in value]
+    return value
+
+
+def _headers(headers: httpx.Headers, secrets: set[str]) -> dict[str, str]:
+    return {k: REDACTED if k.lower() in CREDENTIAL_HEADERS else scrub(v, secrets) for k, v in headers.items()}
+
+
+def _response_body(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            pass
+    return response.text
+
+
+@dataclass
+class Recorder(httpx.AsyncBaseTransport):
+    """The network transport of a real run, writing down every exchange of a flow operation."""
+
+    secrets: set[str] = field(default_factory=set)
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+    inner: httpx.AsyncBaseTransport = field(default_factory=lambda: httpx.AsyncHTTPTransport(verify=True))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        operation = request.extensions.get("flowlang.operation")
+        if operation is None:  # an oauth2 token request: its answer is a credential
+            return response
+        content = await response.aread()
+        recorded = httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+        self.interactions.append({
+            "operation": f"{operation[0]}.{operation[1]}",
+            "request": {"method": request.method, "url": scrub(str(request.url), self.secrets),
+                        "headers": _headers(request.headers, self.secrets),
+                        "body": scrub(request_body(request), self.secrets)},
+            "response": {"status": response.status_code,
+                         "headers": {k: v for k, v in _headers(recorded.headers, self.secrets).items()
+                                     if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")},
+                         "body": scrub(_response_body(recorded), self.secrets)},
+        })
+        return httpx.Response(response.status_code, headers=response.headers, content=content,
+                              request=request, extensions=response.extensions)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def save(self, path: str, flow: str) -> None:
+        data = {"flowlang_cassette": FORMAT, "flow": flow, "interactions": self.interactions}
+        text = json.dumps(scrub(data, self.secrets), indent=2, ensure_ascii=False) + "\n"
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
+
+
+@dataclass
+class Replay:
+    """A loaded cassette; each run gets a fresh `transport()` that starts at its first exchange."""
+
+    path: str
+    interactions: list[dict[str, Any]]
+
+    def transport(self) -> ReplayTransport:
+        return ReplayTransport(self)
+
+
+def load(path: str, base_dir: str) -> Replay:
+    """Read a cassette (a path relative to the test file)."""
+    full = path if os.path.isabs(path) else os.path.join(base_dir, path)
+    try:
+        with open(full, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise CassetteError(f"cannot read cassette {full}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CassetteError(f"cassette {full} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("flowlang_cassette") != FORMAT or not isinstance(
+            data.get("interactions"), list):
+        raise CassetteError(f"{full} is not a flowlang cassette (write one with `flowlang run --record`)")
+    return Replay(full, data["interactions"])
+
+
+@dataclass
+class ReplayTransport(httpx.AsyncBaseTransport):
+    """Answers each request with the next recorded response, if the request is the recorded one."""
+
+    replay: Replay
+    secrets: set[str] = field(default_factory=set)
+    position: int = 0
+    calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        operation = request.extensions.get("flowlang.operation")
+        if operation is None:
+            return httpx.Response(200, json=TEST_TOKEN, request=request)
+        label = f"{operation[0]}.{operation[1]}"
+        self.calls.setdefault(label, []).append(request_record(request, self.secrets))
+        sent = {"operation": label, "method": request.method, "url": scrub(str(request.url), self.secrets),
+                "body": scrub(request_body(request), self.secrets)}
+        number = self.position + 1
+        if self.position >= len(self.replay.interactions):
+            self.fail(f"request {number} is beyond the recording ({len(self.replay.interactions)} requests): "
+                      f"{sent['method']} {sent['url']} ({label})")
+        recorded = self.replay.interactions[self.position]
+        self.position += 1
+        expected = {"operation": recorded.get("operation"), **{k: recorded["request"].get(k)
+                                                                for k in ("method", "url", "body")}}
+        differences = [f"{key}: recorded {_short(expected[key])}, sent {_short(sent[key])}"
+                       for key in ("operation", "method", "url", "body") if expected[key] != sent[key]]
+        if differences:
+            self.fail(f"request {number} differs from the recording in {self.replay.path}: " + "; ".join(differences))
+        answer = recorded["response"]
+        body = answer.get("body")
+        headers = dict(answer.get("headers") or {})
+        content = b"" if body is None else body.encode() if isinstance(body, str) else to_json(body).encode()
+        return httpx.Response(int(answer.get("status", 200)), headers=headers, content=content, request=request)
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+        raise Unmocked(message)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:200] + "…"
