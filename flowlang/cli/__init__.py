@@ -8,6 +8,7 @@ family of commands that registers itself on `main` when imported below. A family
 from __future__ import annotations
 
 from flowlang.cli import test as _test  # noqa: F401  (registers `flowlang test`)
+from flowlang.cli import tools as _tools  # noqa: F401  (registers fmt and lsp)
 from flowlang.cli.core import main
 
 __all__ = ["main"]

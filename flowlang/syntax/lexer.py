@@ -73,3 +73,31 @@ class Lexer:
                 yield Tok(kind, value, line, pos - line_start + 1, end_line, new_pos - end_line_start + 1)
                 line, line_start = end_line, end_line_start
             pos = new_pos
+
+    def lex_trivia(self, text: str) -> Iterator[Tok]:
+        """Every piece of `text` as a token, comments and blanks too: their values join back into `text`.
+
+        Comments after code are COMMENT, blanks are WS; a `_NL` keeps the own-line comments it runs over.
+        Formatters and highlighters use this; the parser uses `lex`, which skips the trivia.
+        """
+        match = self.master.match
+        keywords = self.keywords
+        ignored = self.ignored
+        pos, line, line_start, end = 0, 1, 0, len(text)
+        while pos < end:
+            m = match(text, pos)
+            if m is None:
+                raise LexError(pos, line, pos - line_start + 1)
+            kind = m.lastgroup or ""
+            value = m.group()
+            if kind == "NAME":
+                kind = keywords.get(value, "NAME")
+            elif kind in ignored and kind != "COMMENT":
+                kind = "WS"
+            newlines = value.count("\n")
+            if newlines:
+                end_line, end_line_start = line + newlines, pos + value.rfind("\n") + 1
+            else:
+                end_line, end_line_start = line, line_start
+            yield Tok(kind, value, line, pos - line_start + 1, end_line, m.end() - end_line_start + 1)
+            line, line_start, pos = end_line, end_line_start, m.end()
