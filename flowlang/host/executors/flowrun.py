@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -188,6 +189,10 @@ class _HostState:
             self.recorder.save_state(self.job.project, self.job.state_key, values)
         except Exception as exc:
             raise FlowError("input", f"cannot save the flow's state: {exc}") from None
+
+    def succeeded_runs(self, flow: str) -> int:
+        """The attempt number of idempotency keys: unique per host run, the same when a run is retried."""
+        return zlib.crc32(self.job.run_id.encode()) | (len(self.job.run_id) << 32)
 
     def interrupt_orphans(self, flow: str) -> list[Any]:
         return []  # the host sweeps lost runs itself, at start and by lease
