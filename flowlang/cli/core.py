@@ -112,6 +112,20 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         sys.exit(EXIT_ERRORS)
 
 
+def write_output(text: str, output: str | None) -> None:
+    """Print `text` to stdout, or write it to `output` and say so on stderr (exit 2 if it cannot be written)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {output}", err=True)
+
+
 def _load_checked(path: str) -> Project:
     """Load and check a flow file; print its errors and exit 1 (2 when it cannot be read) if it has any."""
     from flowlang.checker import check as check_project
@@ -179,13 +193,4 @@ def compile_command(file: str, output: str | None, flow_name: str | None) -> Non
     except CodegenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if output is None:
-        click.echo(source, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(source)
-    except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}", err=True)
+    write_output(source, output)

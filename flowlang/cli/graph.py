@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from flowlang.cli.core import EXIT_ERRORS, EXIT_USAGE, IO_CODES, guarded, main
+from flowlang.cli.core import EXIT_ERRORS, EXIT_USAGE, IO_CODES, guarded, main, write_output
 
 
 @main.command()
@@ -36,13 +36,4 @@ def graph(file: str, flow_name: str | None, fmt: str, output: str | None) -> Non
     except GraphError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERRORS)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {output}", err=True)
+    write_output(text, output)
