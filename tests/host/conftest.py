@@ -7,6 +7,7 @@
   must restart or kill the server.
 - `tenant`: a fresh project with a token on `host`, and an httpx client signed in to it
   (`tenant.http.get("/v2/flows")`).
+- `postgres_host` (session): the same server on the session's PostgreSQL (`postgres_url`, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -38,19 +39,6 @@ def private_host(tmp_path: Path) -> Iterator[HostServer]:
     """A server of the test's own (its own database), stopped when the test ends."""
     with start_server(tmp_path / "private") as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The URL of a real PostgreSQL started for the session (skipped, with the reason, without one)."""
-    from host.postgres import PostgresUnavailable, running_postgres
-
-    pytest.importorskip("psycopg", reason="the PostgreSQL store needs psycopg: pip install -e '.[serve]'")
-    try:
-        with running_postgres() as url:
-            yield url
-    except PostgresUnavailable as exc:
-        pytest.skip(f"no PostgreSQL for the store tests: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Fixtures of the pipes tests: the fake systems, a recorder that keeps everything in memory, flow jobs."""
+"""Fixtures of the pipes tests: the fake systems, a recorder that keeps everything in memory, flow jobs, and
+`executor`: a real `flowlang serve` running its flows on one engine, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from host.harness import HostServer, start_server
 
 from flowlang.host.executors import LogLine, RunJob, RunOutcome
 
@@ -87,3 +89,29 @@ def job(root: str, files: dict[str, str], *, input: Any = None, credentials: dic
     return RunJob(run_id=uuid.uuid4().hex, project="acme", flow_id="flow-1", flow_name=None,
                   version=version, root=root, files=files, input=input,
                   credentials=credentials or {}, state_key=state_key)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def pipes_db(request: pytest.FixtureRequest) -> str | None:
+    """The database of a module's server: its own SQLite file (None), or a fresh database of the session's
+    PostgreSQL (one per server: two servers on one database would fire each other's schedules)."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL store needs psycopg: pip install -e '.[serve]'")
+    name = f"pipes_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="module", params=["inprocess"])
+def executor(request: pytest.FixtureRequest, pipes_db: str | None,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostServer]:
+    """A server running its flows on one executor (issue 13 adds Temporal to the parameters), with a test
+    clock file for its scheduler (served.clock_of): every end-to-end pipes test runs on each engine."""
+    pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
+    directory = tmp_path_factory.mktemp(f"pipes-{request.param}")
+    clock = directory / "clock"
+    with start_server(directory, pipes_db, env={"FLOWLANG_TEST_CLOCK": str(clock)}) as server:
+        yield server
