@@ -63,22 +63,28 @@ class FileClock:
     """A test clock: the time written (ISO 8601) in a file, read at every tick; the real time without it.
 
     `flowlang serve` uses it only when its test-only setting names the file, so a test moves a running
-    server's scheduler to any moment without waiting for it.
+    server's scheduler to any moment without waiting for it. A file caught empty or half-written (a test
+    rewriting it) gives the last time read, never the real time: a jump of months would skip due times.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._last: datetime | None = None
 
     def now(self) -> datetime:
         try:
             with open(self.path, encoding="utf-8") as f:
                 text = f.read().strip()
+        except FileNotFoundError:
+            return self._last or datetime.now(UTC)
         except OSError:
             text = ""
-        if not text:
-            return datetime.now(UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return self._last or datetime.now(UTC)
+        self._last = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self._last
 
 
 def clock_from_setting(path: str | None) -> Clock:

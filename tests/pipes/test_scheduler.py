@@ -125,6 +125,19 @@ def test_the_file_clock_reads_the_time_written_in_its_file(tmp_path) -> None:
     assert clock.now() == utc("2026-03-29T00:59:59")
 
 
+def test_the_file_clock_keeps_its_last_time_while_the_file_is_being_rewritten(tmp_path) -> None:
+    path = tmp_path / "clock"
+    clock = FileClock(str(path))
+    path.write_text("2026-10-25T01:00:30Z")
+    assert clock.now() == utc("2026-10-25T01:00:30")
+    path.write_text("")  # caught between truncate and write: not the real time, months later
+    assert clock.now() == utc("2026-10-25T01:00:30")
+    path.write_text("2026-10-2")
+    assert clock.now() == utc("2026-10-25T01:00:30")
+    path.write_text("2026-10-25T01:30:30Z")
+    assert clock.now() == utc("2026-10-25T01:30:30")
+
+
 class MemoryStore:
     """A ScheduleStore with the same compare-and-set as the database's, for the scheduler's unit tests."""
 
