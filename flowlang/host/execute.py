@@ -1,175 +1,128 @@
-"""Run a published version of a flow with its project's credentials, through the interpreter's public
-`run_project` — the one function the pipes' executors call (`run_published`).
+"""A published version of a flow as a RunJob, and a run of it here and now: one path for every engine.
 
-Credentials reach the run as its env file, written into a named pipe (FIFO) in a 0700 temporary
-directory: the values never touch the disk in clear and never enter this process's os.environ, so
-concurrent runs of different projects cannot see each other's secrets. Every credential value is also
-masked (***) in what the run writes to stdout and stderr, even where the flow read it with env().
+`published_job` builds the `RunJob` of a flow's latest published version (or a given one) with its
+project's credentials; the host's run queue hands exactly that job to its executor (in-process or
+Temporal), and `run_published` runs it in the calling thread through the same `run_job`. So a flow's
+`env()` and `secret()` see the project's credentials and nothing else (never the server's
+`os.environ`), and every credential value is masked in its log, result and error, on every path.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
 from dataclasses import dataclass
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
-from flowlang.host.bundle import materialized, root_name
+from sqlalchemy import Connection
+
+from flowlang.host.bundle import root_name
+from flowlang.host.executors.base import LogLine, RunJob, RunOutcome
+from flowlang.host.executors.flowrun import CompiledCache, run_job
 from flowlang.host.store import Store
 from flowlang.host.store import credentials as credentials_repo
 from flowlang.host.store import flows as flows_repo
 from flowlang.host.store import versions as versions_repo
 from flowlang.host.vault import Vault
+from flowlang.runtime.launcher import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from flowlang.runtime.state import StateStore
 
 
 class NotRunnable(Exception):
-    """The flow cannot run: unknown, disabled, never published, or its version no longer checks."""
+    """The flow cannot run: unknown in the project, disabled, or without (such) a published version."""
 
 
 @dataclass(frozen=True)
 class RunResult:
-    exit_code: int  # as `flowlang run`: 0 ok, 2 usage or I/O, 3 the flow failed
+    exit_code: int  # as `flowlang run`: 0 ok, 3 the flow failed, 130 interrupted
     flow_id: str
     version: int
+    outcome: RunOutcome | None = None
 
 
-class MaskingStream(io.TextIOBase):
-    """A text stream that writes through to `target` with every secret value replaced by ***."""
+def published_job(conn: Connection, vault: Vault, project_id: str, flow_id: str, *, run_id: str,
+                  version: int | None = None, input: Any = None, max_steps: int | None = None) -> RunJob:
+    """The job that runs the latest published version of a flow (or version `version`), never its draft.
 
-    def __init__(self, target: TextIO, secrets: list[str], strip: str = "") -> None:
-        self.target = target
-        self.strip = strip  # a prefix removed wherever it appears (the run's temporary directory)
-        # every form a value may be written in (as is, JSON-escaped, repr-escaped), longest first so a
-        # secret that contains another is masked whole
-        forms = {form for s in secrets if s for form in _forms(s)}
-        self.secrets = sorted(forms, key=len, reverse=True)
-        self._multiline = any("\n" in form for form in self.secrets)
-        self._holdback = len(self.secrets[0]) - 1 if self.secrets else 0
-        self._pending = ""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        # Whole lines are written, masked. A secret holding a line break could still be cut at a line's
-        # end, so then the last (longest form - 1) characters wait for what follows.
-        self._pending = self._mask(self._pending + text)
-        cut = self._pending.rfind("\n") + 1
-        if self._multiline:
-            cut = min(cut, max(0, len(self._pending) - self._holdback))
-        if cut:
-            self.target.write(self._pending[:cut])
-            self._pending = self._pending[cut:]
-        return len(text)
-
-    def flush(self) -> None:
-        """Flush the target; held-back text of a multi-line secret waits for `finish`."""
-        if self._pending and not self._multiline:
-            self.target.write(self._pending)
-            self._pending = ""
-        self.target.flush()
-
-    def finish(self) -> None:
-        """Write whatever is left (the run has ended)."""
-        if self._pending:
-            self.target.write(self._pending)
-            self._pending = ""
-        self.target.flush()
-
-    def _mask(self, text: str) -> str:
-        if self.strip:
-            text = text.replace(self.strip, "")
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+    Its only environment is the project's decrypted credentials. Raises NotRunnable for a flow that is
+    not in the project, is disabled, or has no (such) published version.
+    """
+    flow = flows_repo.get_flow(conn, project_id, flow_id)
+    if flow is None:
+        raise NotRunnable(f"no flow {flow_id} in this project (was it deleted?)")
+    if not flow.enabled:
+        raise NotRunnable(f"flow {flow.slug} is disabled")
+    chosen = (versions_repo.latest(conn, flow_id) if version is None
+              else versions_repo.get_version(conn, flow_id, version))
+    if chosen is None:
+        raise NotRunnable(f"flow {flow.slug} has no published version" if version is None
+                          else f"flow {flow.slug} has no version {version}")
+    sealed = credentials_repo.ciphertexts(conn, project_id)
+    secrets = {name: vault.decrypt(text, name) for name, text in sealed.items()}
+    root = root_name(flow.slug)
+    return RunJob(run_id=run_id, project=project_id, flow_id=flow_id, flow_name=None, version=chosen.number,
+                  root=root, files={**chosen.files, root: chosen.source}, input=input,
+                  credentials=secrets, state_key=flow_id, max_steps=max_steps)
 
 
-def _forms(secret: str) -> list[str]:
-    return [secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-            repr(secret)[1:-1], repr(secret.encode("utf-8"))[2:-1]]
+class StreamRecorder:
+    """A Recorder for one run in the calling thread: log lines to a stream, state in a StateStore file
+    (or in memory when there is none)."""
 
+    def __init__(self, stream: TextIO, log_format: str = "json", state_path: str | None = None) -> None:
+        self.stream = stream
+        self.log_format = log_format
+        self.store = StateStore(state_path) if state_path else None
+        self.memory: dict[str, dict[str, Any]] = {}
+        self.outcome: RunOutcome | None = None
 
-def env_line(name: str, value: str) -> str:
-    """One `NAME="value"` line of an env file, escaped so any value reads back unchanged."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    escaped = escaped.replace("\t", "\\t").replace("$", "\\$")
-    return f'{name}="{escaped}"\n'
+    def log_lines(self, run_id: str, lines: list[LogLine]) -> None:
+        for line in lines:
+            if self.log_format == "json":
+                self.stream.write(json.dumps(line.as_dict(), default=str) + "\n")
+            else:
+                where = f"{line.file}:{line.line}: " if line.file and line.line else ""
+                self.stream.write(f"{line.time} {line.level:<5} {where}{line.message}\n")
+        self.stream.flush()
 
+    def load_state(self, project: str, state_key: str) -> dict[str, Any]:
+        if self.store is not None:
+            return self.store.load(state_key)
+        return dict(self.memory.get(state_key, {}))
 
-@contextmanager
-def env_pipe(directory: str, values: dict[str, str]) -> Iterator[str]:
-    """A FIFO in `directory` that yields `values` as an env file to the one reader that opens it."""
-    path = os.path.join(directory, ".credentials.env")
-    os.mkfifo(path, 0o600)
-    text = "".join(env_line(k, v) for k, v in sorted(values.items()))
+    def save_state(self, project: str, state_key: str, state: dict[str, Any]) -> None:
+        if self.store is not None:
+            self.store.save(state_key, state)
+        else:
+            self.memory[state_key] = dict(state)
 
-    def feed() -> None:
-        try:
-            with open(path, "w", encoding="utf-8") as pipe:  # blocks until the run opens it
-                pipe.write(text)
-        except OSError:  # the run ended without reading it (released below)
-            pass
-
-    writer = threading.Thread(target=feed, name="flowlang-credentials", daemon=True)
-    writer.start()
-    try:
-        yield path
-    finally:
-        if writer.is_alive():  # nobody read the pipe: open it ourselves so the writer finishes
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-                writer.join(timeout=5)
-                os.close(fd)
-            except OSError:
-                pass
-        writer.join(timeout=5)
+    def finish(self, run_id: str, outcome: RunOutcome) -> None:
+        self.outcome = outcome
 
 
 def run_published(store: Store, vault: Vault, project_id: str, flow_id: str, *, input: Any = None,
                   version: int | None = None, stdout: TextIO, stderr: TextIO,
                   state_path: str | None = None, log_format: str = "json",
                   max_steps: int | None = None) -> RunResult:
-    """Run the latest published version of a flow (or version `version`) as `flowlang run` would.
+    """Run the latest published version of a flow (or version `version`) in this thread, as the host's
+    executors run it (`published_job` + `run_job`).
 
-    `input` is the payload the flow reads as `source`; the run's result goes to `stdout` as JSON and its
-    log to `stderr` (`log_format` text or json), both with credential values masked. Raises NotRunnable
-    for a flow that is unknown in the project, disabled, or has no (such) published version.
+    `input` is the payload the flow reads as `source`; the result goes to `stdout` as JSON and the log
+    (then the error, if any) to `stderr` (`log_format` text or json), all with credential values masked.
+    Raises NotRunnable for a flow that is unknown in the project, disabled, or has no such version.
     """
-    from flowlang.checker import check
-    from flowlang.interpreter import run_project
-    from flowlang.loader import load_project
-
     with store.read() as conn:
-        flow = flows_repo.get_flow(conn, project_id, flow_id)
-        if flow is None:
-            raise NotRunnable(f"no flow {flow_id} in this project")
-        if not flow.enabled:
-            raise NotRunnable(f"flow {flow.slug} is disabled")
-        chosen = (versions_repo.latest(conn, flow_id) if version is None
-                  else versions_repo.get_version(conn, flow_id, version))
-        sealed = credentials_repo.ciphertexts(conn, project_id)
-    if chosen is None:
-        raise NotRunnable(f"flow {flow.slug} has no published version" if version is None
-                          else f"flow {flow.slug} has no version {version}")
-    secrets = {name: vault.decrypt(text, name) for name, text in sealed.items()}
-    with materialized(root_name(flow.slug), chosen.source, chosen.files) as root:
-        strip = os.path.dirname(root) + os.sep
-        out = MaskingStream(stdout, list(secrets.values()), strip)
-        err = MaskingStream(stderr, list(secrets.values()), strip)
-        project = load_project(root)
-        errors = [d for d in check(project) if d.is_error]
-        if errors:
-            raise NotRunnable(f"version {chosen.number} of {flow.slug} no longer checks: {errors[0].message}")
-        payload = io.StringIO(json.dumps(input)) if input is not None else None
-        with env_pipe(os.path.dirname(root), secrets) as env_file:
-            code = run_project(project, None, input_path="-" if payload is not None else None,
-                               stdin=payload, state_path=state_path, env_file=env_file,
-                               log_format=log_format, stdout=cast(TextIO, out),
-                               stderr=cast(TextIO, err), max_steps=max_steps)
-        out.finish()
-        err.finish()
-    return RunResult(code, flow_id, chosen.number)
+        job = published_job(conn, vault, project_id, flow_id, run_id=str(uuid.uuid4()), version=version,
+                            input=input, max_steps=max_steps)
+    recorder = StreamRecorder(stderr, log_format, state_path)
+    cache = CompiledCache()
+    try:
+        outcome = run_job(job, recorder, cache)
+    finally:
+        cache.close()
+    if outcome.status == "ok":
+        stdout.write(json.dumps(outcome.result, ensure_ascii=False) + "\n")
+    elif outcome.error:
+        stderr.write(str(outcome.error.get("text") or outcome.error.get("message")) + "\n")
+    codes = {"ok": EXIT_OK, "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
+    return RunResult(codes[outcome.status], flow_id, job.version, outcome)

@@ -22,10 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from flowlang.host.execute import NotRunnable, published_job
 from flowlang.host.executors.base import Executor, ExecutorFull, LogLine, RunJob, RunOutcome
 from flowlang.host.store import Store, now_iso
-from flowlang.host.store import credentials as credentials_repo
-from flowlang.host.store import versions as versions_repo
 from flowlang.host.vault import Vault
 
 log = logging.getLogger("flowlang.host.runs")
@@ -159,23 +158,14 @@ class RunService:
         return None
 
     def _job(self, conn: Connection, row: Any) -> RunJob | str:
-        """The job of a claimed run, or why it cannot run."""
-        flow = conn.execute(text("SELECT slug, enabled FROM flows WHERE id = :f"), {"f": row.flow_id}).first()
-        if flow is None:
-            return "the flow was deleted"
-        if not flow.enabled:
-            return f"flow {flow.slug} is disabled"
-        version = versions_repo.latest(conn, row.flow_id)
-        if version is None:
-            return f"flow {flow.slug} has no published version"
-        conn.execute(text("UPDATE runs SET version = :v WHERE id = :id"), {"v": version.number, "id": row.id})
-        sealed = credentials_repo.ciphertexts(conn, row.project_id)
-        secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
-        root = f"{flow.slug}.flow"
-        return RunJob(run_id=row.id, project=row.project_id, flow_id=row.flow_id, flow_name=None,
-                      version=version.number, root=root, files={**version.files, root: version.source},
-                      input=json.loads(row.input) if row.input else None, credentials=secrets,
-                      state_key=row.flow_id)
+        """The job of a claimed run (built as every run's is, by `published_job`), or why it cannot run."""
+        try:
+            job = published_job(conn, self.vault, row.project_id, row.flow_id, run_id=row.id,
+                                input=json.loads(row.input) if row.input else None)
+        except NotRunnable as exc:
+            return str(exc)
+        conn.execute(text("UPDATE runs SET version = :v WHERE id = :id"), {"v": job.version, "id": row.id})
+        return job
 
     # ------------------------------------------------------------ recorder
 

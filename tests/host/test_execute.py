@@ -1,5 +1,6 @@
-"""`run_published`: what the pipes' executors call to run a published version with the project's
-credentials — against a real system on 127.0.0.1, with secrets masked and os.environ untouched."""
+"""`run_published`: a published version run here and now on the executors' path (`published_job` +
+`run_job`) with the project's credentials — against a real system on 127.0.0.1, with secrets masked,
+and never with the server's own environment."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from host.harness import HostServer, Tenant
 
 pytest.importorskip("sqlalchemy", reason="the host needs the serve extra: pip install -e '.[serve]'")
 
-from flowlang.host.execute import NotRunnable, env_line, run_published
+from flowlang.host.execute import NotRunnable, run_published
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
 from flowlang.host.vault import open_vault
@@ -149,22 +150,26 @@ def test_a_failing_flow_reports_its_own_file_and_line(private_host: HostServer, 
     assert code == 3 and "fails.flow:2:" in err, err
 
 
-@pytest.mark.parametrize("value", [SECRET, "two\nlines\r\n", "tab\there", "ünï ☃", "'single'", "#hash"])
-def test_env_lines_read_back_any_value(value: str) -> None:
-    from flowlang.runtime.launcher import parse_env_file
+def test_the_servers_environment_is_not_the_flows(private_host: HostServer, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVER_ONLY_SECRET", "the-servers-own-value")
+    monkeypatch.setenv("SHARED_NAME", "the server's")
+    tenant = private_host.tenant()
+    credential(tenant, "SHARED_NAME", "the project's")
+    source = ('flow peek {\n  return {server: env("SERVER_ONLY_SECRET", "unset"), shared: env("SHARED_NAME"),'
+              ' home: env("HOME", "unset")}\n}\n')
+    flow = create(tenant, slug="peek", source=source, enabled=True)
+    publish(tenant, flow["id"])
+    code, out, err, _ = run(private_host, tenant, flow["id"], tmp_path)
+    assert code == 0, err
+    assert json.loads(out) == {"server": "unset", "shared": "***", "home": "unset"}
+    assert "the-servers-own-value" not in out + err
 
-    assert parse_env_file(env_line("K", value), "x") == {"K": value}
 
-
-def test_masking_covers_escaped_forms_of_a_value() -> None:
-    from flowlang.host.execute import MaskingStream
-
-    value = 'a"b\\c\nd'
-    target = io.StringIO()
-    stream = MaskingStream(target, [value])
-    stream.write(json.dumps({"v": value}) + "\n")
-    stream.write(repr(value) + "\n" + value[:4])
-    stream.flush()
-    stream.write(value[4:])
-    stream.finish()
-    assert target.getvalue() == '{"v": "***"}\n\'***\'\n***'
+def test_state_persists_between_runs_in_the_state_file(private_host: HostServer, tmp_path: Path) -> None:
+    tenant = private_host.tenant()
+    source = "flow count {\n  state.n = (state.n ?? 0) + 1\n  return state.n\n}\n"
+    flow = create(tenant, slug="count", source=source, enabled=True)
+    publish(tenant, flow["id"])
+    assert json.loads(run(private_host, tenant, flow["id"], tmp_path)[1]) == 1
+    assert json.loads(run(private_host, tenant, flow["id"], tmp_path)[1]) == 2
