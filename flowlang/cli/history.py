@@ -1,4 +1,4 @@
-"""`flowlang runs [show RUN]` and `flowlang state show|set|reset`: the run history and state in the state db."""
+"""`flowlang runs [show|reprocess RUN]` (the state db or a host) and `flowlang state show|set|reset`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from flowlang.cli.core import EXIT_USAGE, guarded, main
 
 if TYPE_CHECKING:
+    from flowlang.cli.remote import HostClient
     from flowlang.runtime.state import RunRecord, StateStore
 
 _STATE_HELP = "SQLite state database [.flowlang/state.db]."
@@ -40,41 +41,98 @@ def _fail(exc: Exception) -> NoReturn:
 
 # ------------------------------------------------------------------ runs
 
+_HOST = click.option("--host", "host_url", metavar="URL", envvar="FLOWLANG_HOST",
+                     help="A `flowlang serve` host to ask instead of the state database [$FLOWLANG_HOST].")
+_TOKEN = click.option("--token", metavar="TOKEN", envvar="FLOWLANG_TOKEN",
+                      help="The project token for --host [$FLOWLANG_TOKEN].")
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+def _client(host_url: str, token: str | None) -> HostClient:
+    from flowlang.cli.remote import HostClient, HostError
+
+    try:
+        return HostClient(host_url, token)
+    except HostError as exc:
+        _fail(exc)
+
 
 @main.group(invoke_without_command=True)
-@click.option("--flow", "flow_name", help="Only the runs of this flow.")
+@click.option("--flow", "flow_name", help="Only the runs of this flow (with --host: its id, slug or name).")
+@click.option("--pipe", "pipe_id", metavar="ID", help="Only the runs of this pipe (with --host).")
+@click.option("--status", type=click.Choice(["queued", "running", "ok", "failed", "interrupted"]),
+              help="Only the runs in this status.")
 @click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
+@_HOST
+@_TOKEN
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
+@_FORMAT
 @click.pass_context
 @guarded
-def runs(ctx: click.Context, flow_name: str | None, state_path: str | None, limit: int) -> None:
-    """Show the latest runs recorded in the state database (`runs show RUN`: one run in full)."""
+def runs(ctx: click.Context, flow_name: str | None, pipe_id: str | None, status: str | None,
+         state_path: str | None, host_url: str | None, token: str | None, limit: int, fmt: str) -> None:
+    """Show the latest runs, newest first: of the state database, or of a host with --host URL
+    (`runs show RUN`: one run in full; `runs reprocess RUN`: run its input again on a host)."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = state_path
+        ctx.obj = {"state": state_path, "host": host_url, "token": token}
         return
+    if host_url:
+        _host_runs(host_url, token, flow_name, pipe_id, status, limit, fmt)
+        return
+    if pipe_id:
+        _fail(ValueError("--pipe needs --host URL: pipes run on a host"))
     from flowlang.runtime.errors import FlowError
     from flowlang.runtime.state import format_runs
 
     try:
         with _open_store(state_path) as store:
-            records = store.list_runs(flow_name, limit)
+            records = store.list_runs(flow_name, limit, status=status)
     except FlowError as exc:
         _fail(exc)
-    click.echo(format_runs(records))
+    if fmt == "json":
+        click.echo(json.dumps([{**r.as_dict(), "seconds": r.seconds} for r in records], indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(format_runs(records))
+
+
+def _host_runs(host_url: str, token: str | None, flow: str | None, pipe: str | None, status: str | None,
+               limit: int, fmt: str) -> None:
+    from flowlang.cli import hostruns
+    from flowlang.cli.remote import HostError
+
+    try:
+        with _client(host_url, token) as client:
+            found = hostruns.list_runs(client, pipe=pipe, flow=flow, status=status, limit=limit)
+            names = {} if fmt == "json" else hostruns.flow_names(client, found)
+    except HostError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+    else:
+        click.echo(hostruns.format_runs(found, names))
 
 
 @runs.command(name="show")
 @click.argument("run_id", metavar="RUN")
 @click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_HOST
+@_TOKEN
+@_FORMAT
 @click.pass_context
 @guarded
-def runs_show(ctx: click.Context, run_id: str, state_path: str | None, fmt: str) -> None:
-    """One run: its record, counts and stored log lines. RUN is its id or a unique start of it."""
+def runs_show(ctx: click.Context, run_id: str, state_path: str | None, host_url: str | None,
+              token: str | None, fmt: str) -> None:
+    """One run: its record, counts and log lines. RUN is its id or a unique start of it."""
+    given = ctx.obj or {}
+    host_url, token = host_url or given.get("host"), token or given.get("token")
+    if host_url:
+        _host_run(host_url, token, run_id, fmt)
+        return
     from flowlang.runtime.errors import FlowError
 
     try:
-        with _open_store(state_path or ctx.obj) as store:
+        with _open_store(state_path or given.get("state")) as store:
             found = store.find_runs(run_id)
             if len(found) != 1:
                 what = "no run" if not found else "more than one run"
@@ -89,6 +147,52 @@ def runs_show(ctx: click.Context, run_id: str, state_path: str | None, fmt: str)
                               indent=2, ensure_ascii=False))
     else:
         click.echo(format_run(record, logs))
+
+
+def _host_run(host_url: str, token: str | None, run_id: str, fmt: str) -> None:
+    from flowlang.cli import hostruns
+    from flowlang.cli.remote import HostError
+
+    try:
+        with _client(host_url, token) as client:
+            run = hostruns.find_run(client, run_id)
+            logs = hostruns.run_logs(client, str(run["id"]))
+            flow = hostruns.flow_names(client, [run])[str(run["flow_id"])] if fmt == "text" else ""
+    except HostError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps({"run": {**run, "seconds": hostruns.seconds_of(run)}, "logs": logs}, indent=2,
+                              ensure_ascii=False))
+    else:
+        click.echo(hostruns.format_run(run, logs, flow))
+
+
+@runs.command(name="reprocess")
+@click.argument("run_id", metavar="RUN")
+@_HOST
+@_TOKEN
+@_FORMAT
+@click.pass_context
+@guarded
+def runs_reprocess(ctx: click.Context, run_id: str, host_url: str | None, token: str | None, fmt: str) -> None:
+    """Run a host run's input again on its flow's current published version (prints the new run's id)."""
+    from flowlang.cli import hostruns
+    from flowlang.cli.remote import HostError
+
+    given = ctx.obj or {}
+    host_url, token = host_url or given.get("host"), token or given.get("token")
+    if not host_url:
+        _fail(ValueError("reprocess needs --host URL: runs are reprocessed on the host that ran them"))
+    try:
+        with _client(host_url, token) as client:
+            new = hostruns.reprocess(client, str(hostruns.find_run(client, run_id)["id"]))
+    except HostError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(new, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"queued run {new['id']} (reprocess of {new['reprocess_of']})", err=True)
+        click.echo(new["id"])
 
 
 def format_run(record: RunRecord, logs: list[dict[str, Any]]) -> str:

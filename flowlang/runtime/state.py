@@ -312,17 +312,23 @@ class StateStore:
                 raise self._unusable(exc) from None
         return int(row[0])
 
-    def list_runs(self, flow: str | None = None, limit: int = 20) -> list[RunRecord]:
-        """The latest runs, newest first, of one flow or of all.
+    def list_runs(self, flow: str | None = None, limit: int = 20, status: str | None = None) -> list[RunRecord]:
+        """The latest runs, newest first, of one flow or of all (in one status, when given).
 
         `flow` is the slug the runs were recorded under, or a name that slugifies to it (`sync_orders`,
         `Sync Orders`).
         """
         query = f"SELECT {', '.join(_RUN_COLUMNS)}, pid FROM runs"
+        where: list[str] = []
         params: tuple[Any, ...] = ()
         if flow is not None:
-            query += " WHERE flow IN (?, ?)"
+            where.append("flow IN (?, ?)")
             params = (flow, slug_of(flow))
+        if status is not None:
+            where.append("status = ?")
+            params = (*params, status)
+        if where:
+            query += " WHERE " + " AND ".join(where)
         query += " ORDER BY started DESC, rowid DESC LIMIT ?"
         with self._lock:
             try:
@@ -346,7 +352,11 @@ class StateStore:
 
 
 def _duration(record: RunRecord) -> str:
-    seconds = record.seconds
+    return duration_text(record.seconds)
+
+
+def duration_text(seconds: float | None) -> str:
+    """A run's duration as the run tables show it (`1.25s`, `3m05s`, `2h10m`; `-` while it runs)."""
     if seconds is None:
         return "-"
     if seconds < 60:

@@ -150,3 +150,13 @@ def test_ops_of_an_unknown_system_suggests_one(tmp_path: Path) -> None:
 
 def test_ops_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert cli("ops", str(tmp_path / "none.flow"))[0] == 2
+
+
+def test_runs_filters_by_status_and_prints_json(tmp_path: Path) -> None:
+    db, (failed, ok) = _two_runs(tmp_path)
+    code, out, _ = cli("runs", "--state", db, "--status", "failed", "--format", "json")
+    assert code == 0
+    assert [(r["id"], r["status"]) for r in json.loads(out)] == [(failed, "failed")]
+    assert [r["id"] for r in json.loads(cli("runs", "--state", db, "--format", "json")[1])] == [failed, ok]
+    code, _, err = cli("runs", "--state", db, "--pipe", "p1")
+    assert code == 2 and "--pipe needs --host URL" in err

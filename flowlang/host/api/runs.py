@@ -52,7 +52,7 @@ def list_runs(call: Call) -> Reply:
                                  "ORDER BY created_at DESC, id LIMIT :l OFFSET :o"), params)
         found_rows = [dict(r._mapping) for r in rows]
     return Reply(200, paged([run_json(call.base_url, r) for r in found_rows], int(total), page,
-                            call.url("/v2/runs")))
+                            call.url("/v2/runs"), {"filter": spec} if spec else None))
 
 
 def _run(call: Call) -> dict[str, Any]:

@@ -1,0 +1,165 @@
+"""`flowlang runs --host URL`: the run history of a host (its /v2/runs API), as tables or JSON.
+
+The commands themselves are in history.py, beside the local ones; this module asks the host and formats
+what it answered: runs filtered by pipe, flow (its id, slug or name) and status, one run with all its
+log lines, and a reprocess.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flowlang.cli.remote import HostClient, HostError
+
+RUN_STATUSES = ("queued", "running", "ok", "failed", "interrupted")
+SCAN = 500  # latest runs searched for a run given by the start of its id
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def resolve_flow(client: HostClient, flow: str) -> str:
+    """The id of the flow named by its id, slug or name."""
+    if _UUID.fullmatch(flow.strip()):
+        return flow.strip()
+    wanted = flow.strip().lower()
+    for item in client.items("/v2/flows"):
+        if wanted in (str(item.get("slug", "")).lower(), str(item.get("name", "")).lower()):
+            return str(item["id"])
+    raise HostError(f"no flow {flow!r} on the host at {client.url} (give its id, slug or name)")
+
+
+def list_runs(client: HostClient, *, pipe: str | None, flow: str | None, status: str | None,
+              limit: int) -> list[dict[str, Any]]:
+    """The latest runs, newest first, that match every filter given."""
+    filters = []
+    if pipe:
+        filters.append(f"eq(pipe_id,{pipe.strip()})")
+    if flow:
+        filters.append(f"eq(flow_id,{resolve_flow(client, flow)})")
+    if status:
+        filters.append(f"eq(status,{status})")
+    params = {"filter": ":".join(filters)} if filters else {}
+    return list(client.items("/v2/runs", params, limit))
+
+
+def find_run(client: HostClient, ident: str) -> dict[str, Any]:
+    """The run whose id is `ident`, or the one run of the latest SCAN whose id starts with it."""
+    ident = ident.strip()
+    if _UUID.fullmatch(ident):
+        try:
+            return dict(client.get(f"/v2/runs/{ident}")["data"])
+        except HostError as exc:
+            if exc.status != 404:
+                raise
+            raise HostError(f"no run {ident} on the host at {client.url} (in this token's project)") from None
+    found = [run for run in client.items("/v2/runs", limit=SCAN) if str(run["id"]).startswith(ident)]
+    if len(found) != 1:
+        what = "no run" if not found else "more than one run"
+        raise HostError(f"{what} with an id starting {ident!r} among the latest {SCAN} runs of the host "
+                        "(`flowlang runs --host URL` lists them)")
+    return found[0]
+
+
+def run_logs(client: HostClient, run_id: str) -> list[dict[str, Any]]:
+    """Every log line of the run, in order."""
+    return list(client.items(f"/v2/runs/{run_id}/logs"))
+
+
+def reprocess(client: HostClient, run_id: str) -> dict[str, Any]:
+    """Queue the run's input again on the flow's current published version; the new run."""
+    return dict(client.post(f"/v2/runs/{run_id}/reprocess")["data"])
+
+
+def flow_names(client: HostClient, runs: list[dict[str, Any]]) -> dict[str, str]:
+    """flow id -> slug, for the flows of `runs` (a flow deleted since keeps its id)."""
+    names: dict[str, str] = {}
+    for flow_id in {str(r["flow_id"]) for r in runs}:
+        try:
+            names[flow_id] = str(client.get(f"/v2/flows/{flow_id}")["data"].get("slug") or flow_id)
+        except HostError as exc:
+            if exc.status != 404:
+                raise
+            names[flow_id] = flow_id
+    return names
+
+
+def _times(run: dict[str, Any]) -> dict[str, Any]:
+    return dict(run.get("meta", {}).get("timestamps", {}))
+
+
+def seconds_of(run: dict[str, Any]) -> float | None:
+    """How long the run took; None while it has not ended (or never started)."""
+    times = _times(run)
+    if not times.get("started_at") or not times.get("ended_at"):
+        return None
+    start = datetime.fromisoformat(str(times["started_at"]).replace("Z", "+00:00"))
+    end = datetime.fromisoformat(str(times["ended_at"]).replace("Z", "+00:00"))
+    return (end - start).total_seconds()
+
+
+def _duration(run: dict[str, Any]) -> str:
+    from flowlang.runtime.state import duration_text
+
+    return duration_text(seconds_of(run))
+
+
+def _error_line(run: dict[str, Any]) -> str:
+    error = run.get("error") or {}
+    text = str(error.get("text") or error.get("message") or "")
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= 80 else first[:77] + "..."
+
+
+def format_runs(runs: list[dict[str, Any]], names: dict[str, str]) -> str:
+    """The host's runs as a plain text table."""
+    if not runs:
+        return "no runs"
+    header = ("RUN", "FLOW", "TRIGGER", "CREATED (UTC)", "DURATION", "STATUS", "OK", "FAILED", "REQUESTS",
+              "ERROR")
+    rows = [header]
+    for run in runs:
+        created = str(_times(run).get("created_at") or "").replace("T", " ")[:19]
+        rows.append((str(run["id"]), names.get(str(run["flow_id"]), str(run["flow_id"])), str(run["trigger"]),
+                     created, _duration(run), str(run["status"]), str(run["succeeded"]), str(run["failed"]),
+                     str(run["requests"]), _error_line(run)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    numeric = {6, 7, 8}
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(widths[i]) if i in numeric and row is not header else cell.ljust(widths[i])
+                 for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def format_run(run: dict[str, Any], logs: list[dict[str, Any]], flow: str) -> str:
+    """One host run in full, with its log lines."""
+    times = _times(run)
+    seconds = seconds_of(run)
+    rows = [
+        ("run", str(run["id"])), ("flow", flow), ("pipe", str(run.get("pipe_id") or "-")),
+        ("trigger", str(run["trigger"])), ("status", str(run["status"])),
+        ("version", "-" if run.get("version") is None else str(run["version"])),
+        ("created", str(times.get("created_at") or "-")), ("started", str(times.get("started_at") or "-")),
+        ("ended", str(times.get("ended_at") or "-")),
+        ("duration", "-" if seconds is None else f"{seconds:.2f}s"),
+        ("succeeded", str(run["succeeded"])), ("failed", str(run["failed"])), ("requests", str(run["requests"])),
+    ]
+    if run.get("scheduled_for"):
+        rows.append(("scheduled", str(run["scheduled_for"])))
+    if run.get("reprocess_of"):
+        rows.append(("reprocess of", str(run["reprocess_of"])))
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
+    error = run.get("error")
+    if error:
+        text = str(error.get("text") or error.get("message") or "")
+        lines.append(f"{'error'.ljust(width)}  " + text.replace("\n", "\n" + " " * (width + 2)))
+    lines.append("")
+    lines.append(f"log ({len(logs)} line{'' if len(logs) == 1 else 's'})" if logs else "log: no lines")
+    for line in logs:
+        place = f" {line['file']}:{line['line']}" if line.get("file") and line.get("line") else ""
+        lines.append(f"  {str(line.get('time', ''))[11:23]} {str(line.get('level', '')).upper()}{place} "
+                     f"{line.get('message', '')}")
+    return "\n".join(lines)
