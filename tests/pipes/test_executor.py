@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 import pytest
-from conftest import EXAMPLES, MemoryRecorder, example_files, job
+from jobs import EXAMPLES, MemoryRecorder, example_files, job
 
 from flowlang.host.executors import Executor, ExecutorFull, InProcessExecutor
 
