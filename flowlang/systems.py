@@ -20,6 +20,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 SYSTEM_SETTINGS = ("base_url", "auth", "headers", "timeout", "retry", "backoff", "max_wait", "rate_limit", "spec")
 OPERATION_OPTIONS = (
     "items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format", "idempotency_key",
+    "safe",
 )
 BODY_FORMATS = ("json", "form", "multipart")
 # Named arguments every API call accepts besides path (and spec) parameters.

@@ -297,6 +297,7 @@ OPTION_RULES: dict[str, Rule] = {
     "retry": SYSTEM_RULES["retry"],
     "timeout": SYSTEM_RULES["timeout"],
     "idempotent": SettingsChecker.bool_option,
+    "safe": SettingsChecker.bool_option,
     "max_pages": _number_rule(1, strict=False, whole=True, duration_ok=False),
     "body_format": SettingsChecker.body_format,
 }

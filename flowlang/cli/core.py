@@ -157,21 +157,43 @@ def _load_checked(path: str) -> Project:
 @click.option("--wait-lock", is_flag=True,
               help="If another run of this flow holds the state, wait for it to end instead of failing.")
 @click.option("--force", is_flag=True, help="Run the flow even if it says enabled: false.")
+@click.option("--plan", is_flag=True,
+              help="Send the reads, not the writes; print the writes the run would make. Commits no state.")
+@click.option("--format", "plan_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How --plan prints the planned writes.")
+@click.option("--record", "record_path", metavar="CASSETTE.json",
+              help="Write every exchange with the systems to a cassette (secrets replaced) for tests to replay.")
 @guarded
 def run(file: str, flow_name: str | None, input_path: str | None, state_path: str | None,
         env_file: str | None, log_format: str, log_level: str, quiet: bool, max_steps: int | None,
-        wait_lock: bool, force: bool) -> None:
+        wait_lock: bool, force: bool, plan: bool, plan_format: str, record_path: str | None) -> None:
     """Run a flow: the result goes to stdout as JSON, logs to stderr.
 
-    Exit status: 0 ok, 1 check errors, 2 usage or I/O errors (another run holds the state, the flow is
-    disabled), 3 the flow failed.
+    Exit status: 0 ok (or planned), 1 check errors, 2 usage or I/O errors (another run holds the state, the
+    flow is disabled), 3 the flow failed.
     """
     project = _load_checked(file)
     from flowlang.interpreter import run_project
 
+    recorder = None
+    if record_path is not None:
+        from flowlang.testing.cassettes import recording
+
+        recorder, make_http = recording()
     code = run_project(project, flow_name, input_path=input_path, state_path=state_path,
                        env_file=env_file, log_format=log_format, max_steps=max_steps, log_level=log_level,
-                       quiet=quiet, wait_lock=wait_lock, force=force)
+                       quiet=quiet, wait_lock=wait_lock, force=force, plan=plan, plan_format=plan_format,
+                       make_http=None if recorder is None else make_http)
+    if recorder is not None and record_path is not None and recorder.started:
+        from flowlang.testing.cassettes import CassetteError
+
+        try:
+            recorder.save(record_path, flow_name or file)
+        except CassetteError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_USAGE)
+        count = len(recorder.interactions)
+        click.echo(f"recorded {count} exchange{'' if count == 1 else 's'} in {record_path}", err=True)
     sys.exit(code)
 
 

@@ -164,11 +164,15 @@ def run_project(
     quiet: bool = False,
     wait_lock: bool = False,
     force: bool = False,
+    plan: bool = False,
+    plan_format: str = "text",
+    make_http: Callable[..., Any] | None = None,
 ) -> int:
     """Run one flow of a checked project, as `flowlang run` does; returns the exit code (0, 2 or 3).
 
     The streams default to sys.stdin/stdout/stderr as they are when the run starts. The options are those
-    of `launcher.launch`; a flow with `enabled: false` runs only with `force`.
+    of `launcher.launch`; a flow with `enabled: false` runs only with `force`. `make_http` replaces the
+    run's HTTP client factory (`--record` wraps the network with it).
     """
     from flowlang.runtime.launcher import launch
 
@@ -200,6 +204,9 @@ def run_project(
         wait_lock=wait_lock,
         enabled=flow.enabled,
         force=force,
+        plan=plan,
+        plan_format=plan_format,
+        **({} if make_http is None else {"make_http": make_http}),
     )
 
 

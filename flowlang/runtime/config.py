@@ -20,6 +20,7 @@ SYSTEM_SETTINGS = (
 # Options an operation line may carry in `{ … }`.
 OPERATION_OPTIONS = (
     "items", "paginate", "retry", "timeout", "idempotent", "max_pages", "body_format", "idempotency_key",
+    "safe",
 )
 # How a request body goes out (`body_format:`, or what an OpenAPI request body's media type says).
 BODY_FORMATS = ("json", "form", "multipart")
@@ -129,6 +130,7 @@ class OperationConfig:
     retry: int | None = None  # None: the system's setting
     timeout: float | None = None  # None: the system's setting
     idempotent: bool = False
+    safe: bool = False  # changes nothing though not a GET or HEAD: `--plan` sends it (a POST search)
     query_params: tuple[str, ...] = ()
     header_params: tuple[str, ...] = ()
     max_pages: int | None = None  # `each` reads at most this many pages
@@ -456,6 +458,9 @@ def build_operation(
     idempotent = opts.get("idempotent", False)
     if not isinstance(idempotent, bool):
         raise _bad(f"operation {name}: 'idempotent' must be true or false, got {type_name(idempotent)}", where)
+    safe = opts.get("safe", False)
+    if not isinstance(safe, bool):
+        raise _bad(f"operation {name}: 'safe' must be true or false, got {type_name(safe)}", where)
     max_pages = opts.get("max_pages")
     if max_pages is not None and (not is_number(max_pages) or int(max_pages) != max_pages or max_pages < 1):
         raise _bad(f"operation {name}: 'max_pages' must be a whole number >= 1, got {_shown(max_pages)}", where)
@@ -476,6 +481,7 @@ def build_operation(
         retry=None if retry is None else int(retry),
         timeout=None if timeout is None else float(timeout),
         idempotent=idempotent,
+        safe=safe,
         query_params=tuple(query_params),
         header_params=tuple(header_params),
         max_pages=None if max_pages is None else int(max_pages),

@@ -48,6 +48,7 @@ from flowlang.runtime.pagination import (
     lookup_path,
     make_pager,
 )
+from flowlang.runtime.plan import Plan
 from flowlang.runtime.values import parse_json, to_text, type_name
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -101,6 +102,7 @@ class HttpClient:
     `secrets` is kept by reference: values added later are masked too.
     `on_request(method, url, status, elapsed)` is called for every request sent (status None when none came).
     `clock` times backoff, Retry-After and rate limits; `transport` replaces the network (`flowlang test`).
+    With a `plan` (`--plan`), writes are not sent: the plan records them and answers (runtime/plan.py).
     Each request carries its operation in the extension `flowlang.operation`: (system, operation).
     """
 
@@ -112,8 +114,10 @@ class HttpClient:
         on_request: OnRequest | None = None,
         clock: Clock = SYSTEM_CLOCK,
         transport: httpx.AsyncBaseTransport | None = None,
+        plan: Plan | None = None,
     ) -> None:
         self.systems = systems
+        self.plan = plan
         self.clock = clock
         self._transport = transport
         self.secrets = secrets if secrets is not None else set()
@@ -161,6 +165,8 @@ class HttpClient:
     def request(self, system: str, operation: str, args: dict[str, Any], where: Where = None) -> dict[str, Any]:
         """`call system.operation(args)`: {"status", "ok", "headers", "body"}; non-2xx raises kind "http"."""
         call = self._prepare(system, operation, args, where)
+        if self.plan is not None and self.plan.is_write(call.op.method, call.op.safe):
+            return self.plan.write(f"{system}.{operation}", call.op.method, self._planned_url(call), call.body, where)
         return self._finish(call, self._background.run(self._execute(call)))
 
     def records(
@@ -169,6 +175,9 @@ class HttpClient:
         """`each system.operation(args)`: the records of every page, fetched one page at a time."""
         base = self._prepare(system, operation, args, where)
         op = base.op
+        if self.plan is not None and self.plan.is_write(op.method, op.safe):
+            self.plan.write(f"{system}.{operation}", op.method, self._planned_url(base), base.body, where)
+            return iter(())
         if op.items is None:
             raise FlowError(
                 "data", f"{system}.{operation} has no 'items' option, so it has no records to iterate",
@@ -248,6 +257,14 @@ class HttpClient:
         if op is None:
             raise FlowError("input", f"system {system} has no operation '{operation}'", where)
         return sys, op
+
+    def _planned_url(self, call: _Call) -> str:
+        """The URL a planned write would have gone to (its query included, its credentials not)."""
+        try:
+            url = httpx.URL(call.url)
+            return self.mask(str(url.copy_merge_params(call.query) if call.query else url))
+        except (httpx.InvalidURL, UnicodeError):
+            return self.mask(call.url)
 
     def _routes(self, sys: SystemConfig, op: OperationConfig) -> dict[str, tuple[str, str]]:
         """Argument name -> ("query" | "header", parameter name) for an operation's spec parameters."""

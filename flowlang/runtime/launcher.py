@@ -28,6 +28,7 @@ from flowlang.runtime.http import HttpClient
 from flowlang.runtime.idempotency import run_scope
 from flowlang.runtime.locks import RunLock, describe_holder
 from flowlang.runtime.masking import mask_secrets
+from flowlang.runtime.plan import Plan
 from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog
 from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, new_run_id, utc_now
 from flowlang.runtime.values import parse_json, to_json
@@ -210,11 +211,14 @@ def execute(
     stdout: TextIO | None = None,
     max_steps: int | None = None,
     wait_lock: bool = False,
+    plan: Plan | None = None,
 ) -> Outcome:
     """Take the flow's lock, record the run, call `body(run)`, commit state on success, report, summarise.
 
     Another live run of the flow on this state database, an unreadable state or an unrecordable run raise
     FlowError: nothing has run yet then. With `wait_lock`, wait for the other run to end instead.
+    With a `plan`, writes are not sent (runtime/plan.py), no state is committed, and a run that ends well
+    is "planned", not "ok".
     """
     run_id, started_at = new_run_id(), utc_now()
     lock = RunLock(store.path, slug, flow_name)
@@ -223,7 +227,7 @@ def execute(
                      on_wait=lambda holder: log.write("info", f"waiting for {describe_holder(holder)} to end"))
     try:
         return _execute_locked(flow_name, slug, build_systems, body, source, store, ambient, log, make_http,
-                               stdout, max_steps, run_id, started_at)
+                               stdout, max_steps, run_id, started_at, plan)
     finally:
         lock.release()
 
@@ -231,7 +235,7 @@ def execute(
 def _execute_locked(
     flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, source: Any, store: StateStore,
     ambient: Ambient, log: RunLog, make_http: HttpFactory, stdout: TextIO | None, max_steps: int | None,
-    run_id: str, started_at: str,
+    run_id: str, started_at: str, plan: Plan | None = None,
 ) -> Outcome:
     """`execute()` once the flow's lock is held."""
     started = time.monotonic()
@@ -249,14 +253,16 @@ def _execute_locked(
     try:
         run.enter_flow(flow_name)
         try:
-            http = make_http(build_systems(), secrets=ambient.secrets, on_request=run.count_request)
+            planning = {} if plan is None else {"plan": plan}
+            http = make_http(build_systems(), secrets=ambient.secrets, on_request=run.count_request, **planning)
             run.http = http
             result = body(run)
             result_json = _result_json(result)
         finally:
             run.exit_call()
-        store.save(slug, run.state)
-        outcome = Outcome("ok", EXIT_OK, json.loads(result_json), result_json)
+        if plan is None:
+            store.save(slug, run.state)
+        outcome = Outcome("ok" if plan is None else "planned", EXIT_OK, json.loads(result_json), result_json)
     except FlowError as err:
         log.error_report(err)
         error_text = err.render()
@@ -371,9 +377,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _prepare(
-    input_path: str | None, state_path: str | None, env_file: str | None, log_format: str, stdin: TextIO
+    input_path: str | None, state_path: str | None, env_file: str | None, log_format: str, stdin: TextIO,
+    plan_slug: str | None = None,
 ) -> tuple[Ambient, Any, StateStore]:
-    """Everything before the run: env, ambient, input and state store; problems raise LaunchError."""
+    """Everything before the run: env, ambient, input and state store; problems raise LaunchError.
+
+    For a plan of flow `plan_slug`, the store is one in memory holding that flow's state as the database
+    has it: the plan commits nothing, records no run, and creates no database where there is none.
+    """
     if log_format not in LOG_FORMATS:
         raise LaunchError(f"error: unknown log format '{log_format}' (use text or json)")
     env = dict(os.environ)
@@ -384,8 +395,14 @@ def _prepare(
     except ValueError as exc:
         raise LaunchError(f"error: bad FLOWLANG_NOW or FLOWLANG_SEED: {exc}") from None
     source = read_input(input_path, stdin)
+    path = state_path or default_state_path()
     try:
-        store = StateStore(state_path or default_state_path())
+        if plan_slug is None:
+            return ambient, source, StateStore(path)
+        store = StateStore(":memory:")
+        if os.path.exists(path):
+            with StateStore(path) as real:
+                store.save(plan_slug, real.load(plan_slug))
     except FlowError as err:
         raise LaunchError(err.render()) from None
     return ambient, source, store
@@ -412,13 +429,17 @@ def launch(
     wait_lock: bool = False,
     enabled: bool = True,
     force: bool = False,
+    plan: bool = False,
+    plan_format: str = "text",
 ) -> int:
     """Run one flow from the command line (of `flowlang run` or a compiled module); returns the exit code.
 
     `max_steps`: loop iterations and func calls before the run fails with kind `limit` (`--max-steps`;
     None: DEFAULT_STEP_LIMIT). `log_level`: the lowest level shown; `quiet`: warnings and errors only, no
     progress. `wait_lock`: wait for another run of the flow on the same state to end instead of failing.
-    A flow with `enabled: false` runs only with `force`.
+    A flow with `enabled: false` runs only with `force`. With `plan`, reads are sent and writes are not: the
+    planned writes go to stdout (`plan_format` "text" or "json") instead of the result, and nothing is written
+    to the state database (see runtime/plan.py).
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -430,25 +451,31 @@ def launch(
     try:
         if log_level not in SHOWN_LEVELS:
             raise LaunchError(f"error: unknown log level '{log_level}' (use {', '.join(SHOWN_LEVELS)})")
-        ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin)
+        ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin, slug if plan else None)
     except LaunchError as exc:
         _print(stderr, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     log = _make_log(stderr, log_format, ambient, "warn" if quiet else log_level, quiet)
+    planned = Plan(warn=lambda message, where: log.write("warn", message, where)) if plan else None
     try:
         with store, _run_environment(ambient):
             outcome = execute(
                 flow_name=flow_name, slug=slug, build_systems=build_systems, body=body, source=source,
-                store=store, ambient=ambient, log=log, make_http=make_http, stdout=stdout,
-                max_steps=max_steps, wait_lock=wait_lock,
+                store=store, ambient=ambient, log=log, make_http=make_http,
+                stdout=stdout if planned is None else None, max_steps=max_steps, wait_lock=wait_lock,
+                plan=planned,
             )
     except FlowError as err:  # the state database could not be read, or the run not recorded
         _print(stderr, mask_secrets(err.render(), ambient.secrets))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    if planned is not None and outcome.status != "interrupted":
+        shown = (planned.as_json(flow_name, outcome.status, outcome.result, ambient.secrets) if plan_format == "json"
+                 else planned.as_table(flow_name, outcome.status, ambient.secrets))
+        _print(stdout, shown.rstrip("\n"))
     return outcome.exit_code
 
 

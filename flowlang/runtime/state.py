@@ -31,7 +31,7 @@ from flowlang.runtime.errors import FlowError
 from flowlang.runtime.values import to_json
 
 DEFAULT_STATE_PATH = os.path.join(".flowlang", "state.db")
-RUN_STATUSES = ("running", "ok", "failed", "interrupted")
+RUN_STATUSES = ("running", "ok", "failed", "interrupted", "planned")  # planned: `--plan`, in memory only
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,7 @@ class Recorder(httpx.AsyncBaseTransport):
     secrets: set[str] = field(default_factory=set)
     interactions: list[dict[str, Any]] = field(default_factory=list)
     inner: httpx.AsyncBaseTransport = field(default_factory=lambda: httpx.AsyncHTTPTransport(verify=True))
+    started: bool = False  # a run made its HTTP client (nothing to save when none started)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
@@ -95,6 +97,23 @@ class Recorder(httpx.AsyncBaseTransport):
                 handle.write(text)
         except OSError as exc:
             raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
+
+
+def recording() -> tuple[Recorder, Callable[..., Any]]:
+    """A recorder and the HTTP client factory of a run (`make_http`) that sends every request through it.
+
+    The recorder masks with the run's own set of secrets, which grows as the run reads secrets.
+    """
+    recorder = Recorder()
+
+    def make_http(systems: dict[str, Any], **options: Any) -> Any:
+        from flowlang.runtime.http import HttpClient
+
+        recorder.secrets = options.setdefault("secrets", set())
+        recorder.started = True
+        return HttpClient(systems, transport=recorder, **options)
+
+    return recorder, make_http
 
 
 @dataclass
