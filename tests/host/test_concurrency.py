@@ -1,9 +1,11 @@
 """Concurrent PUTs of one flow lose no update: If-Match read-modify-write retries, and plain partial PUTs
-of different fields are serialised."""
+of different fields are serialised; concurrent creates of one slug make one flow."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from host.flows import create
 from host.harness import HostServer, Tenant
@@ -58,3 +60,22 @@ def test_a_stale_if_match_is_412_and_changes_nothing(tenant: Tenant) -> None:
     assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
     assert tenant.http.get(url).json()["data"]["name"] == "second"
     assert tenant.http.delete(url, headers={"If-Match": '"1"'}).status_code == 412
+
+
+@pytest.mark.parametrize("server", ["host", "postgres_host"])
+def test_concurrent_creates_of_one_slug_make_one_flow_and_422s(server: str,
+                                                                request: pytest.FixtureRequest) -> None:
+    served: HostServer = request.getfixturevalue(server)
+    tenant = served.tenant()
+
+    def make(i: int) -> tuple[int, str]:
+        response = served.client(tenant.token).post(
+            "/v2/flows", json={"data": {"type": "flow", "name": f"N{i}", "slug": "same"}})
+        return response.status_code, response.json()["errors"][0]["detail"] if response.is_error else ""
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(make, range(8)))
+    assert sorted(code for code, _ in answers) == [201] + [422] * 7, answers
+    assert {detail for code, detail in answers if code == 422} == {
+        "data.slug: a flow with slug 'same' already exists in this project"}
+    assert tenant.http.get("/v2/flows").json()["meta"]["results"]["total"] == 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from flowlang.host.store import now_iso
 from flowlang.host.store.schema import flows
@@ -71,6 +72,17 @@ def _check_slug(conn: Connection, project_id: str, slug: str, own_id: str | None
         raise DuplicateSlug(slug)
 
 
+def _write(conn: Connection, statement: Any, slug: str) -> None:
+    """Execute an insert or update of a flow; a concurrent writer that took the slug first (PostgreSQL
+    checks the unique (project, slug) index only as the row is written) is a DuplicateSlug too."""
+    try:
+        conn.execute(statement)
+    except IntegrityError as exc:
+        if "slug" in str(exc.orig):
+            raise DuplicateSlug(slug) from None
+        raise
+
+
 def create_flow(conn: Connection, project_id: str, values: dict[str, Any]) -> Flow:
     """Insert a flow; `values` holds name, slug, description and optionally enabled, source, sample."""
     _check_slug(conn, project_id, values["slug"], None)
@@ -81,7 +93,7 @@ def create_flow(conn: Connection, project_id: str, values: dict[str, Any]) -> Fl
         source=values.get("source"), sample=values.get("sample"), revision=1,
         created_at=stamp, updated_at=stamp,
     )
-    conn.execute(flows.insert().values(**flow.__dict__))
+    _write(conn, flows.insert().values(**flow.__dict__), flow.slug)
     return flow
 
 
@@ -96,7 +108,7 @@ def update_flow(conn: Connection, flow: Flow, changes: dict[str, Any]) -> Flow:
     if "slug" in changes:
         _check_slug(conn, flow.project_id, changes["slug"], flow.id)
     changes.update(revision=flow.revision + 1, updated_at=max(now_iso(), flow.updated_at))
-    conn.execute(update(flows).where(flows.c.id == flow.id).values(**changes))
+    _write(conn, update(flows).where(flows.c.id == flow.id).values(**changes), changes.get("slug", flow.slug))
     return Flow(**{**flow.__dict__, **changes})
 
 
