@@ -2,7 +2,9 @@
 
 A cassette never holds a secret: secret values become `<secret>`, and `Authorization` (and the other
 credential headers) `<redacted>`, before anything is written. Replay compares each request the flow sends
-with the next recorded one (operation, method, URL, body) and fails the test on the first difference.
+with the next recorded one (operation, method, path and query, body: not the host, so a recording made
+against one server replays whatever base URL the test's systems have) and fails the test on the first
+difference.
 OAuth2 token requests are neither recorded nor replayed: replay answers them with a test token.
 """
 
@@ -13,6 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -159,18 +162,19 @@ class ReplayTransport(httpx.AsyncBaseTransport):
             return httpx.Response(200, json=TEST_TOKEN, request=request)
         label = f"{operation[0]}.{operation[1]}"
         self.calls.setdefault(label, []).append(request_record(request, self.secrets))
-        sent = {"operation": label, "method": request.method, "url": scrub(str(request.url), self.secrets),
+        sent = {"operation": label, "method": request.method, "target": scrub(_target(str(request.url)), self.secrets),
                 "body": scrub(request_body(request), self.secrets)}
         number = self.position + 1
         if self.position >= len(self.replay.interactions):
             self.fail(f"request {number} is beyond the recording ({len(self.replay.interactions)} requests): "
-                      f"{sent['method']} {sent['url']} ({label})")
+                      f"{sent['method']} {sent['target']} ({label})")
         recorded = self.replay.interactions[self.position]
         self.position += 1
-        expected = {"operation": recorded.get("operation"), **{k: recorded["request"].get(k)
-                                                                for k in ("method", "url", "body")}}
+        asked = recorded.get("request") or {}
+        expected = {"operation": recorded.get("operation"), "method": asked.get("method"),
+                    "target": _target(str(asked.get("url", ""))), "body": asked.get("body")}
         differences = [f"{key}: recorded {_short(expected[key])}, sent {_short(sent[key])}"
-                       for key in ("operation", "method", "url", "body") if expected[key] != sent[key]]
+                       for key in ("operation", "method", "target", "body") if expected[key] != sent[key]]
         if differences:
             self.fail(f"request {number} differs from the recording in {self.replay.path}: " + "; ".join(differences))
         answer = recorded["response"]
@@ -182,6 +186,12 @@ class ReplayTransport(httpx.AsyncBaseTransport):
     def fail(self, message: str) -> None:
         self.problems.append(message)
         raise Unmocked(message)
+
+
+def _target(url: str) -> str:
+    """The path and query of a URL (what replay compares), as they are written in it."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _short(value: Any) -> str:
