@@ -97,11 +97,25 @@ def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | 
     return text, None
 
 
+@dataclass
+class Sources:
+    """What an editor knows better than the disk: unsaved texts by real path, and the files it parsed before.
+
+    With `cache`, `parsed` maps (display name, text) of files read from disk to their programs, so that
+    imports are parsed once across edits.
+    """
+
+    texts: dict[str, str] = field(default_factory=dict)
+    cache: bool = False
+    parsed: dict[tuple[str, str], nodes.Program] = field(default_factory=dict)
+
+
 class _Loader:
     """Depth-first loading of imports; `stack` holds the chain of files being loaded, for cycles."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, sources: Sources | None = None) -> None:
         self.project = project
+        self.sources = sources or Sources()
         self.seen: dict[str, str] = {}  # real path -> display name
         self.stack: list[str] = []  # real paths of files being loaded
 
@@ -115,14 +129,17 @@ class _Loader:
         if real in self.seen:
             return
         self.seen[real] = display
-        text, problem = read_source(path, display, at)
+        text: str | None = self.sources.texts.get(real)
+        problem: Diagnostic | None = None
+        if text is None:
+            text, problem = read_source(path, display, at)
         if text is not None:
             self.project.sources[display] = text
         if problem is not None:
             self.project.diagnostics.append(problem)
             return
         assert text is not None
-        program = self._parse(text, display)
+        program = self._parse(text, display, cache=real not in self.sources.texts)
         if program is None:
             return
         self.stack.append(real)
@@ -137,12 +154,20 @@ class _Loader:
         self.project.imports[display] = imported
         self.project.programs[display] = program
 
-    def _parse(self, text: str, display: str) -> nodes.Program | None:
+    def _parse(self, text: str, display: str, cache: bool = False) -> nodes.Program | None:
         from flowlang.syntax.parser import parse
 
+        parsed = self.sources.parsed if self.sources.cache and cache else None
+        if parsed is not None and (display, text) in parsed:
+            return parsed[display, text]
         try:
             with collector_paused():
-                return parse(text, display)
+                program = parse(text, display)
+            if parsed is not None:
+                if len(parsed) >= 256:
+                    parsed.clear()
+                parsed[display, text] = program
+            return program
         except FlowSyntaxError as exc:
             self.project.diagnostics.extend(exc.diagnostics)
             return None
@@ -167,12 +192,15 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_project(path: str) -> Project:
-    """Read `path` and, recursively, the files it imports (relative to the importing file)."""
+def load_project(path: str, sources: Sources | None = None) -> Project:
+    """Read `path` and, recursively, the files it imports (relative to the importing file).
+
+    `sources` (the language server's) gives texts of files open in an editor, and a cache of parsed files.
+    """
     display = os.path.normpath(path)
     project = Project(root=display)
     try:
-        _Loader(project).load(path, display, None)
+        _Loader(project, sources).load(path, display, None)
     except RecursionError:  # a chain of imports thousands of files long
         project.diagnostics.append(_error("E018", "imports are nested too deeply", _file_span(display)))
     return project

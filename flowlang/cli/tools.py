@@ -102,3 +102,16 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool) -> None:
     if changed and (check or diff):
         status = status or EXIT_ERRORS
     sys.exit(status)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only transport).")
+def lsp(stdio: bool) -> None:
+    """Start the language server on stdin/stdout (for editors; needs `pip install 'flowlang[lsp]'`)."""
+    try:
+        from flowlang.tools.lsp.server import serve
+    except ImportError as exc:
+        click.echo(f"error: the language server needs pygls ({exc.name} is not installed): "
+                   "pip install 'flowlang[lsp]'", err=True)
+        sys.exit(EXIT_USAGE)
+    serve()
