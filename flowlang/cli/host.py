@@ -55,6 +55,7 @@ def _missing_extra(exc: ImportError) -> None:
 @click.option("--max-body", "max_body_bytes", type=int, default=None,
               help="Largest request body in bytes [5242880].")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None)
+@click.option("--engine", default=None, help="The engine that runs flows [$FLOWLANG_ENGINE or inprocess].")
 @guarded
 def serve(**flags: Any) -> None:
     """Serve projects, flows, versions and credentials over HTTP (the Create-a-Flow API)."""
@@ -79,10 +80,16 @@ def serve(**flags: Any) -> None:
         sys.exit(EXIT_USAGE)
     from flowlang.host.api import pipes, runs
     from flowlang.host.app import ROUTERS
+    from flowlang.host.executors import UnknownEngine
     from flowlang.host.service import start_services
 
     app = create_app(settings, store, vault, routers=[*ROUTERS, pipes, runs])
-    services = start_services(settings, store, vault)
+    try:
+        services = start_services(settings, store, vault, app)
+    except UnknownEngine as exc:
+        store.close()
+        click.echo(f"error: --engine: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     where = settings.db if settings.is_postgres else os.path.abspath(settings.db)
     click.echo(f"flowlang serve: store {_shown(where)}", err=True)
     try:

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from starlette.applications import Starlette
 
-from flowlang.host.api import pipes as pipes_api
-from flowlang.host.executors.inprocess import InProcessExecutor
+from flowlang.host.executors import create_executor
 from flowlang.host.runs import RunService, insert_run
-from flowlang.host.scheduler import ScheduledPipe, Scheduler, clock_from_setting
+from flowlang.host.scheduler import Clock, ScheduledPipe, Scheduler, clock_from_setting
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
 from flowlang.host.vault import Vault
@@ -76,22 +76,25 @@ class DatabaseSchedule:
 class Services:
     runs: RunService
     scheduler: Scheduler
+    clock: Clock
 
     def stop(self) -> None:
         self.scheduler.stop()
         self.runs.stop()
 
 
-def start_services(settings: Settings, store: Store, vault: Vault) -> Services:
-    """Sweep lost runs, start the executor, the dispatcher and the scheduler."""
-    runs = RunService(store, vault, InProcessExecutor(workers=settings.workers),
-                      retention_days=settings.retention_days)
+def start_services(settings: Settings, store: Store, vault: Vault, app: Starlette | None = None) -> Services:
+    """Sweep lost runs, start the executor, the dispatcher and the scheduler; `app.state` gets the run
+    service and the scheduler's clock (`runs`, `clock`), which the pipes and runs endpoints use."""
+    runs = RunService(store, vault, create_executor(settings), retention_days=settings.retention_days)
     clock = clock_from_setting(settings.test_clock)
-    pipes_api.attach(runs, clock)
+    if app is not None:
+        app.state.runs = runs
+        app.state.clock = clock
     runs.start()
     if settings.test_clock:
         log.warning("the scheduler reads its time from %s (a test-only setting)", settings.test_clock)
     scheduler = Scheduler(DatabaseSchedule(store), clock, interval=0.25 if settings.test_clock else 1.0,
                           on_fire=lambda run_id: runs.wake())
     scheduler.start()
-    return Services(runs, scheduler)
+    return Services(runs, scheduler, clock)

@@ -36,6 +36,7 @@ class Settings:
     webhook_body_bytes: int = 1 << 20  # largest webhook delivery (FLOWLANG_WEBHOOK_MAX_BODY)
     retention_days: int | None = None  # runs and logs older than this are deleted (FLOWLANG_RUN_RETENTION_DAYS)
     test_clock: str | None = None  # test-only: a file holding the scheduler's time (FLOWLANG_TEST_CLOCK)
+    engine: str = "inprocess"  # the executor that runs flows (--engine, FLOWLANG_ENGINE; executors.ENGINES)
 
     @property
     def is_postgres(self) -> bool:
@@ -96,4 +97,5 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         webhook_body_bytes=webhook_body,
         retention_days=retention,
         test_clock=env.get("FLOWLANG_TEST_CLOCK") or None,
+        engine=flags.get("engine") or env.get("FLOWLANG_ENGINE") or "inprocess",
     )

@@ -15,7 +15,7 @@ from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
-from flowlang.runtime.state import StateStore
+from flowlang.runtime.state import RunStore
 from flowlang.runtime.values import Stream, is_number, to_text
 
 DEFAULT_STEP_LIMIT = 10_000_000
@@ -74,7 +74,7 @@ class Run:
         state: dict[str, Any] | None = None,
         source: Any = None,
         http: HttpLike | None = None,
-        store: StateStore | None = None,
+        store: RunStore | None = None,
         step_limit: int = DEFAULT_STEP_LIMIT,
         recursion_limit: int = DEFAULT_RECURSION_LIMIT,
         clock: Clock = SYSTEM_CLOCK,

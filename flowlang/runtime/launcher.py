@@ -30,7 +30,7 @@ from flowlang.runtime.locks import RunLock, describe_holder
 from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.plan import Plan
 from flowlang.runtime.runlog import KEEP_LINES, LOG_FORMATS, SHOWN_LEVELS, RunLog
-from flowlang.runtime.state import DEFAULT_STATE_PATH, StateStore, new_run_id, utc_now
+from flowlang.runtime.state import DEFAULT_STATE_PATH, RunStore, StateStore, new_run_id, utc_now
 from flowlang.runtime.values import parse_json, to_json
 
 EXIT_OK = 0
@@ -204,7 +204,7 @@ def execute(
     build_systems: SystemsBuilder,
     body: Body,
     source: Any,
-    store: StateStore,
+    store: RunStore,
     ambient: Ambient,
     log: RunLog,
     make_http: HttpFactory = _default_http,
@@ -233,7 +233,7 @@ def execute(
 
 
 def _execute_locked(
-    flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, source: Any, store: StateStore,
+    flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, source: Any, store: RunStore,
     ambient: Ambient, log: RunLog, make_http: HttpFactory, stdout: TextIO | None, max_steps: int | None,
     run_id: str, started_at: str, plan: Plan | None = None,
 ) -> Outcome:
@@ -315,7 +315,7 @@ def _execute_locked(
     return outcome
 
 
-def _store_log(store: StateStore, run_id: str, log: RunLog) -> None:
+def _store_log(store: RunStore, run_id: str, log: RunLog) -> None:
     """Keep the run's log lines in its record (`flowlang runs show`); a failure to do so is only a warning."""
     lines = list(log.kept)
     if log.not_kept:

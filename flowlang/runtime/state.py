@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.values import to_json
@@ -109,6 +109,23 @@ class RunRecord:
         start = datetime.fromisoformat(self.started.replace("Z", "+00:00"))
         end = datetime.fromisoformat(self.ended.replace("Z", "+00:00"))
         return (end - start).total_seconds()
+
+
+class RunStore(Protocol):
+    """What a run needs of where its state and history live (the launcher's `execute`, a `checkpoint`):
+    StateStore below, or the host's recorder (flowlang/host/executors/flowrun.py). `path` ":memory:"
+    means no file lock."""
+
+    path: str
+
+    def load(self, flow: str) -> dict[str, Any]: ...
+    def save(self, flow: str, state: dict[str, Any]) -> None: ...
+    def succeeded_runs(self, flow: str) -> int: ...
+    def interrupt_orphans(self, flow: str) -> list[RunRecord]: ...
+    def start_run(self, flow: str, run_id: str | None = None, started: str | None = None) -> str: ...
+    def add_logs(self, run_id: str, lines: list[tuple[str, str, str | None, str]], first: int) -> None: ...
+    def finish_run(self, run_id: str, status: str, succeeded: int = 0, failed: int = 0, requests: int = 0,
+                   error: str | None = None) -> None: ...
 
 
 class StateStore:

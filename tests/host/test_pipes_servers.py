@@ -111,3 +111,14 @@ def test_retention_deletes_old_runs_and_their_logs_and_gives_the_space_back(tmp_
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM run_logs WHERE run_id IN (?, ?)", ids[:2]).fetchone() == (0,)
     assert os.path.getsize(db) < before
+
+
+def test_an_unknown_engine_is_a_usage_error_naming_the_engines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "flowlang", "serve", "--db", str(tmp_path / "h.db"), "--port", "0",
+                           "--engine", "warp"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "error: --engine: unknown engine 'warp': use one of inprocess" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from engines import SERVED
 from host.harness import HostServer, start_server
 from jobs import EXAMPLES, MemoryRecorder
 
@@ -49,13 +50,15 @@ def pipes_db(request: pytest.FixtureRequest) -> str | None:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="module", params=["inprocess"])
+@pytest.fixture(scope="module", params=sorted(SERVED))
 def executor(request: pytest.FixtureRequest, pipes_db: str | None,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostServer]:
-    """A server running its flows on one executor (issue 13 adds Temporal to the parameters), with a test
-    clock file for its scheduler (served.clock_of): every end-to-end pipes test runs on each engine."""
+    """A server running its flows on one engine (engines.SERVED), with a test clock file for its scheduler
+    (served.set_clock): every end-to-end pipes test runs on each engine and each store."""
     pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
     directory = tmp_path_factory.mktemp(f"pipes-{request.param}")
     clock = directory / "clock"
-    with start_server(directory, pipes_db, env={"FLOWLANG_TEST_CLOCK": str(clock)}) as server:
+    with SERVED[request.param](directory, pipes_db) as engine, \
+            start_server(directory, pipes_db, args=engine.args,
+                         env={**engine.env, "FLOWLANG_TEST_CLOCK": str(clock)}) as server:
         yield server

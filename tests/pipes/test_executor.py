@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 import pytest
+from engines import IN_PROCESS
 from jobs import EXAMPLES, MemoryRecorder, example_files, job
 
 from flowlang.host.executors import Executor, ExecutorFull, InProcessExecutor
@@ -16,10 +17,10 @@ ORDER_FILES = ("order_webhook.flow", "systems.flow", "samples/order_webhook.json
                "specs/elasticpath-flows.yaml")
 
 
-@pytest.fixture(params=["inprocess"])
+@pytest.fixture(params=sorted(IN_PROCESS))
 def executor(request: pytest.FixtureRequest, recorder: MemoryRecorder) -> Iterator[Executor]:
-    """Every executor (issue 13 adds Temporal here) passes the same tests."""
-    engine = InProcessExecutor(workers=2)
+    """Every engine (engines.IN_PROCESS) passes the same tests."""
+    engine = IN_PROCESS[request.param]()
     engine.start(recorder)
     yield engine
     engine.stop(timeout=5)
@@ -143,4 +144,5 @@ def test_many_runs_share_one_compiled_version(executor: Executor, recorder: Memo
             time.sleep(0.01)
         executor.submit(run)
     assert [recorder.wait(r.run_id).result for r in runs] == [n * 2 for n in range(20)]
-    assert isinstance(executor, InProcessExecutor) and len(executor.cache._compiled) == 1
+    if isinstance(executor, InProcessExecutor):  # its compiled-version cache
+        assert len(executor.cache._compiled) == 1

@@ -45,6 +45,7 @@ class Call:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     body: Any = NO_BODY
+    state: Any = None  # the app's state: what `flowlang serve` attached besides the store (the run service)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -165,6 +166,7 @@ def endpoint(handler: Handler, *, public: bool = False) -> Callable[[Request], A
                 store=store, settings=settings, vault=request.app.state.vault, project=project, token_name=token_name, request_id=rid,
                 base_url=str(request.base_url).rstrip("/"), path=dict(request.path_params),
                 query=dict(request.query_params), headers=dict(request.headers), body=body,
+                state=request.app.state,
             )
             reply = await run_in_threadpool(handler, call)
         except ApiError as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, text
 from starlette.concurrency import run_in_threadpool
@@ -142,8 +142,7 @@ def _attributes(call: Call) -> dict[str, Any]:
 def _next_run_at(call: Call, pipe: dict[str, Any]) -> str | None:
     if pipe["trigger"] != "schedule" or not pipe["schedules"]:
         return None
-    clock = _CLOCKS.get(id(call.store)) or SystemClock()
-    return _iso(next_time(pipe["schedules"], time_zone(pipe["timezone"]), clock.now()))
+    return _iso(next_time(pipe["schedules"], time_zone(pipe["timezone"]), _clock(call).now()))
 
 
 def flow_schedule(conn: Connection, flow_id: str, draft: str | None) -> str | None:
@@ -292,16 +291,20 @@ def run_pipe(call: Call) -> Reply:
 
 
 def _runs(call: Call) -> RunService:
-    return _SERVICES[id(call.store)]
+    return run_service(call.state)
 
 
-_SERVICES: dict[int, RunService] = {}  # store -> the run service of this process (set by attach())
-_CLOCKS: dict[int, Clock] = {}  # store -> the scheduler's clock (next_run_at is computed on it)
+def run_service(state: Any) -> RunService:
+    """The run service `flowlang serve` attached to the app's state (service.start_services)."""
+    service = getattr(state, "runs", None)
+    if service is None:
+        raise ApiError.one(503, "this server does not run flows (its run service is not started)")
+    return cast(RunService, service)
 
 
-def attach(service: RunService, clock: Clock) -> None:
-    _SERVICES[id(service.store)] = service
-    _CLOCKS[id(service.store)] = clock
+def _clock(call: Call) -> Clock:
+    """The scheduler's clock (next_run_at is computed on it): the real time unless a test set another."""
+    return cast(Clock, getattr(call.state, "clock", None) or SystemClock())
 
 
 # ------------------------------------------------------------------------------- the listener
@@ -341,9 +344,9 @@ def _deliver(service: RunService, vault: Any, pipe_id: str, headers: dict[str, s
 async def listener(request: Request) -> Response:
     """POST /listener/{pipeID}: 202 queued, or with `?wait=N` 200 with the run (504 when it takes longer)."""
     rid = request_id_of(request)
-    service = _SERVICES[id(request.app.state.store)]
     pipe_id = request.path_params["pipe_id"]
     try:
+        service = run_service(request.app.state)
         wait_text = request.query_params.get("wait")
         wait = None
         if wait_text is not None:
@@ -359,6 +362,8 @@ async def listener(request: Request) -> Response:
     except DeliveryError as err:
         problem = ApiError.one(err.status, err.detail, title=err.title)
         return error_response(problem, rid)
+    except ApiError as err:
+        return error_response(err, rid)
     except Exception:
         import logging
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from flowlang.host.api.endpoint import Call, Reply, endpoint
 from flowlang.host.api.paging import page_of, paged
-from flowlang.host.api.pipes import _runs
+from flowlang.host.api.pipes import run_service
 from flowlang.host.errors import ApiError, not_found
 from flowlang.host.runs import RUN_COLUMNS, insert_run, run_row
 
@@ -88,7 +88,7 @@ def reprocess(call: Call) -> Reply:
                             pipe_id=row["pipe_id"], input=json.loads(row["input"]) if row["input"] else None,
                             reprocess_of=row["id"])
         new = run_row(conn, call.project.id, run_id)
-    _runs(call).wake()
+    run_service(call.state).wake()
     assert new is not None
     return Reply(202, {"data": run_json(call.base_url, new)}, {"Location": call.url(f"/v2/runs/{run_id}")})
 

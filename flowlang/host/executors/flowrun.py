@@ -29,7 +29,7 @@ from flowlang.runtime.context import Run, RunCancelled
 from flowlang.runtime.errors import FlowError
 from flowlang.runtime.launcher import execute
 from flowlang.runtime.runlog import RunLog, mask_secrets
-from flowlang.runtime.state import StateStore
+from flowlang.runtime.state import RunRecord
 from flowlang.runtime.values import to_json
 
 LOG_BATCH = 100  # lines sent to the recorder at once
@@ -160,8 +160,9 @@ class _LogSink:
         return False
 
 
-class _HostState:
-    """What the launcher's `execute` needs of a StateStore, backed by the host's Recorder."""
+class HostRunStore:
+    """The launcher's RunStore for a host run: state through the host's Recorder; the run's record and
+    log are the host's own (the recorder has them already), so those methods only keep the counts."""
 
     path = ":memory:"  # no file lock: the host itself keeps one run of a job at a time
 
@@ -194,13 +195,13 @@ class _HostState:
         """The attempt number of idempotency keys: unique per host run, the same when a run is retried."""
         return zlib.crc32(self.job.run_id.encode()) | (len(self.job.run_id) << 32)
 
-    def interrupt_orphans(self, flow: str) -> list[Any]:
+    def interrupt_orphans(self, flow: str) -> list[RunRecord]:
         return []  # the host sweeps lost runs itself, at start and by lease
 
     def start_run(self, flow: str, run_id: str | None = None, started: str | None = None) -> str:
         return self.job.run_id  # the host recorded the run before it started
 
-    def add_logs(self, run_id: str, lines: list[Any], first: int) -> None:
+    def add_logs(self, run_id: str, lines: list[tuple[str, str, str | None, str]], first: int) -> None:
         """The lines already went to the recorder as they were written."""
 
     def finish_run(self, run_id: str, status: str, succeeded: int = 0, failed: int = 0,
@@ -278,7 +279,7 @@ def run_job(job: RunJob, recorder: Recorder, cache: CompiledCache, live: LiveRun
     sink = _LogSink(recorder, job.run_id, folder)
     log = RunLog(cast(Any, sink), fmt="json", secrets=ambient.secrets, interactive=False,
                  clock=lambda: datetime.now(UTC))
-    state = _HostState(recorder, job)
+    state = HostRunStore(recorder, job)
 
     live.sink = sink
 
@@ -292,7 +293,7 @@ def run_job(job: RunJob, recorder: Recorder, cache: CompiledCache, live: LiveRun
     try:
         outcome = execute(
             flow_name=flow.name, slug=job.state_key or flow.slug, build_systems=compiled.build_systems,
-            body=body, source=job.input, store=cast(StateStore, state), ambient=ambient, log=log,
+            body=body, source=job.input, store=state, ambient=ambient, log=log,
             max_steps=job.max_steps,
         )
     except FlowError as err:  # the state could not be read: nothing ran

@@ -1,0 +1,38 @@
+"""The engines the pipes suite runs on, by name: what each needs around a served host and in process.
+
+`SERVED[name](directory, db)` is a context manager that starts whatever the engine needs beside
+`flowlang serve` (nothing for the in-process engine; a Temporal dev server and workers for issue 13's)
+and yields the server's extra arguments and environment. `IN_PROCESS[name]()` makes an unstarted
+Executor for the executor-level tests. Add an engine to both, and every test of tests/pipes runs on it:
+the `executor` fixtures are parametrised by these names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flowlang.host.executors import Executor, InProcessExecutor
+
+
+@dataclass(frozen=True)
+class ServedEngine:
+    """How to serve with the engine: `flowlang serve` arguments and environment variables."""
+
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def _inprocess(directory: Path, db: str | None) -> Iterator[ServedEngine]:
+    yield ServedEngine(args=("--engine", "inprocess"))
+
+
+SERVED: dict[str, Callable[[Path, str | None], AbstractContextManager[ServedEngine]]] = {
+    "inprocess": _inprocess,
+}
+IN_PROCESS: dict[str, Callable[[], Executor]] = {
+    "inprocess": lambda: InProcessExecutor(workers=2),
+}
