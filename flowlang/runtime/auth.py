@@ -9,7 +9,14 @@ from typing import Any
 
 import httpx
 
-from flowlang.runtime.config import ApiKeyAuth, AuthConfig, BasicAuth, BearerAuth, OAuth2Auth
+from flowlang.runtime.config import (
+    ApiKeyAuth,
+    AuthConfig,
+    BasicAuth,
+    BearerAuth,
+    OAuth2Auth,
+    header_problem,
+)
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.masking import basic_credentials, mask_secrets
 from flowlang.runtime.values import parse_json
@@ -104,7 +111,7 @@ class OAuth2Tokens:
         response = await send(request)
         label = f"{self.system}.{operation}: oauth2 token request"
         if not response.is_success:  # a token endpoint may echo the form, client_secret and all
-            text = mask_secrets(response.text, {self.config.client_secret, *(self.secrets or ())})
+            text = mask_secrets(response.text, {self.config.client_secret, *(self.secrets or ())})  # before folding
             excerpt = " ".join(text.split())[:200]
             raise FlowError(
                 "http",
@@ -129,6 +136,10 @@ class OAuth2Tokens:
                 "data", f"{label}: the response has no 'access_token'", where,
                 status=response.status_code, system=self.system, operation=operation,
             )
+        problem = header_problem(token)
+        if problem:
+            raise FlowError("data", f"{label}: the 'access_token' it returned {problem}", where,
+                            status=response.status_code, system=self.system, operation=operation)
         lifetime = payload.get("expires_in", DEFAULT_EXPIRES_IN)
         try:
             seconds = float(lifetime)

@@ -333,7 +333,14 @@ class HttpClient:
         if kind is not None:
             headers.setdefault("content-type", kind)
         public, private = split_headers(headers, self.secrets)
-        return _Call(sys, op, url, query, public, {**self._credentials[system][0], **private}, content, where, body)
+        credentials = self._credentials[system][0]
+        for name, value in credentials.items():
+            problem = header_problem(value)
+            if problem:  # said here, without the value: httpx would quote it and call it a connection error
+                raise FlowError("data", f"{label}: the '{name}' header of system {system}'s auth {problem}", where,
+                                system=system, operation=operation,
+                                hint="check the secret it is made from (a trailing newline?)")
+        return _Call(sys, op, url, query, public, {**credentials, **private}, content, where, body)
 
     def _encode(self, system: str, op: OperationConfig, body: Any, where: Where) -> tuple[bytes | None, str | None]:
         """The body as the operation sends it (JSON, form or multipart; see bodies.py)."""
@@ -545,7 +552,7 @@ class HttpClient:
                 body = response.text
         if not ok:
             text = response.text if body is None or isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-            excerpt = _excerpt(text)
+            excerpt = _excerpt(self.mask(text))  # masked before its whitespace is folded
             message = f"{sys}.{op} failed: HTTP {status} {response.reason_phrase}" + (f": {excerpt}" if excerpt else "")
             raise FlowError("http", self.mask(message), call.where, status=status, body=body, system=sys, operation=op)
         return {"status": status, "ok": ok, "headers": headers, "body": body}

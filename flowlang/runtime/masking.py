@@ -2,8 +2,11 @@
 
 One place derives all forms of each secret, as one regular expression:
 - each character of the secret as itself, percent-encoded (`%2F` or `%2f`, UTF-8 bytes), `+` for a space
-  (form encoding), or escaped as JSON and Python write it (`\\"`, `\\/`, `\\u00fc`, one or more backslashes
-  deep, so JSON inside a JSON string is caught too); the forms may mix, as partly encoded URLs do;
+  (form encoding), or escaped as JSON and Python write it (`\\"`, `\\/`, `\\u00fc`, and `\\xc3\\xbc` as
+  the repr of bytes shows it; one or more backslashes deep, so JSON inside a JSON string is caught too); the
+  forms may mix, as partly encoded URLs do;
+- each run of blanks and line breaks in the secret also as any other such run (error excerpts fold a body's
+  whitespace into single spaces, so `a\\nb` is shown as `a b`);
 - the base64 of the secret (standard and URL-safe alphabets), standalone and at each of the three byte
   offsets it can have inside a longer base64 text (so `Basic` headers and tokens that embed it are caught).
 A secret shorter than SHORT_SECRET is masked only where it stands alone: masking every "42" would garble
@@ -55,7 +58,23 @@ def _char(c: str) -> str:
     units = json.dumps(c)[1:-1]
     if units.startswith("\\u"):  # \u00fc, or a surrogate pair for a character beyond U+FFFF
         forms.append("".join(_escaped("\\" + unit) for unit in units.split("\\") if unit))
+    if not c.isascii():  # b'\xc3\xbc': the repr of the UTF-8 bytes (an HTTP library's message about a header)
+        forms.append("".join(r"\\+x" + _hex(f"{b:02x}") for b in c.encode("utf-8")))
     return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
+
+
+def _chars(secret: str) -> str:
+    """The secret character by character; a run of whitespace matches any run of it (folded excerpts), and
+    none at all at either end (a secret read with its trailing newline is shown stripped)."""
+    runs = re.findall(r"\s+|\S+", secret)
+    parts = []
+    for index, run in enumerate(runs):
+        written = "".join(_char(c) for c in run)
+        if run.isspace():
+            at_end = index in (0, len(runs) - 1) and len(runs) > 1
+            written = f"(?:{written}|\\s{'*' if at_end else '+'})"
+        parts.append(written)
+    return "".join(parts)
 
 
 def _base64_forms(secret: str) -> list[str]:
@@ -76,7 +95,7 @@ def _base64_forms(secret: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def secret_pattern(secret: str) -> str:
     """A regular expression for every written form of `secret` (see the module's docstring)."""
-    chars = "".join(_char(c) for c in secret)
+    chars = _chars(secret)
     if len(secret) < SHORT_SECRET:
         alone = base64.b64encode(secret.encode("utf-8")).decode("ascii")
         return f"(?<![0-9A-Za-z])(?:{chars}|{re.escape(alone)})(?![0-9A-Za-z])"

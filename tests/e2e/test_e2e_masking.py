@@ -103,3 +103,45 @@ def test_no_form_of_a_secret_surfaces_in_logs_errors_or_run_history(
         seen = outcome.err + outcome.out + "\n".join(history)
         leaked = [form for form in written_forms() if form in seen]
         assert leaked == [], seen
+
+
+LINE_BREAK_FLOW = """\
+system keyed {
+  base_url: env("API_URL")
+  auth: api_key("key", secret("API_KEY"), in: "query")
+  GET echo "/echo"
+}
+system bearer {
+  base_url: env("API_URL")
+  auth: bearer(secret("API_KEY"))
+  GET echo "/echo"
+}
+flow broken {
+  try {
+    call keyed.echo()
+  } catch e {
+    log warn e.message
+  }
+  call bearer.echo()
+}
+"""
+
+
+def test_a_secret_with_a_line_break_never_surfaces_and_a_bad_auth_header_is_named_without_it(write: Write) -> None:
+    secret = "l1ne-br0ken\nsecret-value"
+
+    def echo_key(req: Recorded) -> Reply:  # repeats the key as text: the excerpt folds its line break
+        return Reply(401, text=f"unknown key {req.arg('key')} for this account")
+
+    with FakeServer() as server:
+        server.route("GET", "/echo", echo_key)
+        flow = write("broken.flow", LINE_BREAK_FLOW)
+        result = run_both(flow, env={"API_URL": server.url, "API_KEY": secret})
+        assert len(server.received("GET", "/echo")) == 2  # the bearer call was never sent
+    assert result.code == 3
+    assert "keyed.echo failed: HTTP 401 Unauthorized: unknown key *** for this account" in result.err
+    assert "bearer.echo: the 'authorization' header of system bearer's auth contains a line break" in result.err
+    assert "closed the connection" not in result.err
+    for outcome in (result.interpreted, result.compiled):
+        for part in ("l1ne", "br0ken", "secret-value"):
+            assert part not in outcome.err + outcome.out

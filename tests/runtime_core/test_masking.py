@@ -60,3 +60,17 @@ def test_text_without_secrets_is_unchanged() -> None:
 def test_a_short_secret_stays_masked_only_where_it_stands_alone_in_every_form() -> None:
     assert mask_secrets("pin 4242, b64 NDI0Mg==, order 142420", {"4242"}) == "pin ***, b64 ***, order 142420"
     assert mask_secrets("a%20b and ca b", {"a b"}) == "*** and ca b"
+
+
+@pytest.mark.parametrize("secret", ["abc-super\nsecret-value", "abc-super\r\nsecret-value", "tok3n-value\n",
+                                    "\n\tlead-s3cret"])
+def test_a_secret_with_line_breaks_is_masked_where_an_excerpt_folds_or_strips_its_whitespace(secret: str) -> None:
+    folded = mask_secrets(" ".join(f"HTTP 401: got {secret} (end)".split()), {secret})
+    assert folded.startswith("HTTP 401: got") and "***" in folded and folded.endswith("(end)")
+    assert not any(part in folded for part in ("super", "value", "s3cret", "tok3n")), folded
+    assert mask_secrets(f"Illegal header value {secret.encode()!r}", {secret}) == "Illegal header value b'***'"
+
+
+def test_a_non_ascii_secret_is_masked_in_the_repr_of_its_utf8_bytes() -> None:
+    secret = "pässwörd-42"
+    assert mask_secrets(f"value {secret.encode()!r}", {secret}) == "value b'***'"
