@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,8 @@ from flowlang.testing.engines import Engines, FlowRun, Setup, run_flow
 from flowlang.testing.mocks import Canned
 
 CALLS_PREFIX, LOGS_PREFIX = "calls:", "logs:"
+SHORT = 60  # values whose JSON is no longer are shown without a diff
+_INTERNAL = re.compile(r"\b(calls|logs):([\w.]*)")  # the names `rewrite` gives calls(…) and logs(…)
 
 
 @dataclass
@@ -82,12 +85,12 @@ def show(value: Any) -> str:
 
 
 def diff(expected: Any, actual: Any) -> list[str]:
-    """A line diff of two values as indented JSON (- expected, + actual); [] for short scalars."""
-    left, right = _pretty(expected), _pretty(actual)
-    if "\n" not in left and "\n" not in right:
+    """A line diff of two values as indented JSON (- expected, + actual); [] when both fit on a short line."""
+    if len(show(expected)) <= SHORT and len(show(actual)) <= SHORT:
         return []
+    left, right = _pretty(expected), _pretty(actual)
     lines = difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "actual", lineterm="", n=2)
-    return list(lines)[2:]
+    return [line for line in list(lines)[2:] if not line.startswith("@@")]
 
 
 def _pretty(value: Any) -> str:
@@ -151,6 +154,7 @@ class TestCase:
                 break
             except Exception as exc:  # a FlowError of either engine: evaluating a test expression failed
                 message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                message = _INTERNAL.sub(lambda m: f"{m[1]}({m[2]})", message)
                 failures.append(Failure(item.span, self.text(item), [f"error: {message}"]))
                 break
         return CaseResult(engine, failures, runs, observed)

@@ -15,9 +15,10 @@ WIDTH = 80
 
 
 def _rule(title: str, char: str = "=") -> str:
+    """`===== title =====`, WIDTH wide; a longer title is shown whole between short rules."""
     title = f" {title} " if title else ""
     side = max(3, (WIDTH - len(title)) // 2)
-    return (char * side + title + char * side)[:WIDTH]
+    return char * side + title + char * max(3, WIDTH - side - len(title))
 
 
 def header(session: Session, out: TextIO) -> None:
@@ -57,12 +58,10 @@ def failures(session: Session, out: TextIO) -> None:
     if not failed and not session.errors:
         return
     out.write("\n" + _rule("FAILURES") + "\n")
-    for file, diagnostics, sources in session.errors:
-        out.write(_rule(f"{file} does not check", "_") + "\n")
-        out.write(render_all_text(diagnostics, sources) + "\n")
-    for outcome in failed:
-        out.write(_rule(f'"{outcome.case.name}"', "_") + "\n")
-        out.write("\n".join(_outcome_lines(outcome)) + "\n\n")
+    blocks = [[_rule(f"{file} does not check", "_"), render_all_text(diagnostics, sources)]
+              for file, diagnostics, sources in session.errors]
+    blocks += [[_rule(f'"{outcome.case.name}"', "_"), *_outcome_lines(outcome)] for outcome in failed]
+    out.write("\n\n".join("\n".join(block) for block in blocks) + "\n")
 
 
 def closing(session: Session, out: TextIO) -> None:
@@ -70,7 +69,7 @@ def closing(session: Session, out: TextIO) -> None:
         out.write("no tests ran\n")
         return
     parts = [f"{session.passed} passed", f"{session.failed} failed"]
-    out.write(_rule(f"{', '.join(parts)} in {session.seconds:.2f}s") + "\n")
+    out.write("\n" + _rule(f"{', '.join(parts)} in {session.seconds:.2f}s") + "\n")
 
 
 def coverage(session: Session, out: TextIO) -> None:

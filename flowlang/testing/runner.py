@@ -13,6 +13,9 @@ from flowlang.diagnostics import Diagnostic
 from flowlang.testing.cases import CaseResult, Evaluator, Failure, TestCase, show
 from flowlang.testing.engines import ENGINES, Engines
 
+# What the engines' runs of one test must agree on, and how a difference is named.
+COMPARED = (("ok", "the run ended differently"), ("result", "the results differ"),
+            ("state", "the states differ"), ("logs", "the log lines differ"), ("calls", "the requests differ"))
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".flowlang"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -135,15 +138,15 @@ def disagreement(results: list[CaseResult]) -> list[str]:
     found: list[str] = []
     for other in others:
         for index, (a, b) in enumerate(zip(first.runs, other.runs, strict=False)):
-            for what in ("ok", "result", "state", "logs", "calls"):
+            for what, label in COMPARED:
                 left, right = getattr(a, what), getattr(b, what)
-                if what == "logs":
-                    left = [(r["level"], r["message"]) for r in left]
-                    right = [(r["level"], r["message"]) for r in right]
+                if what == "logs":  # in any order: the iterations of a parallel loop log as they finish
+                    left = sorted([r["level"], r["message"]] for r in left)
+                    right = sorted([r["level"], r["message"]] for r in right)
                 if what == "calls":
                     left, right = _comparable_calls(left), _comparable_calls(right)
                 if left != right:
-                    found.append(f"run {index + 1}: the {what} differs: {first.engine} {show(left)[:300]} "
+                    found.append(f"run {index + 1}: {label}: {first.engine} {show(left)[:300]} "
                                  f"vs {other.engine} {show(right)[:300]}")
         if not found and first.observed != other.observed:
             found.append(f"the expectations saw different values: {first.engine} {show(first.observed)[:300]} "
@@ -152,7 +155,9 @@ def disagreement(results: list[CaseResult]) -> list[str]:
 
 
 def _comparable_calls(calls: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
-    return {op: [{k: v for k, v in c.items() if k != "headers"} for c in items] for op, items in calls.items()}
+    """The requests per operation without headers, in any order (parallel loops send them as they go)."""
+    return {op: sorted(({k: v for k, v in c.items() if k != "headers"} for c in items), key=show)
+            for op, items in calls.items()}
 
 
 def run_session(paths: list[str], *, engines: tuple[str, ...] = ENGINES, pattern: str | None = None,

@@ -144,8 +144,9 @@ def build(text: str) -> list[Item]:
         t = T(kind, tok.value)
         if t.open or kind in ("SUB", "ADD"):
             ended = tables.accepts(session.stack, _AFTER_EXPRESSION)
-            # `f(x)`, `a[0]`; and where the grammar names what a `(` follows: `func f(`, `call s.op(`
-            t.glued = t.open and (ended or (tok.value == "(" and (previous == "NAME" or member)))
+            # `f(x)`, `a[0]`; and where the grammar names what a `(` follows: `func f(`, `call s.op(`.
+            # A `{` is never glued: after a name it opens a block, or the object of `given state {…}`.
+            t.glued = t.open and tok.value != "{" and (ended or (tok.value == "(" and (previous == "NAME" or member)))
             t.unary = not t.open and not ended
         member = previous in _MEMBER_DOTS
         previous = kind
