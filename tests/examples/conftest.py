@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The examples' flows and systems; their tests (`*_test.flow`, run by test_example_tests.py) are not examples.
+EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.flow") if not p.stem.endswith("_test"))
 sys.path.insert(0, str(EXAMPLES))
 
 import fake_systems  # noqa: E402  (lives in examples/, put on sys.path above)

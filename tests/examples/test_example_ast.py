@@ -8,13 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLE_FILES
 from syrupy.assertion import SnapshotAssertion
 
 from flowlang import nodes
 from flowlang.syntax.parser import parse
 
-FLOW_FILES = sorted(EXAMPLES.glob("*.flow"))
+FLOW_FILES = EXAMPLE_FILES
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.name)

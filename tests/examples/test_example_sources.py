@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLE_FILES, EXAMPLES
 
 from flowlang import nodes
 from flowlang.syntax.parser import parse
 
-FLOW_FILES = sorted(EXAMPLES.glob("*.flow"))
+FLOW_FILES = EXAMPLE_FILES
 RUNNABLE = [path for path in FLOW_FILES if path.name != "systems.flow"]
 
 
