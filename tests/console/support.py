@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,48 @@ class Browserless:
 
     def post(self, path: str, fields: dict[str, str], origin: str | None = None) -> httpx.Response:
         return self.http.post(path, data=fields, headers={"Origin": origin or self.origin})
+
+
+TALLY = """flow tally {
+  for item in source.items {
+    if item.ok {
+      log success "item {item.id}"
+    } else {
+      log failure "item {item.id} failed"
+    }
+  }
+  return {count: length(source.items)}
+}
+"""
+TALLY_INPUT = {"items": [{"id": 1, "ok": True}, {"id": 2, "ok": False}, {"id": 3, "ok": True}]}
+
+
+def publish(tenant: Tenant, flow_id: str) -> dict[str, Any]:
+    answer = tenant.http.post(f"/v2/flows/{flow_id}/publish")
+    assert answer.status_code in (200, 201), answer.text
+    data: dict[str, Any] = answer.json()["data"]
+    return data
+
+
+def make_pipe(tenant: Tenant, flow_id: str, trigger: str = "webhook", **fields: Any) -> dict[str, Any]:
+    answer = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow_id, "trigger": trigger,
+                                                          **fields}})
+    assert answer.status_code == 201, answer.text
+    data: dict[str, Any] = answer.json()["data"]
+    return data
+
+
+def ended_run(tenant: Tenant, pipe_id: str, payload: Any) -> dict[str, Any]:
+    """A run of the pipe with `payload` as its input, once it has ended."""
+    answer = tenant.http.post(f"/v2/pipes/{pipe_id}/run", json={"data": {"input": payload}})
+    assert answer.status_code == 202, answer.text
+    return wait_run(tenant, answer.json()["data"]["id"])
+
+
+def wait_run(tenant: Tenant, run_id: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        data: dict[str, Any] = tenant.http.get(f"/v2/runs/{run_id}").json()["data"]
+        if data["status"] not in ("queued", "running") or time.monotonic() > deadline:
+            return data
+        time.sleep(0.1)

@@ -138,3 +138,37 @@ def test_sign_out_returns_to_the_sign_in_page(page: Page, tenant: Tenant) -> Non
     assert page.path() == "/login"
     page.go("/flows")
     assert page.path().startswith("/login")
+
+
+def test_publish_a_draft_with_an_error_then_fix_it_diff_and_roll_back(page: Page, tenant: Tenant) -> None:
+    flow = make_flow(tenant, "Versions", "versions", "flow versions {\n  total = 1\n  return total\n}\n")
+    page.sign_in(tenant.token)
+    page.go(f"/flows/{flow['id']}/edit")
+    broken = "flow versions {\n  total = 2\n  return totl\n}\n"
+    page.script("arguments[0].value = arguments[1]", page.find("editor"), broken)
+    page.click("publish")  # Save & Merge
+    page.allow_status_error(422)
+    assert "Not published: versions.flow:3:10: error[E101]" in page.find("problem").text
+    assert [d.get_attribute("data-line") for d in page.find_all("diagnostic")] == ["2", "3"]  # W102 and E101
+    fixed = "flow versions {\n  total = 2\n  return total\n}\n"
+    page.script("arguments[0].value = arguments[1]", page.find("editor"), fixed)
+    page.click("publish")
+    assert page.path() == f"/flows/{flow['id']}?notice=published&version=1"
+    assert page.find("published-version").text == "version 1"
+    assert page.find("source").find_element("css selector", "#L2 code").text.strip() == "total = 2"
+    spans = page.script("return Array.from(document.querySelectorAll('[data-testid=source] .fl-declaration'))"
+                        ".map(s => [s.textContent, getComputedStyle(s).color])")
+    assert spans[0][0] == "flow" and spans[0][1] != "rgb(31, 35, 40)"  # highlighted: not the text colour
+    tenant.http.put(f"/v2/flows/{flow['id']}", json={"data": {"type": "flow", "source": fixed.replace("2", "3")}})
+    page.go(f"/flows/{flow['id']}")
+    page.click("publish")
+    assert page.find("published-version").text == "version 2"
+    page.click("compare")  # versions 1 and 2, as the radios start
+    diff = page.find("version-diff")
+    changed = diff.find_elements("css selector", "tr[data-kind=replace]")
+    assert [r.text.split() for r in changed] == [["2", "total", "=", "2", "2", "total", "=", "3"]]
+    page.go(f"/flows/{flow['id']}")
+    page.script("window.confirm = () => true")  # the roll back asks first
+    page.submit(page.find("rollback"))
+    assert page.find("published-version").text == "version 3"
+    assert "version 3 is a copy of version 1" in page.driver.find_element("css selector", ".flash").text

@@ -11,9 +11,10 @@ from console.support import Browserless, api_flow, make_flow
 
 def test_pages_need_a_session_and_send_the_browser_to_sign_in(console: HostServer) -> None:
     anonymous = Browserless(console)
-    for path in ("/flows", "/flows/new", f"/flows/{uuid.uuid4()}"):
+    for path in ("/flows", "/flows/new", f"/flows/{uuid.uuid4()}", "/pipes", "/pipes/new", "/runs",
+                 f"/runs/{uuid.uuid4()}", f"/flows/{uuid.uuid4()}/diff"):
         answer = anonymous.http.get(path)
-        assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=/flows")
+        assert answer.status_code == 303 and answer.headers["location"] == "/login?next=" + path
     assert anonymous.http.get("/").headers["location"] == "/login"
 
 
@@ -45,7 +46,8 @@ def test_every_page_sends_a_csp_without_inline_scripts(console: HostServer, tena
     flow = make_flow(tenant, "CSP", "csp", "flow csp {\n  return 1\n}\n")
     browser = Browserless(console)
     browser.sign_in(tenant.token)
-    for path in ("/login", "/flows", "/flows/new", f"/flows/{flow['id']}", f"/flows/{flow['id']}/edit"):
+    for path in ("/login", "/flows", "/flows/new", f"/flows/{flow['id']}", f"/flows/{flow['id']}/edit",
+                 f"/flows/{flow['id']}/diff?a=draft&b=draft", "/pipes", "/pipes/new", "/runs"):
         answer = browser.http.get(path)
         assert answer.status_code == 200, path
         policy = answer.headers["content-security-policy"]

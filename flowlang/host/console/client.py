@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from starlette.requests import Request
@@ -81,3 +82,13 @@ class Api:
             offset += PAGE
             if not page.data or len(items) >= total:
                 return ApiResult(page.status, {"data": items}, page.headers)
+
+    async def shared_files(self) -> dict[str, str]:
+        """The project's shared files (path -> text), what a draft is checked and drawn with."""
+        listed = await self.all_pages("/v2/files")
+        found: dict[str, str] = {}
+        for item in listed.data if listed.ok and isinstance(listed.data, list) else []:
+            one = await self.get(f"/v2/files/{quote(str(item.get('path', '')))}")
+            if one.ok and isinstance(one.data, dict) and isinstance(one.data.get("content"), str):
+                found[one.data["path"]] = one.data["content"]
+        return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -9,6 +10,8 @@ from starlette.responses import Response
 
 from flowlang.host.console.guard import Ctx, console_page
 from flowlang.host.console.render import redirect
+
+FILE_POLICIES = ("refuse", "keep", "overwrite")
 
 
 def _matches(flow: dict[str, Any], query: str) -> bool:
@@ -40,20 +43,60 @@ async def _toggle(ctx: Ctx) -> Response:
     return redirect(back if back.startswith("/flows") else "/flows")
 
 
+async def _templates(ctx: Ctx) -> list[dict[str, Any]]:
+    result = ctx.checked(await ctx.api.get("/v2/templates"))
+    return list(result.data) if result.ok and isinstance(result.data, list) else []
+
+
+async def _new_page(ctx: Ctx, values: dict[str, str], problems: list[str], status: int = 200) -> Response:
+    return ctx.page("new.html", status, title="New flow", section="flows", values=values, problems=problems,
+                    templates=await _templates(ctx), policies=FILE_POLICIES)
+
+
 async def _new_form(ctx: Ctx) -> Response:
-    """GET /flows/new: a blank flow (name, slug, description)."""
-    return ctx.page("new.html", title="New flow", section="flows", values={}, problems=[])
+    """GET /flows/new: blank, from a core-flow template, or from an export file."""
+    return await _new_page(ctx, {"mode": ctx.request.query_params.get("mode", "blank")}, [])
+
+
+def _import_doc(text: str) -> tuple[Any, str]:
+    """The export document pasted or read from a file, or the reason it is unusable."""
+    if not text.strip():
+        return None, "choose an export file (flowlang export, or Export on a flow's page) or paste its JSON"
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        return None, f"the export is not valid JSON ({exc})"
+    if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
+        return doc, ""
+    return {"data": doc}, ""
 
 
 async def _create(ctx: Ctx) -> Response:
-    """POST /flows/new: POST /v2/flows; its 422 problems are shown at their fields."""
-    values = {k: ctx.form.get(k, "").strip() for k in ("name", "slug", "description")}
-    doc = {"data": {"type": "flow", **values, "enabled": ctx.form.get("enabled") == "true"}}
-    result = ctx.checked(await ctx.api.call("POST", "/v2/flows", doc=doc))
+    """POST /flows/new: POST /v2/flows (blank), `?template=SLUG`, or /v2/flows/import; problems shown."""
+    form = ctx.form
+    mode = form.get("mode", "blank")
+    values = {k: form.get(k, "").strip() for k in ("name", "slug", "description", "template", "files")}
+    values.update(mode=mode, export=form.get("export", ""))
+    policy = values["files"] if values["files"] in FILE_POLICIES else "refuse"
+    if mode == "template":
+        given = {k: values[k] for k in ("name", "slug") if values[k]}
+        body = {"data": {"type": "flow", **given}} if given else None
+        result = ctx.checked(await ctx.api.call("POST", "/v2/flows", params={"template": values["template"],
+                                                                             "files": policy}, doc=body))
+    elif mode == "import":
+        doc, problem = _import_doc(values["export"])
+        if doc is None:
+            return await _new_page(ctx, values, [problem], 422)
+        result = ctx.checked(await ctx.api.call("POST", "/v2/flows/import", params={"files": policy}, doc=doc))
+    else:
+        attributes = {k: values[k] for k in ("name", "slug", "description")}
+        doc = {"data": {"type": "flow", **attributes, "enabled": form.get("enabled") == "true"}}
+        result = ctx.checked(await ctx.api.call("POST", "/v2/flows", doc=doc))
     if not result.ok:
-        return ctx.page("new.html", result.status, title="New flow", section="flows", values=values,
-                        problems=[e.get("detail", "") for e in result.errors] or [result.message()])
-    return redirect(f"/flows/{quote(result.data['id'])}/edit")
+        return await _new_page(ctx, values, [str(e.get("detail", "")) for e in result.errors] or [result.message()],
+                               result.status)
+    target = f"/flows/{quote(result.data['id'])}"
+    return redirect(target + ("/edit" if mode == "blank" else ""))
 
 
 list_flows = console_page(_list)

@@ -43,6 +43,13 @@ class Ctx:
             raise SignedOut
         return result
 
+    async def act(self, method: str, path: str, title: str, doc: Any = None) -> ApiResult | Response:
+        """An API call that changes something: its result, or the error page saying why it was refused."""
+        result = self.checked(await self.api.call(method, path, doc=doc))
+        if not result.ok:
+            return self.page("error.html", result.status, title=title, message=result.message())
+        return result
+
     def not_found(self, result: ApiResult) -> Response:
         return self.page("error.html", result.status, title="Not found", message=result.message())
 

@@ -71,6 +71,13 @@ def redirect(url: str) -> Response:
     return secure(RedirectResponse(url, status_code=303))
 
 
+async def highlight_css(request: Request) -> Response:
+    """GET /static/highlight.css: the classes of `flowlang.tools.highlight`, one stylesheet for every page."""
+    from flowlang.tools.highlight import CSS
+
+    return secure(Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"}))
+
+
 def plain_text(text: str) -> Markup:
     """Escaped text as Markup (for places that join console-made markup with values)."""
     return Markup(escape(text))

@@ -1,25 +1,25 @@
-"""A flow's stored source as the console shows it: numbered lines, its diagnostics, its flowchart.
+"""A flow's source as the console shows it: highlighted numbered lines, its diagnostics, its flowchart.
 
-The text is parsed as one file named after the flow's slug. Syntax highlighting comes from one function,
-`highlight_line`, so that the editor's highlighter can replace the plain escaped text in one line.
+The text is loaded as the file `<slug>.flow` of a bundle holding the project's shared files (or a
+version's copy of them), exactly as Save & Merge checks it (`flowlang.host.bundle`): a flow that imports
+`lib/money.flow` is checked and drawn with it. Files are named by their path in the project, never by the
+temporary directory they were laid out in. Highlighting is `flowlang.tools.highlight`'s.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from flowlang.checker import check
-from flowlang.diagnostics import Diagnostic, FlowSyntaxError, render_all_text
-from flowlang.loader import Project
-from flowlang.syntax.parser import parse
+from flowlang.diagnostics import Diagnostic, render_all_text
+from flowlang.host.bundle import materialized, root_name
+from flowlang.loader import load_project
 from flowlang.tools.graph import Badge, GraphError, build_graph, render_svg
-
-
-def highlight_line(text: str) -> Markup:
-    """One source line as safe HTML (plain escaped text until flowlang/tools/highlight.py is on main)."""
-    return Markup(escape(text))
+from flowlang.tools.highlight import highlight_lines
 
 
 @dataclass
@@ -31,12 +31,15 @@ class Line:
 
 @dataclass
 class Draft:
-    """What the console knows about one source text: its lines, diagnostics and (when it parses) project."""
+    """One source text as the console knows it: diagnostics, and (when it parses) its flowchart's SVG."""
 
     file: str
     text: str
-    project: Project | None
     diagnostics: list[Diagnostic]
+    sources: dict[str, str]  # every file loaded (the root and what it imports), by project path
+    chart: str | None  # the SVG (without run counts), None when there is none
+    chart_note: str  # why there is no chart
+    _graph: object = None
 
     @property
     def errors(self) -> int:
@@ -44,36 +47,82 @@ class Draft:
 
     def report(self) -> str:
         """The diagnostics exactly as `flowlang check` prints them."""
-        return render_all_text(self.diagnostics, {self.file: self.text})
+        return render_all_text(self.diagnostics, self.sources)
 
     def lines(self) -> list[Line]:
-        lines = [Line(n, highlight_line(t)) for n, t in enumerate(self.text.split("\n"), start=1)]
+        lines = [Line(n, Markup(html)) for n, html in enumerate(highlight_lines(self.text), start=1)]
         for diag in self.diagnostics:
             if diag.span.file == self.file and 0 < diag.span.line <= len(lines):
                 lines[diag.span.line - 1].problems.append(diag)
         return lines
 
+    def flowchart(self, badges: dict[str, Badge] | None = None) -> Markup | None:
+        """The SVG (console-made, every label escaped by the renderer), with run counts when given."""
+        if self._graph is None:
+            return None
+        if not badges:
+            return Markup(self.chart)
+        return Markup(self._relative(render_svg(self._graph, badges=badges)))  # type: ignore[arg-type]
 
-def read_draft(slug: str, text: str | None) -> Draft:
-    """Parse and check `text` as the file `<slug>.flow` (imports are not available to it here)."""
-    file = f"{slug}.flow"
+    def node_lines(self) -> dict[str, tuple[str, int, str]]:
+        """Node id -> (file, line, kind) of every node of the chart."""
+        found: dict[str, tuple[str, int, str]] = {}
+        if self._graph is not None:
+            _collect(self._graph, found)
+        return {k: (self._strip(f), n, kind) for k, (f, n, kind) in found.items()}
+
+    _prefix: str = ""
+
+    def _strip(self, text: str) -> str:
+        return text.replace(self._prefix, "") if self._prefix else text
+
+    def _relative(self, svg: str) -> str:
+        return self._strip(svg)
+
+
+def _collect(value: object, found: dict[str, tuple[str, int, str]]) -> None:
+    """Walk the graph model (dataclasses of nodes, sequences and containers) for its nodes."""
+    from flowlang.tools.graph.model import Node
+
+    if isinstance(value, Node):
+        found[value.id] = (value.file, value.line, value.kind)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _collect(getattr(value, f.name), found)
+
+
+def _relative_diag(diag: Diagnostic, prefix: str) -> Diagnostic:
+    span = diag.span._replace(file=diag.span.file.removeprefix(prefix))
+    message = diag.message.replace(prefix, "")
+    hint = diag.hint.replace(prefix, "") if diag.hint else diag.hint
+    return dataclasses.replace(diag, span=span, message=message, hint=hint)
+
+
+def read_draft(slug: str, text: str | None, files: dict[str, str] | None = None,
+               flow: str | None = None) -> Draft:
+    """Load and check `text` as `<slug>.flow` beside `files` (shared files: path -> text), and chart it."""
+    root = root_name(slug)
     text = text or ""
-    try:
-        program = parse(text, file)
-    except FlowSyntaxError as exc:
-        return Draft(file, text, None, sorted(exc.diagnostics, key=lambda d: d.sort_key()))
-    project = Project(root=file, programs={file: program}, sources={file: text})
-    return Draft(file, text, project, sorted(check(project), key=lambda d: d.sort_key()))
-
-
-def flowchart(draft: Draft, flow: str | None = None, badges: dict[str, Badge] | None = None) -> tuple[Markup | None, str]:
-    """The SVG of the draft's flow (console-made, every label escaped), or None and the reason."""
-    if draft.project is None:
-        return None, "the source has syntax errors: fix them to see its flowchart"
-    if not draft.project.programs[draft.file].flows:
-        return None, "the source declares no flow yet"
-    try:
-        graph = build_graph(draft.project, flow if flow else None)
-    except GraphError as exc:
-        return None, str(exc)
-    return Markup(render_svg(graph, badges=badges)), ""
+    with materialized(root, text, files or {}) as path:
+        prefix = os.path.dirname(path) + os.sep
+        project = load_project(path)
+        diagnostics = sorted((_relative_diag(d, prefix) for d in check(project)), key=lambda d: d.sort_key())
+        sources = {p.removeprefix(prefix): t for p, t in project.sources.items()}
+        program = project.programs.get(project.root)
+        graph, note = None, ""
+        if program is None:
+            note = "the source has syntax errors: fix them to see its flowchart"
+        elif not program.flows:
+            note = "the source declares no flow yet"
+        else:
+            try:
+                graph = build_graph(project, flow)
+            except GraphError as exc:
+                note = str(exc).replace(prefix, "")
+    draft = Draft(root, text, diagnostics, sources, None, note, graph, prefix)
+    if graph is not None:
+        draft.chart = draft._relative(render_svg(graph))
+    return draft

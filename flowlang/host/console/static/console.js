@@ -66,10 +66,32 @@ function chartLinks(root) {
   }
 }
 
+// A page showing something still running (data-refresh="SECONDS" on <main>) reloads until it ended.
+function refresh(root) {
+  const main = root.querySelector("main[data-refresh]");
+  if (!main) return;
+  const seconds = Number(main.dataset.refresh) || 2;
+  window.setTimeout(() => window.location.reload(), seconds * 1000);
+}
+
+// A file input with data-fills="ID" puts the chosen file's text into the textarea #ID (import).
+function fileFills(root) {
+  for (const input of root.querySelectorAll("input[type=file][data-fills]")) {
+    input.addEventListener("change", () => {
+      const target = document.getElementById(input.dataset.fills);
+      const file = input.files && input.files[0];
+      if (!target || !file) return;
+      file.text().then((text) => { target.value = text; });
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   localTimes(document);
   liveFilters(document);
   confirmations(document);
   editors(document);
   chartLinks(document);
+  refresh(document);
+  fileFills(document);
 });
