@@ -55,6 +55,21 @@ def open_browser() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _gone(element: Any) -> bool:
+    """The element left the document (the page it was on was replaced by the next one)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:  # chromedriver's own words for the same, now and then
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
+
+
 class Page:
     """The browser on one console (`base` URL), with console-error bookkeeping."""
 
@@ -95,7 +110,6 @@ class Page:
     def submit(self, element: Any) -> None:
         from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.driver.find_element(By.TAG_NAME, "html")
@@ -104,7 +118,7 @@ class Page:
         except WebDriverException as exc:  # chromedriver may report the page it clicked away from as gone
             if "does not belong to the document" not in str(exc):
                 raise
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 20).until(lambda d: _gone(old))
         WebDriverWait(self.driver, 20).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
         self.collect()
