@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,26 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def clock_of(server: HostServer) -> Path:
     """The file the server's scheduler reads its time from (FLOWLANG_TEST_CLOCK)."""
     return Path(server.env["FLOWLANG_TEST_CLOCK"])
+
+
+def set_clock(server: HostServer, moment: str) -> None:
+    """Move the server's scheduler to `moment` in one step: written aside, then renamed over the clock file,
+    so a tick never reads a half-written time."""
+    clock = clock_of(server)
+    staged = clock.with_name(clock.name + ".new")
+    staged.write_text(moment, encoding="utf-8")
+    os.replace(staged, clock)
+
+
+def until(check: Callable[[], Any], timeout: float = 20, what: str = "the condition") -> Any:
+    """Poll `check` until it gives a true value (returned), failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout}s"
+        time.sleep(0.1)
 
 
 def order_flow(tenant: Tenant, fake_url: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from host.flows import create
-from served import clock_of, published, runs_of
+from served import published, runs_of, set_clock
 
 
 def test_invalid_schedules_are_422_with_the_checkers_message(executor) -> None:
@@ -24,8 +24,7 @@ def test_invalid_schedules_are_422_with_the_checkers_message(executor) -> None:
 
 
 def test_a_schedule_fires_once_per_due_time_on_the_test_clock(executor) -> None:
-    clock = clock_of(executor)
-    clock.write_text("2026-03-29T00:40:00Z")
+    set_clock(executor, "2026-03-29T00:40:00Z")
     tenant = executor.tenant()
     flow = published(tenant, 'flow tick {\n  state.n = (state?.n ?? 0) + 1\n  return state.n\n}\n')
     made = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"], "trigger": "schedule",
@@ -35,7 +34,7 @@ def test_a_schedule_fires_once_per_due_time_on_the_test_clock(executor) -> None:
     time.sleep(1)  # the scheduler sets next_run_at from the test clock
     assert tenant.http.get(f"/v2/pipes/{pipe['id']}").json()["data"]["next_run_at"] == "2026-03-29T00:45:00Z"
     for moment in ("2026-03-29T00:45:01Z", "2026-03-29T00:50:00Z", "2026-03-29T01:00:02Z"):  # 01:00 UTC: 03:00 CEST
-        clock.write_text(moment)
+        set_clock(executor, moment)
         time.sleep(1.2)
     deadline = time.monotonic() + 20
     while True:
