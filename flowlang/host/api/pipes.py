@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flowlang.host.api import pipes_spec
 from flowlang.host.api.endpoint import (
     Call,
     Reply,
@@ -387,6 +388,8 @@ async def listener(request: Request) -> Response:
 
     return JSONResponse({"data": run_json(str(request.base_url).rstrip("/"), row)}, 200, headers_out)
 
+
+OPENAPI = pipes_spec.PIPES  # this router's part of /openapi.json
 
 routes = [
     Route("/v2/pipes", endpoint(list_pipes), methods=["GET"]),

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from starlette.routing import Route
 
+from flowlang.host.api import pipes_spec
 from flowlang.host.api.endpoint import Call, Reply, endpoint
 from flowlang.host.api.paging import page_of, paged
 from flowlang.host.api.pipes import run_service
@@ -92,6 +93,8 @@ def reprocess(call: Call) -> Reply:
     assert new is not None
     return Reply(202, {"data": run_json(call.base_url, new)}, {"Location": call.url(f"/v2/runs/{run_id}")})
 
+
+OPENAPI = pipes_spec.RUNS  # this router's part of /openapi.json
 
 routes = [
     Route("/v2/runs", endpoint(list_runs), methods=["GET"]),
