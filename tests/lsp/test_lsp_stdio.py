@@ -1,10 +1,16 @@
-"""`flowlang lsp` driven over stdio as an editor drives it: JSON-RPC requests and notifications only."""
+"""`flowlang lsp` driven over stdio as an editor drives it: JSON-RPC requests and notifications only.
+
+One real server per module. The project (tests/lsp/project: two .flow files, an OpenAPI document, a source
+sample) is copied to a temporary directory first, so that tests may change files on disk.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,26 @@ from lsp_positions import at
 
 from flowlang.tools.fmt import format_text
 from flowlang.tools.lsp.client import LspError, StdioClient
+
+pytest.importorskip("pygls", reason="the language server needs pygls: pip install -e '.[lsp]'")
+
+PROJECT = Path(__file__).parent / "project"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lsp") / "project"
+    shutil.copytree(PROJECT, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(project: Path) -> Iterator[StdioClient]:
+    lsp = StdioClient(cwd=str(project))
+    lsp.initialize(project, {"debounce": 0.05})
+    yield lsp
+    status = lsp.shutdown()
+    assert status == 0, b"".join(lsp.stderr).decode(errors="replace")
 
 
 def labels(result: dict | list | None) -> list[str]:
