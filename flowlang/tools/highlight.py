@@ -133,7 +133,7 @@ def _name_class(kind: str, value: str, before: str, after: str, line_start: bool
     """The class of a NAME or keyword from the code tokens around it (`before`, `after`: their types)."""
     if before in ("DOT", "OPT_DOT"):
         return "fl-function" if after == "LPAR" else "fl-property"
-    if after == "COLON" and before in ("", "_NL", "LBRACE", "LPAR", "COMMA"):
+    if after == "COLON":  # a setting, an object key, a named argument, `with source:`
         return "fl-property"
     if kind != "NAME":
         if kind in _CONSTANTS:
