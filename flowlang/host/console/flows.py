@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
+from flowlang.host.console.client import PAGE
 from flowlang.host.console.guard import Ctx, console_page
 from flowlang.host.console.render import redirect
 
@@ -28,7 +29,23 @@ async def _list(ctx: Ctx) -> Response:
     query = ctx.request.query_params.get("q", "").strip()
     flows = [f for f in result.data if _matches(f, query)] if query else list(result.data)
     return ctx.page("flows.html", title="Flows", section="flows", flows=flows, query=query,
-                    total=len(result.data))
+                    total=len(result.data), last_runs=await _last_runs(ctx, flows))
+
+
+async def _last_runs(ctx: Ctx, flows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The newest run of each flow: from the newest page of runs, then one question per flow not in it."""
+    newest = ctx.checked(await ctx.api.get("/v2/runs", {"page[limit]": str(PAGE)}))
+    found: dict[str, dict[str, Any]] = {}
+    for run in newest.data if newest.ok and isinstance(newest.data, list) else []:
+        found.setdefault(run["flow_id"], run)
+    if newest.ok and len(newest.data) == PAGE:
+        for flow in flows:
+            if flow["id"] not in found:
+                one = ctx.checked(await ctx.api.get("/v2/runs", {"filter": f"eq(flow_id,{flow['id']})",
+                                                                 "page[limit]": "1"}))
+                if one.ok and one.data:
+                    found[flow["id"]] = one.data[0]
+    return found
 
 
 async def _toggle(ctx: Ctx) -> Response:
