@@ -257,3 +257,65 @@ def test_completion_on_a_5000_line_file_answers_without_rechecking(client: Stdio
     result, seconds = client.timed("textDocument/completion", at(uri, text, "v4999 = order.", 14))
     assert labels(result) == ["number", "created_at", "customer"]
     assert seconds < 2  # bench/lsp_completion.py measures it: well under 100 ms
+
+
+def test_query_parameters_are_completed_inside_query(client: StdioClient, project: Path) -> None:
+    main = project / "main.flow"
+    text = main.read_text().replace("(since: order.created_at)", "(query: {})")
+    uri = client.open(main)
+    client.change(uri, text, 200)
+    got = labels(client.request("textDocument/completion", at(uri, text, "query: {}", 8)))
+    assert got[:2] == ["since", "page"]
+    item = client.request("textDocument/completion", at(uri, text, "query: {}", 8))["items"][0]
+    assert item["insertText"] == "since: " and item["detail"] == "query parameter"
+    client.change(uri, main.read_text(), 201)
+
+
+def test_an_edited_openapi_document_is_read_again(client: StdioClient, project: Path) -> None:
+    path = project / "spec_edit.flow"
+    text = (project / "main.flow").read_text().replace("shop.listCustomers(since: order.created_at)",
+                                                         "shop.deleteCustomer(id: order.number)")
+    path.write_text(text)
+    uri = client.open(path)
+    assert [d["code"] for d in client.diagnostics(uri, version=1)] == ["E201"]
+    spec = project / "shop.yaml"
+    original = spec.read_text()
+    spec.write_text(original.replace("    put:\n", "    delete:\n      operationId: deleteCustomer\n"
+                                     "      parameters:\n        - {name: id, in: path, required: true}\n"
+                                     "      responses: {\"204\": {description: gone}}\n    put:\n"))
+    try:
+        seen = len(client.notifications)
+        client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        assert client.diagnostics(uri, after=seen) == []
+    finally:
+        spec.write_text(original)
+
+
+def test_an_open_imported_file_is_read_from_its_buffer(client: StdioClient, project: Path) -> None:
+    main = project / "main.flow"
+    uri = client.open(main, version=300)
+    client.diagnostics(uri, version=300)
+    systems = project / "systems.flow"
+    sys_uri = client.open(systems)
+    seen = len(client.notifications)
+    client.change(sys_uri, systems.read_text().replace("func clean_email(", "func tidy_email("), 2)
+    got = client.diagnostics(uri, after=seen)
+    assert [(d["code"], d["message"].split("\n")[0]) for d in got] == [("E202", "unknown function 'clean_email'")]
+    seen = len(client.notifications)
+    client.change(sys_uri, systems.read_text(), 3)
+    assert client.diagnostics(uri, after=seen) == []
+
+
+def test_positions_count_utf16_code_units(client: StdioClient, project: Path) -> None:
+    path = project / "wide.flow"
+    text = 'flow f {\n  x = 1\n  return ["😀😀", x]\n}\n'
+    path.write_text(text)
+    uri = client.open(path)
+    assert client.diagnostics(uri) == []
+    line = text.split("\n")[2]
+    utf16 = len(line[: line.index("x]")].encode("utf-16-le")) // 2  # each emoji is two code units
+    assert utf16 == line.index("x]") + 2
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                  "position": {"line": 2, "character": utf16}})
+    assert "variable `x`" in hover["contents"]["value"]
+    assert hover["range"] == {"start": {"line": 2, "character": utf16}, "end": {"line": 2, "character": utf16 + 1}}

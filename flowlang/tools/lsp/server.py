@@ -4,7 +4,7 @@ Each open buffer is checked a moment after the last change (`debounce`, 0.3 s; i
 `{"debounce": seconds}` changes it) exactly as `flowlang check` would, with its imports and OpenAPI
 documents; the diagnostics of imported files that are not open are published too. Requests other than
 completion wait for a pending check, so that they answer about the text as it is; completion answers at
-once from the last analysis that parsed.
+once from the last analysis that parsed (after a buffer's first check).
 """
 
 from __future__ import annotations
@@ -188,8 +188,10 @@ async def rename(ls: FlowServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit 
 
 
 @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", "(", ",", "{", " "]))
-def completion(ls: FlowServer, params: lsp.CompletionParams) -> lsp.CompletionList:
+async def completion(ls: FlowServer, params: lsp.CompletionParams) -> lsp.CompletionList:
     uri = params.text_document.uri
+    if uri not in ls.good:  # just opened: wait for its first check (later, the last good one answers at once)
+        await ls.current(uri)
     text = ls.text_of(uri)
     line, column = features.from_lsp(text.split("\n"), params.position)
     items = complete(ls.good.get(uri), text, line, column)
