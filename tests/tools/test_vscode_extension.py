@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 VSCODE = Path(__file__).resolve().parents[2] / "editors" / "vscode"
 
@@ -42,3 +46,11 @@ def test_language_configuration_comments_brackets_and_indentation() -> None:
     assert increase.match("flow sync {") and increase.match("  call shop.update(  # why")
     assert not increase.match("  x = {a: 1}")
     assert decrease.match("  }") and decrease.match(")")
+
+
+def test_the_scripts_are_valid_javascript() -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    for script in (VSCODE / "src" / "extension.js", VSCODE / "tests" / "tokenize.js"):
+        run = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
