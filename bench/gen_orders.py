@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Niklaus"]
@@ -53,14 +54,19 @@ def generate(count: int, seed: int = 42) -> list[dict[str, Any]]:
     return [order(rng, n) for n in range(count)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("count", type=int, nargs="?", default=50_000, help="how many orders [50000]")
+def generator_main(doc: str, make: Callable[[int, int], list[Any]], what: str, count: int, seed: int) -> None:
+    """The command line of a generator: `COUNT -o FILE [--seed N]` writes `make(count, seed)` as JSON."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("count", type=int, nargs="?", default=count, help=f"how many {what} [{count}]")
     parser.add_argument("-o", "--output", required=True)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=seed)
     args = parser.parse_args()
     with open(args.output, "w", encoding="utf-8") as handle:
-        json.dump(generate(args.count, args.seed), handle)
+        json.dump(make(args.count, args.seed), handle)
+
+
+def main() -> None:
+    generator_main(__doc__ or "", generate, "orders", 50_000, 42)
 
 
 if __name__ == "__main__":

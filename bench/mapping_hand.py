@@ -43,8 +43,7 @@ def map_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as handle:
         orders = json.load(handle)
-    json.dump(map_orders(orders), sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+    print(json.dumps(map_orders(orders), ensure_ascii=False, indent=2))  # as `flowlang run` prints a result
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from flowlang import nodes
@@ -193,14 +195,22 @@ def _fold(fn: Eval, *operands: Eval) -> Eval:
 
 def _and(left: Eval, right: Eval, where: Where) -> Eval:
     def both(frame: Frame) -> bool:
-        return truthy(left(frame)) and truthy(right(frame))
+        a = left(frame)  # a comparison gives True or False: no call of truthy() for those
+        if a is not True and (a is False or not truthy(a)):
+            return False
+        b = right(frame)
+        return b is True or (b is not False and truthy(b))
 
     return both
 
 
 def _or(left: Eval, right: Eval, where: Where) -> Eval:
     def either(frame: Frame) -> bool:
-        return truthy(left(frame)) or truthy(right(frame))
+        a = left(frame)
+        if a is True or (a is not False and truthy(a)):
+            return True
+        b = right(frame)
+        return b is True or (b is not False and truthy(b))
 
     return either
 
@@ -268,13 +278,24 @@ def _equal(negated: bool) -> Any:
 
 
 def _compare(op: str) -> Any:
+    """`< <= > >=`: two ints, floats or strings compared in place; everything else through compare()."""
+    test = _ORDER[op]
+
     def make(left: Eval, right: Eval, where: Where) -> Eval:
         def ordered(frame: Frame) -> bool:
-            return compare(op, left(frame), right(frame), where)
+            a, b = left(frame), right(frame)
+            kind = type(a)
+            if kind is type(b) and (kind is int or kind is float or kind is str):
+                return test(a, b)
+            return compare(op, a, b, where)
 
         return ordered
 
     return make
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _in(negated: bool) -> Any:
@@ -317,6 +338,7 @@ def compile_Conditional(node: nodes.Conditional, ctx: Ctx) -> Eval:
         return then if truthy(known[0]) else orelse
 
     def choose(frame: Frame) -> Any:
-        return then(frame) if truthy(cond(frame)) else orelse(frame)
+        c = cond(frame)
+        return then(frame) if c is True or (c is not False and truthy(c)) else orelse(frame)
 
     return choose

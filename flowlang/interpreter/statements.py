@@ -189,7 +189,8 @@ def compile_If(node: nodes.If, ctx: Ctx) -> Exec:
     orelse = compile_node(node.orelse, ctx) if node.orelse is not None else _nothing
 
     def if_(frame: Frame) -> Signal | None:
-        if truthy(cond(frame)):
+        c = cond(frame)  # a comparison gives True or False: no call of truthy() for those
+        if c is True or (c is not False and truthy(c)):
             return body(frame)
         return orelse(frame)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from datetime import UTC, datetime
@@ -27,6 +26,8 @@ class Clock:
 
     async def sleep(self, seconds: float) -> None:
         """On the HTTP client's loop: backoff, Retry-After and rate-limit gaps."""
+        import asyncio  # here, not at the top: a run without requests never loads asyncio
+
         await asyncio.sleep(seconds)
 
     def wait(self, cancelled: threading.Event, seconds: float) -> bool:

@@ -8,6 +8,7 @@ returns nothing); everything else goes to stderr through the run log.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -24,7 +25,6 @@ from typing import Any, TextIO
 from flowlang.runtime.ambient import Ambient, activate, deactivate
 from flowlang.runtime.context import DEFAULT_STEP_LIMIT, HttpLike, Run, RunCancelled
 from flowlang.runtime.errors import FlowError
-from flowlang.runtime.http import HttpClient
 from flowlang.runtime.idempotency import run_scope
 from flowlang.runtime.locks import RunLock, describe_holder
 from flowlang.runtime.masking import mask_secrets
@@ -178,7 +178,25 @@ def default_state_path() -> str:
     return os.path.join(os.getcwd(), DEFAULT_STATE_PATH)
 
 
+class _NoSystems:
+    """The HTTP client of a flow without systems: it has nothing to call (the checker made sure)."""
+
+    def request(self, system: str, operation: str, args: dict[str, Any], where: Any) -> dict[str, Any]:
+        raise FlowError("internal", f"no system '{system}' is declared", where)
+
+    def records(self, system: str, operation: str, args: dict[str, Any], where: Any) -> Iterator[Any]:
+        raise FlowError("internal", f"no system '{system}' is declared", where)
+
+    def close(self) -> None:
+        pass
+
+
 def _default_http(systems: dict[str, Any], **options: Any) -> HttpLike:
+    """The run's HTTP client; httpx and asyncio (~0.1 s to import) are loaded only for a flow with systems."""
+    if not systems:
+        return _NoSystems()
+    from flowlang.runtime.http import HttpClient
+
     client: HttpLike = HttpClient(systems, **options)
     return client
 
@@ -192,9 +210,13 @@ class Outcome:
 
     status: str  # ok failed interrupted
     exit_code: int
-    result: Any = None
     result_json: str | None = None
     error: BaseException | None = None
+
+    @property
+    def result(self) -> Any:
+        """The result as a value, parsed from its JSON text when asked for (`flowlang run` never asks)."""
+        return None if self.result_json is None else json.loads(self.result_json)
 
 
 def execute(
@@ -262,7 +284,7 @@ def _execute_locked(
             run.exit_call()
         if plan is None:
             store.save(slug, run.state)
-        outcome = Outcome("ok" if plan is None else "planned", EXIT_OK, json.loads(result_json), result_json)
+        outcome = Outcome("ok" if plan is None else "planned", EXIT_OK, result_json)
     except FlowError as err:
         log.error_report(err)
         error_text = err.render()
@@ -307,7 +329,8 @@ def _execute_locked(
         log.write("warn", err.render())
     if outcome.result_json is not None and stdout is not None:
         try:
-            stdout.write(outcome.result_json + "\n")
+            stdout.write(outcome.result_json)  # not `+ "\n"`: that would copy a large result once more
+            stdout.write("\n")
             stdout.flush()
         except (OSError, ValueError):
             pass
@@ -451,12 +474,45 @@ def launch(
     try:
         if log_level not in SHOWN_LEVELS:
             raise LaunchError(f"error: unknown log level '{log_level}' (use {', '.join(SHOWN_LEVELS)})")
-        ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin, slug if plan else None)
+        with _input_frozen():
+            ambient, source, store = _prepare(input_path, state_path, env_file, log_format, stdin,
+                                              slug if plan else None)
+        return _launch_prepared(flow_name, slug, build_systems, body, ambient, source, store, log_format,
+                                stderr, stdout, make_http, max_steps, log_level, quiet, wait_lock, plan,
+                                plan_format)
     except LaunchError as exc:
         _print(stderr, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    finally:
+        gc.unfreeze()  # a caller that lives on (a test) gets the objects back into the collector's care
+
+
+@contextmanager
+def _input_frozen() -> Iterator[None]:
+    """Pause the cyclic GC while `--input` is parsed, then freeze what exists (modules, tree, input).
+
+    Parsing a large input creates millions of containers that all survive: every collection in the
+    middle of it would walk them all again, and so would every full collection during the run. Frozen
+    objects are still freed by reference counting; `launch()` unfreezes them when the run is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _launch_prepared(
+    flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, ambient: Ambient, source: Any,
+    store: StateStore, log_format: str, stderr: TextIO, stdout: TextIO, make_http: HttpFactory,
+    max_steps: int | None, log_level: str, quiet: bool, wait_lock: bool, plan: bool, plan_format: str,
+) -> int:
+    """`launch()` once the input is read and the state store is open."""
     log = _make_log(stderr, log_format, ambient, "warn" if quiet else log_level, quiet)
     planned = Plan(warn=lambda message, where: log.write("warn", message, where)) if plan else None
     try:

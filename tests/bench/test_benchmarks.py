@@ -113,3 +113,23 @@ def test_run_script_rejects_an_unknown_benchmark() -> None:
                           capture_output=True, text=True, timeout=60, env={**os.environ})
     assert done.returncode == 2
     assert "unknown benchmark(s): nonsense" in done.stderr
+
+
+def test_workloads_run_as_whole_processes_with_identical_outputs() -> None:
+    from bench.workloads import WORKLOADS, bench_workloads
+
+    table = bench_workloads(scale=0.0002, repeat=1, warm=False)  # 10, 20 and 40 records
+    assert [row.label for row in table.rows] == [
+        f"{w.name}: {impl}" for w in WORKLOADS for impl in ("hand-written", "compiled", "interpreter")]
+    assert any(note.endswith("outputs byte-identical") for note in table.notes)
+
+
+def test_workloads_report_an_engine_whose_output_differs(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    from bench import workloads
+
+    wrong = tmp_path / "report_hand.py"
+    wrong.write_text("print('{}')\n", encoding="utf-8")
+    monkeypatch.setattr(workloads.Workload, "hand", property(lambda self: wrong))
+    with pytest.raises(AssertionError, match="differs from the hand-written"):
+        workloads.bench_workload(workloads.WORKLOADS[1], records=5, repeat=1, warm=False)
