@@ -4,24 +4,36 @@ dies with its process (kill -9), a run left `running` is marked interrupted, and
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from runtime_http.servers import FakeServer, Reply
 
-from e2e.harness import TRACEBACK, Write, flowlang, run_both, run_command
+from e2e.harness import TRACEBACK, Result, Write, flowlang, run_both, run_command
 from flowlang.runtime.state import StateStore
 
 HOLD = """\
+system gate {
+  base_url: env("GATE_URL", "http://127.0.0.1:9")
+  timeout: 120s
+  GET open "/open"
+}
 flow hold {
   state.count = (state.count ?? 0) + 1
   if source != null {
     log info "holding"
-    wait source.wait
+    if source.gate {
+      call gate.open()
+    } else {
+      wait source.wait
+    }
   }
   return state.count
 }
@@ -38,11 +50,13 @@ def command(request: pytest.FixtureRequest, write: Write) -> list[str]:
     return [sys.executable, "hold.py", "--state", "s.db"]
 
 
-def _start_holding(command: list[str], cwd: Path, seconds: float) -> subprocess.Popen[str]:
-    """Start a run that holds the lock for `seconds`; returns once it is inside the flow."""
-    (cwd / "in.json").write_text(json.dumps({"wait": seconds}), encoding="utf-8")
+def _start_holding(command: list[str], cwd: Path, seconds: float, gate: str | None = None) -> subprocess.Popen[str]:
+    """Start a run that holds the lock for `seconds` (or until `gate`'s GET /open answers); returns once it is
+    inside the flow."""
+    (cwd / "in.json").write_text(json.dumps({"wait": seconds, "gate": gate is not None}), encoding="utf-8")
+    env = {**os.environ, "GATE_URL": gate} if gate else None
     process = subprocess.Popen([*command, "--input", "in.json"], cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
     assert "holding" in process.stderr.readline()
     return process
@@ -80,9 +94,20 @@ def test_a_second_run_is_refused_naming_the_first_and_kill_9_never_leaves_the_lo
 
 
 def test_wait_lock_waits_for_the_other_run_to_end(command: list[str], tmp_path: Path) -> None:
-    first = _start_holding(command, tmp_path, 1.5)
-    second = run_command([*command, "--wait-lock"], tmp_path)
-    _, first_err = first.communicate(timeout=20)
+    # The first run holds the lock until the second says it waits, not for a fixed time: on a loaded machine
+    # the second could start after a timed hold had ended, never wait, and fail the test (it did, compiled).
+    opened = threading.Event()
+    with FakeServer() as gate:
+        gate.route("GET", "/open", lambda _: Reply(200, json={}) if opened.wait(60) else Reply(504))
+        first = _start_holding(command, tmp_path, 0, gate=gate.url)
+        waiting = subprocess.Popen([*command, "--wait-lock"], cwd=tmp_path, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        assert waiting.stderr is not None
+        told = waiting.stderr.readline()  # the second run's first line: it waits for the first
+        opened.set()
+        _, first_err = first.communicate(timeout=60)
+        out, rest = waiting.communicate(timeout=60)
+    second = Result(waiting.returncode, out, told + rest)
     assert first.returncode == 0, first_err
     assert second.code == 0, second.err
     assert "waiting for run " in second.err and TRACEBACK not in second.err
