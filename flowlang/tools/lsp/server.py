@@ -60,7 +60,12 @@ class FlowServer(LanguageServer):
             text = self.text_of(uri)
             path = self.path_of(uri)
             loop = asyncio.get_running_loop()
-            analysis = await loop.run_in_executor(None, analyze, path, text, self.sources)
+            try:
+                analysis = await loop.run_in_executor(None, analyze, path, text, self.sources)
+            except Exception as exc:  # a bug: say so in the editor's log, and keep serving
+                self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error,
+                                                             f"flowlang: checking {path} failed: {exc!r}"))
+                return
         self.latest[uri] = analysis
         if analysis.parsed:
             self.good[uri] = analysis
