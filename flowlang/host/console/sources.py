@@ -50,7 +50,10 @@ class Draft:
         return render_all_text(self.diagnostics, self.sources)
 
     def lines(self) -> list[Line]:
-        lines = [Line(n, Markup(html)) for n, html in enumerate(highlight_lines(self.text), start=1)]
+        shown = highlight_lines(self.text)
+        if len(shown) > 1 and self.text.endswith("\n"):
+            shown.pop()  # the final newline ends the last line; it does not start another
+        lines = [Line(n, Markup(html)) for n, html in enumerate(shown, start=1)]
         for diag in self.diagnostics:
             if diag.span.file == self.file and 0 < diag.span.line <= len(lines):
                 lines[diag.span.line - 1].problems.append(diag)

@@ -41,10 +41,15 @@ class Row:
     right: Cell
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a text (a final newline ends the last line; it does not start another)."""
+    return text.removesuffix("\n").split("\n") if text else []
+
+
 def diff_rows(old: str, new: str) -> list[Row]:
     """The two texts side by side, line against line, each highlighted as flowlang."""
-    a, b = old.split("\n"), new.split("\n")
-    ha, hb = highlight_lines(old), highlight_lines(new)
+    a, b = _lines(old), _lines(new)
+    ha, hb = highlight_lines(old)[: len(a)], highlight_lines(new)[: len(b)]
     empty = Cell(None, Markup(""))
     rows: list[Row] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
