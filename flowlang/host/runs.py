@@ -158,7 +158,7 @@ class RunService:
         return None
 
     def _job(self, conn: Connection, row: Any) -> RunJob | str:
-        """The job of a claimed run (built as every run's is, by `published_job`), or why it cannot run."""
+        """The job of a claimed run (the flow's latest published version now), or why it cannot run."""
         try:
             job = published_job(conn, self.vault, row.project_id, row.flow_id, run_id=row.id,
                                 input=json.loads(row.input) if row.input else None)
