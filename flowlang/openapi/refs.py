@@ -146,6 +146,7 @@ class RefResolver:
         self.documents: dict[str, Any] = {self.root: document}
         self.resolved: set[str] = set()
         self.problems: list[str] = []
+        self.tried: set[str] = set()  # the other files `$ref`s name, read or not (the parsed-document cache)
 
     def resolve_all(self) -> None:
         self._resolve_document(self.root)
@@ -211,6 +212,7 @@ class RefResolver:
 
     def _ensure_document(self, path: str, ref: str, where: str) -> bool:
         if path not in self.documents:
+            self.tried.add(path)
             try:
                 self.documents[path] = load_document(path)
             except SpecError as exc:

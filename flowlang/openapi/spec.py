@@ -138,7 +138,7 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     """Load a document; raises SpecError (code E300–E302) when it cannot be used at all.
 
     Cached per (absolute path, mtime, size): a run or a check loads each document once, and an edited
-    file is read again.
+    file is read again; across processes, by the parsed-document cache (flowlang/openapi/cache.py).
     """
     real = os.path.abspath(os.fspath(path))
     try:
@@ -154,12 +154,19 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(real: str, mtime_ns: int, size: int) -> Spec:
-    document = load_document(real)
-    return build_spec(document, real)
+    from flowlang.openapi.cache import cached
+
+    spec: Spec = cached(real, lambda: _build_spec(load_document(real), real))
+    return spec
 
 
 def build_spec(document: Any, path: str) -> Spec:
     """Make a Spec from a parsed document (a dict); `path` anchors relative `$ref`s."""
+    return _build_spec(document, path)[0]
+
+
+def _build_spec(document: Any, path: str) -> tuple[Spec, list[str]]:
+    """The Spec, and the other files that its `$ref`s name (those that were missing too)."""
     if not isinstance(document, dict):
         raise SpecError("E302", f"'{Path(path).name}' is not an OpenAPI document (it is not a mapping)")
     version = document.get("openapi") or document.get("swagger")
@@ -199,7 +206,7 @@ def build_spec(document: Any, path: str) -> Spec:
             operations[built.name] = built
     raw_info = document.get("info")
     info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
-    return Spec(
+    spec = Spec(
         path=path,
         title=str(info.get("title", "")),
         version=version,
@@ -207,6 +214,7 @@ def build_spec(document: Any, path: str) -> Spec:
         operations=operations,
         problems=tuple(problems),
     )
+    return spec, sorted(resolver.tried)
 
 
 # ------------------------------------------------------------------ operations

@@ -133,3 +133,12 @@ def test_workloads_report_an_engine_whose_output_differs(monkeypatch: pytest.Mon
     monkeypatch.setattr(workloads.Workload, "hand", property(lambda self: wrong))
     with pytest.raises(AssertionError, match="differs from the hand-written"):
         workloads.bench_workload(workloads.WORKLOADS[1], records=5, repeat=1, warm=False)
+
+
+def test_startup_benchmark_runs_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import startup
+
+    monkeypatch.setattr(startup, "github_document", lambda: None)  # no 13 MB download in the tests
+    table = startup.bench_startup(repeat=1)
+    assert [row.label for row in table.rows][:2] == ["python -c pass", "hand-written mapping, empty input"]
+    assert "npm not found (or offline): the github.flow rows are skipped" in table.notes
