@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -72,14 +73,37 @@ class FlowSyntaxError(Exception):
         self.diagnostics = diagnostics
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a source as the lexer and editors count them: only `\n`, `\r\n` and `\r` end a line.
+
+    `str.splitlines()` also breaks at U+2028, U+2029, `\x85`, form feed and vertical tab, which may stand
+    inside a string literal: the excerpt of every diagnostic after one would show the wrong line.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _shown(char: str) -> str:
+    """A character of an excerpt as one visible column (tabs, control characters and line separators too)."""
+    if char == "\t":
+        return " "
+    if char < " " or char == "\x7f":
+        return chr(0x2400 + (ord(char) if char < " " else 0x21))  # ␌ for a form feed, ␡ for DEL
+    if char in "\x85\u2028\u2029":
+        return "\u2424"  # ␤
+    return char
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def render_text(diag: Diagnostic, source: str | None) -> str:
     """`file:line:col: error[CODE]: message`, the source line, a caret underline, and the hint."""
     s = diag.span
     out = [f"{s.file}:{s.line}:{s.column}: {diag.severity}[{diag.code}]: {diag.message}"]
     if source is not None:
-        lines = source.splitlines()
+        lines = source_lines(source)
         if 1 <= s.line <= len(lines):
-            text = lines[s.line - 1].replace("\t", " ")
+            text = _CONTROL.sub(lambda m: _shown(m.group()), lines[s.line - 1])
             if len(text) > 200:  # keep pathological one-line files readable
                 start = max(0, s.column - 100)
                 text = text[start : start + 200]

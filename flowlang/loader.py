@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,37 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+class SourceRefused(OSError):
+    """A path that is not worth reading as a .flow file: not a regular file, or far too large."""
+
+    def __init__(self, reason: str, hint: str | None = None) -> None:
+        super().__init__(reason)
+        self.strerror, self.hint = reason, hint
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_limited(path: str) -> bytes:
+    """The bytes of a regular file of at most MAX_SOURCE_BYTES; SourceRefused for anything else.
+
+    The file is opened without blocking and checked before it is read: a FIFO would wait for a writer
+    forever, and /dev/zero or a terminal never end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        kind = next((name for test, name in _KINDS if test(mode)), None)
+        if kind is not None or not stat.S_ISREG(mode):
+            what = f"it is {kind}, not a regular file" if kind else "it is not a regular file"
+            raise SourceRefused(what, "give the path of a .flow file")
+        data = handle.read(MAX_SOURCE_BYTES + 1)  # a log file must not eat all memory
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceRefused(f"larger than {MAX_SOURCE_BYTES >> 20} MiB", "is it really a .flow file?")
+    return data
+
+
 def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | None, Diagnostic | None]:
     """The text of a .flow file (BOM stripped, line endings normalised to \\n), or a diagnostic.
 
@@ -64,17 +96,15 @@ def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | 
     if os.path.isdir(path):
         return None, _error("E013", f"'{display}' is a directory, not a .flow file", where)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)  # /dev/zero or a log file must not eat all memory
+        data = read_limited(path)
     except FileNotFoundError:
         code = "E015" if at else "E010"
         what = "imported file" if at else "file"
         return None, _error(code, f"{what} '{display}' not found", where)
+    except SourceRefused as exc:
+        return None, _error("E011", f"cannot read '{display}': {exc.strerror}", where, exc.hint)
     except OSError as exc:
         return None, _error("E011", f"cannot read '{display}': {exc.strerror or exc}", where)
-    if len(data) > MAX_SOURCE_BYTES:
-        return None, _error("E011", f"cannot read '{display}': larger than {MAX_SOURCE_BYTES >> 20} MiB", where,
-                            "is it really a .flow file?")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

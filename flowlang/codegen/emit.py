@@ -11,6 +11,7 @@ from flowlang.codegen import names
 from flowlang.codegen.exprs import ExprEmitter, Hoisted, Scope, Temps, is_state
 from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, flat, lines_of, seq
 from flowlang.codegen.sites import Sites
+from flowlang.diagnostics import source_lines
 
 PARALLEL = "parallel"
 LOOP = "loop"
@@ -90,7 +91,7 @@ class StmtEmitter:
 
     def comment(self, node: nodes.Node, indent: str) -> None:
         span = node.span
-        text = self.sources.get(span.file, "").splitlines()
+        text = source_lines(self.sources.get(span.file, ""))
         line = text[span.line - 1].strip() if 0 < span.line <= len(text) else ""
         head = f"# {names.comment(span.file, 80)}:{span.line}"
         room = LINE_LENGTH - len(indent) - len(head) - 2

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flowlang import nodes as n
-from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span, source_lines
 from flowlang.syntax.lalr import Tree
 from flowlang.syntax.lexer import Tok
 from flowlang.syntax.strings import decode_string
@@ -71,7 +71,9 @@ class Builder:
     # ------------------------------------------------------------ driving
 
     def program(self, tree: Tree, text: str) -> n.Program:
-        lines = text.splitlines() or [""]
+        lines = source_lines(text)
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()  # the file's last line break ends a line, it does not start one
         self._whole = Span(self.file, 1, 1, len(lines), len(lines[-1]) + 1)
         program: n.Program = self._build(tree)
         return program

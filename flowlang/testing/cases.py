@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flowlang import nodes
+from flowlang.diagnostics import source_lines
 from flowlang.interpreter import compile_expression
 from flowlang.runtime.values import to_json, truthy
 from flowlang.testing.engines import Engines, FlowRun, Setup, run_flow
@@ -107,7 +108,7 @@ class TestCase:
                  base_dir: str, evaluate: Evaluator, cassettes: Any = None) -> None:
         self.test = test
         self.file = file
-        self.source_lines = source.splitlines()
+        self.source_lines = source_lines(source)
         self.projects = projects  # flow name -> the project rooted at the file declaring it
         self.base_dir = base_dir
         self.evaluate = evaluate

@@ -74,5 +74,7 @@ def format_text(text: str, path: str = "<fmt>") -> Formatted:
 
 def format_file(path: Path) -> Formatted:
     """Format a file's text (the caller writes it back); OSError and UnicodeDecodeError pass through."""
-    text = path.read_bytes().decode("utf-8")
+    from flowlang.loader import read_limited
+
+    text = read_limited(str(path)).decode("utf-8")  # a FIFO or /dev/zero is refused, never waited on
     return format_text(text, str(path))
