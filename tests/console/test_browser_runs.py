@@ -139,3 +139,20 @@ def test_markup_in_log_lines_and_payloads_never_runs(page: Page, tenant: Tenant)
     messages = [li.find_element("css selector", ".message").text for li in page.find_all("log-line")]
     assert messages[0] == "item <img src=x onerror=\"window.__pwned='log'\"> failed"
     assert "</pre><script>window.__pwned='input'</script>" in page.find("run-input").text
+
+
+def test_every_page_fits_a_phone_width_window(page: Page, tenant: Tenant) -> None:
+    flow = make_flow(tenant, "A flow with a rather long name to wrap on a phone", "long-name", TALLY)
+    publish(tenant, flow["id"])
+    pipe = make_pipe(tenant, flow["id"], name="A webhook pipe with a long name")
+    run = ended_run(tenant, pipe["id"], {"items": [{"id": "x" * 80, "ok": False}]})
+    page.driver.set_window_size(390, 844)
+    try:
+        page.sign_in(tenant.token)
+        for path in ("/flows", f"/flows/{flow['id']}", f"/flows/{flow['id']}/edit", "/flows/new", "/pipes",
+                     "/pipes/new", "/runs", f"/runs/{run['id']}", f"/flows/{flow['id']}/diff?a=1&b=draft"):
+            page.go(path)
+            overflow = page.script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (path, overflow)
+    finally:
+        page.driver.set_window_size(1280, 800)
