@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flowlang import nodes as n
-from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span, source_lines
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span, closest, source_lines
 from flowlang.syntax.lalr import Tree
 from flowlang.syntax.lexer import Tok
 from flowlang.syntax.strings import decode_string
@@ -17,6 +17,9 @@ HTTP_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 LOG_LEVELS = ("debug", "info", "warn", "error", "success", "failure")
 TRANSPORT_FAULTS = ("timeout", "reset")
 GIVEN_WORDS = ("state", "env", "now", "cassette")
+# words that begin a statement in a block (a misspelt one gets "did you mean")
+STATEMENT_WORDS: tuple[str, ...] = ("if", "for", "while", "break", "continue", "return", "try", "fail", "log", "wait",
+                   "checkpoint", "call", "each")
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 MAX_INT_DIGITS = 4300  # Python's own limit for converting text to an int
@@ -329,6 +332,10 @@ class Builder:
     def build_expr_stmt(self, span: Span, children: list[Any]) -> n.ExprStmt:
         expr = children[0]
         if not isinstance(expr, n.Call | n.ApiCall):
+            keyword = closest(expr.name, STATEMENT_WORDS) if isinstance(expr, n.Name) else None
+            if keyword is not None:  # `retrun` or `brake` alone on its line
+                raise _error("E001", f"unknown word `{expr.name}` at the start of a statement", expr.span,
+                             f"did you mean `{keyword}`?")
             hint = "did you mean `=`?" if isinstance(expr, n.Binary) and expr.op == "==" else (
                 "assign it (`x = …`), return it, or log it")
             raise _error("E008", "this expression does nothing on its own; only a call can stand alone",

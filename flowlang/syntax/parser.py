@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from flowlang import nodes
-from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
-from flowlang.syntax.builder import Builder
+from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span, closest
+from flowlang.syntax.builder import STATEMENT_WORDS, Builder
 from flowlang.syntax.lalr import ParseFailure, Session, Tree, load_tables
 from flowlang.syntax.lexer import Lexer, LexError, Tok
 
@@ -76,6 +76,7 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
     session = Session(tables, start)
     opened: list[tuple[Tok, bool]] = []  # open brackets, and whether each `{` opens a block
     previous: Tok | None = None
+    before: Tok | None = None  # the token fed before `previous`
     where = _Locator(file, line_offset, col_offset)
     try:
         for token in _lexer().lex(text, line_offset, col_offset):
@@ -89,10 +90,11 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
             elif kind in _CLOSERS and opened and _OPENERS[opened[-1][0].type] == kind:
                 opened.pop()
             session.feed(token)
-            previous = token
+            before, previous = previous, token
         return session.finish()
     except (LexError, ParseFailure) as error:
-        raise FlowSyntaxError([_diagnose(error, text, where, opened, previous)]) from None
+        raise FlowSyntaxError([_misspelt_keyword(error, where, previous, before)
+                               or _diagnose(error, text, where, opened, previous)]) from None
 
 
 class _Locator:
@@ -226,6 +228,37 @@ def _hint(
     elif token.type == "COMMA" and "_NL" in expected and opened and opened[-1][1]:
         hint = "in a block, settings, options and statements go one per line, without commas"
     return hint
+
+
+# words that begin a declaration at the top of a file (statements: STATEMENT_WORDS)
+_DECLARATION_WORDS: tuple[str, ...] = ("import", "system", "func", "flow", "test")
+
+
+def _misspelt_keyword(
+    error: LexError | ParseFailure, where: _Locator, previous: Tok | None, before: Tok | None
+) -> Diagnostic | None:
+    """`retrun x`, `fro x in xs`, `tyr {`, `flwo f {`: a name where a keyword was meant, with the caret on it.
+
+    At the top of a file the name itself is the unexpected token; in a block, the name parses as the start of
+    an expression statement and the token after it is the unexpected one, so the name must begin its line.
+    """
+    if not isinstance(error, ParseFailure) or where.line_offset + where.col_offset > 0:  # or an interpolation
+        return None
+    token = error.token
+    if token is not None and token.type == "NAME" and "FLOW" in error.expected:
+        word, candidates = token, _DECLARATION_WORDS
+    elif (previous is not None and previous.type == "NAME" and (before is None or before.type in ("_NL", "LBRACE"))
+          and (token is None or token.line == previous.line)):
+        word, candidates = previous, STATEMENT_WORDS
+    else:
+        return None
+    keyword = closest(str(word), candidates)
+    if keyword is None:
+        return None
+    span = Span(where.file, word.line, word.column, word.end_line, word.end_column)
+    expected = "a declaration" if candidates is _DECLARATION_WORDS else "a statement"
+    return Diagnostic("E001", ERROR, f"unknown word `{word}` at the start of {expected}", span,
+                      f"did you mean `{keyword}`?")
 
 
 def _braces(text: str, brace: str) -> int:

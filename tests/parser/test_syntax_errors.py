@@ -83,3 +83,27 @@ def test_a_quote_inside_an_interpolation_gets_a_hint() -> None:
 def test_an_escaped_brace_before_a_stray_string_is_not_taken_for_an_interpolation() -> None:
     *_, hint = first_error('flow a {\n  x = "literal \\{ brace" "second"\n}\n')
     assert hint is None or "interpolation" not in hint
+
+
+@pytest.mark.parametrize(("source", "word", "keyword"), [
+    ("flow a {\n  x = 1\n  retrun x\n}\n", "retrun", "return"),
+    ("flow a {\n  xs = []\n  fro x in xs {\n  }\n}\n", "fro", "for"),
+    ("flow a {\n  tyr {\n    x = 1\n  } catch {\n  }\n}\n", "tyr", "try"),
+    ("flow a {\n  x = 1\n  retrun\n}\n", "retrun", "return"),
+    ("flow a {\n  lgo info \"hi\"\n}\n", "lgo", "log"),
+    ("flwo a {\n}\n", "flwo", "flow"),
+    ("flow a {\n}\nsytem s {\n}\n", "sytem", "system"),
+])
+def test_a_misspelt_keyword_at_the_start_of_a_statement_gets_did_you_mean_on_the_word(
+    source: str, word: str, keyword: str
+) -> None:
+    code, line, col, message, hint = first_error(source)
+    lines = source.split("\n")
+    assert (code, lines[line - 1][col - 1:].split()[0]) == ("E001", word)  # the caret is on the misspelt word
+    assert message.startswith(f"unknown word `{word}` at the start of a")
+    assert hint == f"did you mean `{keyword}`?"
+
+
+def test_a_name_far_from_any_keyword_keeps_the_plain_message() -> None:
+    _, _, _, message, hint = first_error("flow a {\n  x = 1\n  total x\n}\n")
+    assert message.startswith("unexpected name `x`") and hint is None
