@@ -17,6 +17,7 @@ from flowlang.testing.engines import Engines, FlowRun, Setup, run_flow
 from flowlang.testing.mocks import Canned
 
 CALLS_PREFIX, LOGS_PREFIX = "calls:", "logs:"
+SHOWN_LINES = 8  # of a test line written over several lines, the lines a failure shows
 SHORT = 60  # values whose JSON is no longer are shown without a diff
 _INTERNAL = re.compile(r"\b(calls|logs):([\w.]*)")  # the names `rewrite` gives calls(…) and logs(…)
 
@@ -90,7 +91,7 @@ def diff(expected: Any, actual: Any) -> list[str]:
     if len(show(expected)) <= SHORT and len(show(actual)) <= SHORT:
         return []
     left, right = _pretty(expected), _pretty(actual)
-    lines = difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "actual", lineterm="", n=2)
+    lines = difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "actual", lineterm="", n=3)
     return [line for line in list(lines)[2:] if not line.startswith("@@")]
 
 
@@ -119,10 +120,16 @@ class TestCase:
         return self.test.name
 
     def text(self, node: nodes.Node) -> str:
+        """The source of a test line; one over several lines keeps its layout (up to SHOWN_LINES lines)."""
         span = node.span
-        if span.line != span.end_line:
-            return self.source_lines[span.line - 1][span.column - 1:].strip() + " …"
-        return self.source_lines[span.line - 1][span.column - 1:span.end_column - 1]
+        if span.line == span.end_line:
+            return self.source_lines[span.line - 1][span.column - 1:span.end_column - 1]
+        indent = span.column - 1
+        lines = [line[indent:] if line[:indent].isspace() else line.strip()
+                 for line in self.source_lines[span.line - 1:span.end_line]]
+        if len(lines) > SHOWN_LINES:
+            lines = [*lines[:SHOWN_LINES - 1], "…"]
+        return "\n".join(lines)
 
     def run(self, engines: Engines, engine: str) -> CaseResult:
         frame: dict[str, Any] = {"state": {}}
@@ -231,6 +238,8 @@ class TestCase:
             if passed:
                 return None, [left, right]
             details = [f"left:  {show(left)}", f"right: {show(right)}"]
+            if value.op in ("in", "not in"):
+                details = [f"{show(left)} is {'not ' if value.op == 'in' else ''}in {show(right)}"]
             if value.op == "==":
                 details = [f"expected: {show(right)}", f"actual:   {show(left)}", *diff(right, left)]
         else:

@@ -29,7 +29,7 @@ def header(session: Session, out: TextIO) -> None:
 
 def _failure_lines(failure: Failure, file: str) -> list[str]:
     span = failure.where
-    lines = [f"{file}:{span.line}:{span.column}", f"    {failure.text}"]
+    lines = [f"{file}:{span.line}:{span.column}", *(f"    {line}" for line in failure.text.splitlines())]
     lines += [f"  {detail}" for detail in failure.details]
     return lines
 

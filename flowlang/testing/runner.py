@@ -175,7 +175,10 @@ def run_session(paths: list[str], *, engines: tuple[str, ...] = ENGINES, pattern
         tracker = Tracker()
     report.header(session, out)
     for file in session.files:
+        errors = len(session.errors)
         cases = runner.collect(file, session)
+        if len(session.errors) > errors:
+            out.write(f"{file} E\n")  # it does not check: its report comes with the failures
         if not cases:
             continue
         out.write(f"{file} ")
