@@ -103,7 +103,14 @@ def _reachable(project: Any, flow: nodes.Flow) -> tuple[list[nodes.Func], set[st
     return ordered, used_builtins
 
 
-def _system_lines(project: Any, exprs: ExprEmitter, inlined: Inlined) -> list[str]:
+def _used_operations(flow: nodes.Flow, funcs: list[nodes.Func]) -> set[tuple[str, str]]:
+    """(system, operation) of every call and each in the flow and the funcs it can reach: the module embeds
+    only these (a flow over a large OpenAPI document must not carry all of its operations)."""
+    return {(node.system, node.operation) for root in (flow, *funcs) for node in nodes.walk(root)
+            if isinstance(node, nodes.ApiCall)}
+
+
+def _system_lines(project: Any, exprs: ExprEmitter, inlined: Inlined, used: set[tuple[str, str]]) -> list[str]:
     from flowlang.systems import build_systems as system_models
 
     models, _ = system_models(list(project.programs.values()))
@@ -121,10 +128,12 @@ def _system_lines(project: Any, exprs: ExprEmitter, inlined: Inlined) -> list[st
             settings = [s for s in system.settings if s.key != "spec"]
             ops: dict[str, Doc] = {}
             for op in system.operations:
+                if (system.name, op.name) not in used:
+                    continue
                 ops[op.name] = _operation(build_operation, op.name, op.method.upper(), op.path, op, op.options, (), (), exprs, setting_value)
             model = models.get(system.name)
             for op_model in model.operations.values() if model is not None else ():
-                if op_model.from_spec:
+                if op_model.from_spec and (system.name, op_model.name) in used:
                     ops[op_model.name] = _operation(
                         build_operation, op_model.name, op_model.method, op_model.path, None,
                         op_model.options, tuple(op_model.query_params), tuple(op_model.header_params),
@@ -197,7 +206,7 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
     wheres = Wheres(root_file)
     exprs = ExprEmitter(inlined.name, inlined.builtins, {f.name for f in funcs}, wheres)
     sources: dict[str, str] = dict(project.sources)
-    systems = _system_lines(project, exprs, inlined)
+    systems = _system_lines(project, exprs, inlined, _used_operations(flow, funcs))
     definitions = [_function("def build_systems() -> dict[str, Any]:", SYSTEMS_DOC, [], systems)]
     for f in funcs:
         definitions.append(_func(f, exprs, sources, inlined))
