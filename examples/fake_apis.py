@@ -332,8 +332,9 @@ class FakeApis:
             raise ep_error(422, "Failed Validation", "data.enabled: must be a boolean")
         with self.lock:
             if data["slug"] in self.ep_flows:
-                raise ep_error(
-                    409, "Duplicate slug", f"a flow with slug {data['slug']} already exists"
+                raise ep_error(  # 422, as Elastic Path's document (and flowlang serve) answer it
+                    422, "Failed Validation", f"data.slug: a flow with slug {data['slug']} already exists",
+                    "/data/slug",
                 )
             flow = {
                 "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"flow:{data['slug']}")),

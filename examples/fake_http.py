@@ -44,8 +44,11 @@ def erp_error(status: int, message: str, field_name: str | None = None) -> HttpP
     return HttpProblem(status, {"error": message, "field": field_name})
 
 
-def ep_error(status: int, title: str, detail: str) -> HttpProblem:
-    return HttpProblem(status, {"errors": [{"status": status, "title": title, "detail": detail}]})
+def ep_error(status: int, title: str, detail: str, pointer: str | None = None) -> HttpProblem:
+    error: dict[str, object] = {"status": status, "title": title, "detail": detail}
+    if pointer is not None:
+        error["source"] = {"pointer": pointer}
+    return HttpProblem(status, {"errors": [error]})
 
 
 def int_param(req: Request, name: str, default: int, low: int, high: int) -> int:

@@ -321,11 +321,12 @@ def test_elasticpath_creates_a_flow_as_a_json_api_resource(fake: RunningServer) 
     assert "erp-order-link" in [f["slug"] for f in ep.get("/v2/flows").json()["data"]]
 
 
-def test_elasticpath_answers_409_with_errors_for_a_duplicate_slug(fake: RunningServer) -> None:
+def test_elasticpath_answers_422_pointing_at_the_slug_for_a_duplicate(fake: RunningServer) -> None:
     slug = fake_data.elasticpath_flows()[0]["slug"]
     response = client(fake, "ep").post("/v2/flows", json=flow_body(slug))
-    assert response.status_code == 409
-    assert response.json()["errors"][0]["status"] == 409
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert (error["status"], error["source"]) == (422, {"pointer": "/data/slug"})
 
 
 @pytest.mark.parametrize(
@@ -389,7 +390,7 @@ def test_delete_requests_forgets_the_log_but_keeps_the_data(fake: RunningServer)
     ep.post("/v2/flows", json=flow_body("kept"))
     assert httpx.delete(f"{fake.url}/__requests").status_code == 204
     assert fake.requests() == []
-    assert ep.post("/v2/flows", json=flow_body("kept")).status_code == 409
+    assert ep.post("/v2/flows", json=flow_body("kept")).status_code == 422  # still there: a duplicate
 
 
 def test_reset_restores_the_seeded_data(fake: RunningServer) -> None:
