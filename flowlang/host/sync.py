@@ -1,0 +1,289 @@
+"""`flowlang push` and `flowlang pull`: a local folder of flows and shared files kept in step with a
+project on a running host, over its HTTP API (never its database).
+
+A *flow file* is a `.flow` file that declares exactly one flow; its slug is its `slug:` setting, else
+its file stem dashed (`order_webhook.flow` -> `order-webhook`). The shared files it uses (imports,
+`spec:` documents, its `source:` sample) are the ones the host's checker finds, sent by their path
+relative to the folder. Push makes each flow's draft the local text (creating the flow when its slug
+is new), `--publish` then saves and merges it; pull writes the drafts (or, without one, the published
+source) and their shared files back. Credentials are never read, sent or written by either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from flowlang.host.bundle import FILE_SUFFIXES, check_bundle, path_problem
+from flowlang.host.flowmeta import describe, slug_from_name
+
+SKIPPED_DIRS = {".git", ".flowlang", ".venv", "node_modules", "__pycache__"}
+
+
+class SyncError(Exception):
+    """Something the user must fix (a bad token, an unreachable host, a flow that does not check)."""
+
+
+@dataclass(frozen=True)
+class LocalFlow:
+    path: str  # the file, relative to the folder
+    slug: str
+    name: str
+    description: str
+    source: str
+    sample: Any
+    files: dict[str, str]  # shared files it uses: path -> text
+
+
+@dataclass
+class Report:
+    """What a push or pull did, one line per flow or file, for the command to print."""
+
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def folder_files(folder: str) -> dict[str, str]:
+    """Every file of `folder` a flow may use (.flow, .yaml, .yml, .json), by relative path."""
+    found: dict[str, str] = {}
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith(FILE_SUFFIXES):
+                full = os.path.join(top, name)
+                relative = os.path.relpath(full, folder).replace(os.sep, "/")
+                try:
+                    with open(full, encoding="utf-8") as handle:
+                        found[relative] = handle.read()
+                except (OSError, UnicodeDecodeError):
+                    continue
+    return found
+
+
+def local_flows(folder: str, only: list[str] | None = None) -> list[LocalFlow]:
+    """The flow files at the top of `folder` (or the files `only` names), with what each uses."""
+    from flowlang.host.bundle import materialized
+    from flowlang.loader import load_project
+
+    files = folder_files(folder)
+    candidates = only if only is not None else [p for p in files if p.endswith(".flow") and "/" not in p]
+    flows: list[LocalFlow] = []
+    for path in candidates:
+        if "/" in path:
+            raise SyncError(f"{path}: a pushed flow must be at the top of the folder (its imports are "
+                            "relative to it, and the host keeps a flow at its project's top)")
+        if path not in files:
+            raise SyncError(f"{path}: not a readable .flow file")
+        source = files[path]
+        others = {p: t for p, t in files.items() if p != path}
+        with materialized(path, source, others) as root:
+            meta = describe(load_project(root))
+        if meta is None:
+            if only is not None:
+                raise SyncError(f"{path}: declares no flow or several (a pushed file declares exactly one)")
+            continue  # systems.flow and other shared files
+        used = check_bundle(path, source, others).used
+        for shared in used:
+            problem = path_problem(shared)
+            if problem:
+                raise SyncError(f"{path}: uses {shared!r}, whose path {problem}")
+        flows.append(LocalFlow(path, meta.slug or slug_from_name(path.removesuffix(".flow")), meta.name,
+                               meta.description, source, _sample(files, used, path, source), used))
+    slugs = [f.slug for f in flows]
+    for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
+        clash = ", ".join(f.path for f in flows if f.slug == slug)
+        raise SyncError(f"{clash}: these files have one slug, {slug!r}")
+    return flows
+
+
+def _sample(files: dict[str, str], used: dict[str, str], path: str, source: str) -> Any:
+    """The flow's sample payload: samples/<stem>.json, or the JSON file its `source:` names."""
+    stem = path.removesuffix(".flow")
+    for candidate in [f"samples/{stem}.json", *[p for p in used if p.endswith(".json")]]:
+        if candidate in files:
+            try:
+                return json.loads(files[candidate])
+            except ValueError:
+                return None
+    return None
+
+
+class Remote:
+    """The host's API for one project, with the errors a user can act on."""
+
+    def __init__(self, url: str, project: str, token: str | None, *, transport: Any = None) -> None:
+        if not token:
+            raise SyncError("no API token: set FLOWLANG_TOKEN (TOKEN=$(flowlang token create --project "
+                            f"{project})) — it is never taken from the command line")
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=60, transport=transport)
+        self.project = project
+
+    def close(self) -> None:
+        self.http.close()
+
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SyncError(f"cannot reach the host at {self.url}: {exc}") from None
+        if response.status_code == 401:
+            raise SyncError(f"the host at {self.url} refused the token (401): is FLOWLANG_TOKEN a live token "
+                            f"of project {self.project}?")
+        if response.status_code >= 500:
+            raise SyncError(f"{method} {path}: the host failed ({describe_error(response)})")
+        return response
+
+    def check_project(self) -> None:
+        response = self.call("GET", "/v2/project")
+        if response.status_code != 200:
+            raise SyncError(f"{self.url} does not look like a flowlang host (GET /v2/project answered "
+                            f"{response.status_code})")
+        slug = response.json()["data"]["slug"]
+        if slug != self.project:
+            raise SyncError(f"FLOWLANG_TOKEN belongs to project {slug!r}, not {self.project!r}")
+
+    def flows(self) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = self.call("GET", "/v2/flows", params={"page[limit]": 100, "page[offset]": offset}).json()
+            yield from page["data"]
+            offset += len(page["data"])
+            if not page["data"] or offset >= page["meta"]["results"]["total"]:
+                return
+
+
+def describe_error(response: httpx.Response) -> str:
+    """The envelope's details (one per line after the first), or the status line."""
+    try:
+        errors = response.json()["errors"]
+        details = [str(e.get("detail") or e.get("title")) for e in errors]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        details = []
+    text = "; ".join(details) if details else response.reason_phrase
+    request_id = next((e.get("request_id") for e in _errors(response) if e.get("request_id")), None)
+    return f"{response.status_code} {text}" + (f" (request_id {request_id})" if request_id else "")
+
+
+def _errors(response: httpx.Response) -> list[dict[str, Any]]:
+    try:
+        errors = response.json().get("errors", [])
+        return [e for e in errors if isinstance(e, dict)]
+    except (ValueError, AttributeError):
+        return []
+
+
+def push(remote: Remote, flows: list[LocalFlow], *, publish: bool) -> Report:
+    """Make each flow's draft (and the shared files it uses) the local text; publish when asked."""
+    report = Report()
+    remote.check_project()
+    existing = {f["slug"]: f for f in remote.flows()}
+    for shared_path, text in sorted({p: t for f in flows for p, t in f.files.items()}.items()):
+        current = remote.call("GET", f"/v2/files/{shared_path}")
+        if current.status_code == 200 and current.json()["data"]["content"] == text:
+            continue
+        stored = remote.call("PUT", f"/v2/files/{shared_path}",
+                             json={"data": {"type": "file", "content": text}})
+        if stored.status_code not in (200, 201):
+            raise SyncError(f"{shared_path}: {describe_error(stored)}")
+        report.lines.append(f"{shared_path}: {'created' if stored.status_code == 201 else 'updated'} shared file")
+    for flow in flows:
+        fields = {"name": flow.name, "description": flow.description, "source": flow.source,
+                  "sample": flow.sample}
+        there = existing.get(flow.slug)
+        sent: httpx.Response | None = None
+        if there is None:
+            sent = remote.call("POST", "/v2/flows", json={"data": {"type": "flow", "slug": flow.slug, **fields}})
+            what = "created (draft)"
+        elif all(there.get(k) == v for k, v in fields.items()):
+            what = "unchanged"
+        else:
+            sent = remote.call("PUT", f"/v2/flows/{there['id']}", json={"data": {"type": "flow", **fields}})
+            what = "draft updated"
+        if sent is not None and sent.status_code not in (200, 201):
+            report.problems.append(f"{flow.path}: {describe_error(sent)}")
+            continue
+        data = sent.json()["data"] if sent is not None else there
+        assert data is not None
+        line = f"{flow.path}: flow {flow.slug} {what}"
+        if publish:
+            line += ", " + _publish(remote, flow, data["id"], report)
+        report.lines.append(line)
+    return report
+
+
+def _publish(remote: Remote, flow: LocalFlow, flow_id: str, report: Report) -> str:
+    done = remote.call("POST", f"/v2/flows/{flow_id}/publish")
+    if done.status_code in (200, 201):
+        number = done.json()["data"]["number"]
+        return f"published as version {number}" if done.status_code == 201 else f"version {number} already"
+    if done.status_code == 422:
+        for error in _errors(done):
+            meta = error.get("meta") or {}
+            where = flow.path if meta.get("file") in (None, f"{flow.slug}.flow") else meta["file"]
+            if meta.get("line"):
+                report.problems.append(f"{where}:{meta['line']}:{meta.get('column', 1)}: "
+                                       f"{meta.get('severity', 'error')}[{meta.get('code')}]: {meta.get('message')}")
+            else:
+                report.problems.append(f"{flow.path}: {error.get('detail')}")
+        return "NOT published (it does not check)"
+    report.problems.append(f"{flow.path}: publish: {describe_error(done)}")
+    return "NOT published"
+
+
+def pull(remote: Remote, folder: str, slugs: list[str] | None = None) -> Report:
+    """Write the project's flows (draft, else published source) and their shared files into `folder`."""
+    report = Report()
+    remote.check_project()
+    found = {f["slug"]: f for f in remote.flows()}
+    wanted = slugs if slugs else sorted(found)
+    missing = [s for s in wanted if s not in found]
+    if missing:
+        raise SyncError(f"project {remote.project} has no flow {', '.join(missing)}")
+    by_slug = {f.slug: f.path for f in _known(folder)}
+    for slug in wanted:
+        exported = remote.call("GET", f"/v2/flows/{found[slug]['id']}/export")
+        if exported.status_code != 200:
+            report.problems.append(f"{slug}: {describe_error(exported)}")
+            continue
+        doc = exported.json()["data"]
+        if doc["flow"]["source"] is None:
+            report.problems.append(f"{slug}: has no source yet (nothing to write)")
+            continue
+        target = by_slug.get(slug, f"{slug}.flow")
+        for path, text in sorted({**doc["files"], target: doc["flow"]["source"]}.items()):
+            report.lines.append(f"{path}: {_write(folder, path, text)}")
+    return report
+
+
+def _known(folder: str) -> list[LocalFlow]:
+    try:
+        return local_flows(folder) if os.path.isdir(folder) else []
+    except SyncError:
+        return []
+
+
+def _write(folder: str, path: str, text: str) -> str:
+    problem = path_problem(path)
+    if problem:
+        raise SyncError(f"the host sent a file path that {problem}: {path!r}")
+    full = os.path.join(folder, *path.split("/"))
+    try:
+        with open(full, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return "unchanged"
+        what = "updated"
+    except FileNotFoundError:
+        what = "written"
+    except (OSError, UnicodeDecodeError):
+        what = "updated"
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return what
