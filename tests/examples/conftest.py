@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from example_paths import EXAMPLE_FILES, EXAMPLES  # noqa: F401  (also imported from here by older tests)
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# The examples' flows and systems; their tests (`*_test.flow`, run by test_example_tests.py) are not examples.
-EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.flow") if not p.stem.endswith("_test"))
 sys.path.insert(0, str(EXAMPLES))
 
-import fake_systems  # noqa: E402  (lives in examples/, put on sys.path above)
+import fake_systems  # lives in examples/, put on sys.path above
 
 
 @pytest.fixture(scope="session")

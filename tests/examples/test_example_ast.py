@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_FILES
+from example_paths import EXAMPLE_FILES
 from syrupy.assertion import SnapshotAssertion
 
 from flowlang import nodes

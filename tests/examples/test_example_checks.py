@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from example_paths import EXAMPLES
 
 from flowlang.checker import check
 from flowlang.diagnostics import render_text

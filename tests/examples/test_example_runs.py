@@ -21,7 +21,7 @@ import demo
 import fake_data
 import fake_systems
 import pytest
-from conftest import EXAMPLES
+from example_paths import EXAMPLES
 
 NOW = "2026-06-01T12:00:00Z"
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_FILES, EXAMPLES
+from example_paths import EXAMPLE_FILES, EXAMPLES
 
 from flowlang import nodes
 from flowlang.syntax.parser import parse

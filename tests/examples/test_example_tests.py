@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_FILES
+from example_paths import EXAMPLE_FILES
 
 from flowlang.testing.runner import main
 

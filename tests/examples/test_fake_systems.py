@@ -11,7 +11,7 @@ import fake_data
 import fake_systems
 import httpx
 import pytest
-from conftest import EXAMPLES
+from example_paths import EXAMPLES
 from fake_systems import RunningServer
 
 

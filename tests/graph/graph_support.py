@@ -8,8 +8,8 @@ from pathlib import Path
 from flowlang.tools.graph import Graph
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# Every example file that declares a flow (systems.flow only declares systems).
-FLOW_EXAMPLES = sorted(p for p in EXAMPLES.glob("*.flow") if p.name != "systems.flow")
+# Every example file that declares a flow (systems.flow only declares systems; *_test.flow hold tests).
+FLOW_EXAMPLES = sorted(p for p in EXAMPLES.glob("*.flow") if p.name != "systems.flow" and not p.stem.endswith("_test"))
 
 SYSTEM = """\
 system api {
