@@ -8,6 +8,7 @@ schedule pipe sets its `next_run_at` at once.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -342,19 +343,27 @@ def _deliver(service: RunService, vault: Any, pipe_id: str, headers: dict[str, s
         return run_id, False
 
 
+def wait_of(text: str | None) -> float | None:
+    """The listener's `?wait=`: seconds from 0 to MAX_WAIT, else a 400 (before anything is queued)."""
+    if text is None:
+        return None
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = math.nan
+    if not 0 <= wait <= MAX_WAIT:  # also NaN and infinities
+        raise DeliveryError(400, "Bad Request",
+                            f"wait must be a number of seconds from 0 to {MAX_WAIT:g}, not {text!r}")
+    return wait
+
+
 async def listener(request: Request) -> Response:
     """POST /listener/{pipeID}: 202 queued, or with `?wait=N` 200 with the run (504 when it takes longer)."""
     rid = request_id_of(request)
     pipe_id = request.path_params["pipe_id"]
     try:
         service = run_service(request.app.state)
-        wait_text = request.query_params.get("wait")
-        wait = None
-        if wait_text is not None:
-            try:
-                wait = min(float(wait_text), MAX_WAIT)
-            except ValueError:
-                raise DeliveryError(400, "Bad Request", f"wait must be a number of seconds, not {wait_text!r}") from None
+        wait = wait_of(request.query_params.get("wait"))
         limit = getattr(request.app.state.settings, "webhook_body_bytes", DEFAULT_BODY_LIMIT)
         raw = await read_body(request.stream(), request.headers.get("content-length"), limit)
         headers = {k.lower(): v for k, v in request.headers.items()}

@@ -127,8 +127,9 @@ PIPES: dict[str, Any] = {"schemas": PIPE_SCHEMAS, "paths": {
                        "returns the first run of a repeated delivery (24 h).",
         "security": [],
         "parameters": [
-            {"name": "wait", "in": "query", "required": False, "schema": {"type": "number", "maximum": 60},
-             "description": "Seconds to wait for the run's end (200 with the run; 504 when longer)."},
+            {"name": "wait", "in": "query", "required": False, "schema": {"type": "number", "minimum": 0, "maximum": 60},
+             "description": "Seconds (0 to 60) to wait for the run's end (200 with the run; 504 when longer); "
+                            "outside that range a 400, and nothing is queued."},
             {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}},
             {"name": "X-Api-Key", "in": "header", "required": False, "schema": {"type": "string"}},
             {"name": "X-Flowlang-Signature", "in": "header", "required": False, "schema": {"type": "string"}}],
