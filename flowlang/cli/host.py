@@ -61,7 +61,7 @@ def serve(**flags: Any) -> None:
     """Serve projects, flows, versions and credentials over HTTP (the Create-a-Flow API)."""
     settings = _settings(**flags)
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401  (the serve extra: a clear error before anything starts)
 
         from flowlang.host.app import create_app
     except ImportError as exc:
@@ -93,8 +93,10 @@ def serve(**flags: Any) -> None:
     where = settings.db if settings.is_postgres else os.path.abspath(settings.db)
     click.echo(f"flowlang serve: store {_shown(where)}", err=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                    access_log=True)
+        from flowlang.host.serving import run
+
+        run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+            announce=lambda line: click.echo(line, err=True))
     finally:
         services.stop()
         store.close()
