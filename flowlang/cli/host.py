@@ -78,12 +78,11 @@ def serve(**flags: Any) -> None:
     except VaultError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    from flowlang.host.api import pipes, runs
-    from flowlang.host.app import ROUTERS
+    from flowlang.host.app import serve_routers
     from flowlang.host.executors import UnknownEngine
     from flowlang.host.service import start_services
 
-    app = create_app(settings, store, vault, routers=[*ROUTERS, pipes, runs])
+    app = create_app(settings, store, vault, routers=serve_routers())
     try:
         services = start_services(settings, store, vault, app)
     except UnknownEngine as exc:

@@ -27,6 +27,13 @@ log = logging.getLogger("flowlang.host")
 ROUTERS: list[ModuleType] = [transfer, flows, versions, files, credentials, templates, tokens, console]
 
 
+def serve_routers() -> list[ModuleType]:
+    """What `flowlang serve` routes: ROUTERS, then the pipes, the webhook listener and the runs."""
+    from flowlang.host.api import pipes, runs
+
+    return [*ROUTERS, pipes, runs]
+
+
 def create_app(settings: Settings, store: Store, vault: Vault,
                routers: list[ModuleType] | None = None) -> Starlette:
     """The app over an open store and vault. `routers` defaults to ROUTERS (the pipes and console add

@@ -4,38 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-_ERRORS = {"$ref": "#/components/schemas/ErrorResponse"}
-_PAGE = [{"$ref": "#/components/parameters/page-offset"}, {"$ref": "#/components/parameters/page-limit"}]
+from flowlang.host.api.spec_parts import PAGE, errors, listed, one, path_id, ref, reply
 
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    described = {400: "Bad request", 401: "Missing, unknown or revoked credentials", 404: "Not found",
-                 413: "Body too large", 415: "Not JSON", 422: "Invalid fields (one error per problem)",
-                 500: "Internal server error", 503: "Runs are not served", 504: "The run did not end in time"}
-    return {str(code): _json(_ERRORS, described[code]) for code in codes}
-
-
-def _one(name: str) -> dict[str, Any]:
-    return {"type": "object", "required": ["data"], "properties": {"data": _ref(name)}}
-
-
-def _list(name: str) -> dict[str, Any]:
-    return {"type": "object", "required": ["data", "links", "meta"],
-            "properties": {"data": {"type": "array", "items": _ref(name)}, "links": {"type": "object"},
-                           "meta": {"type": "object"}}}
-
-
-def _id(name: str, what: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": f"The id of the {what}.",
-            "schema": {"type": "string"}}
+_PAGE = PAGE
+_ref, _json, _errors, _one, _list, _id = ref, reply, errors, one, listed, path_id
 
 
 _TEXT_OR_NULL = {"type": ["string", "null"]}
