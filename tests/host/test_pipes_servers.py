@@ -122,3 +122,23 @@ def test_an_unknown_engine_is_a_usage_error_naming_the_engines(tmp_path: Path) -
     assert done.returncode == 2
     assert "error: --engine: unknown engine 'warp': use one of inprocess" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_run_whose_server_stopped_renewing_its_lease_is_marked_interrupted(tmp_path: Path) -> None:
+    db = str(tmp_path / "host.db")
+    with start_server(tmp_path / "one", db) as server:
+        tenant = server.tenant()
+        flow = create(tenant, enabled=True, source="flow quick {\n  return 1\n}\n")
+        publish(tenant, flow["id"])
+        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
+                                                            "trigger": "webhook"}}).json()["data"]
+        run_id = httpx.post(pipe["listener_url"] + "?wait=30", json={}, headers={"X-Api-Key": pipe["token"]},
+                            timeout=40).json()["data"]["id"]
+        with sqlite3.connect(db) as conn:  # as if a server on another machine took it and then vanished
+            conn.execute("UPDATE runs SET status = 'running', ended_at = NULL, owner = 'elsewhere:4242:dead', "
+                         "heartbeat_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", (run_id,))
+        deadline = time.monotonic() + 20
+        while (run := tenant.http.get(f"/v2/runs/{run_id}").json()["data"])["status"] == "running":
+            assert time.monotonic() < deadline, "the lost run stayed running"
+            time.sleep(0.2)
+        assert (run["status"], run["error"]["kind"]) == ("interrupted", "interrupted")

@@ -111,3 +111,36 @@ def test_a_publish_during_a_run_does_not_change_it_and_reprocess_uses_the_new_ve
     assert again.status_code == 202
     redone = wait_run(tenant, again.json()["data"]["id"])
     assert (redone["version"], redone["result"], redone["reprocess_of"]) == (2, "two", started)
+
+
+def test_the_token_is_shown_once_and_a_rotation_retires_the_old_one(executor) -> None:
+    tenant = executor.tenant()
+    flow = published(tenant, 'flow echo {\n  return source\n}\n')
+    pipe = webhook(tenant, flow["id"])
+    assert "token" not in tenant.http.get(f"/v2/pipes/{pipe['id']}").json()["data"]
+    assert all("token" not in p for p in tenant.http.get("/v2/pipes").json()["data"])
+    rotated = tenant.http.post(f"/v2/pipes/{pipe['id']}/token")
+    assert rotated.status_code == 201
+    new = rotated.json()["data"]["token"]
+    assert new != pipe["token"]
+    old = httpx.post(pipe["listener_url"], json={}, headers={"X-Api-Key": pipe["token"]})
+    assert old.status_code == 401
+    assert httpx.post(pipe["listener_url"], json={}, headers={"X-Api-Key": new}).status_code == 202
+    assert httpx.post(pipe["listener_url"], content=b"{}",
+                      headers={"X-Flowlang-Signature": sign(b"{}", new)}).status_code == 202
+
+
+def test_a_disabled_flow_refuses_deliveries_and_manual_runs(executor) -> None:
+    tenant = executor.tenant()
+    flow = published(tenant, 'flow echo {\n  return source\n}\n')
+    pipe = webhook(tenant, flow["id"])
+    put(tenant, flow["id"], enabled=False)
+    refused = httpx.post(pipe["listener_url"], json={}, headers={"X-Api-Key": pipe["token"]})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["title"] == "Flow Disabled"
+    manual = tenant.http.post(f"/v2/pipes/{pipe['id']}/run")
+    assert manual.status_code == 400 and "disabled" in manual.json()["errors"][0]["detail"]
+    put(tenant, flow["id"], enabled=True)
+    ran = tenant.http.post(f"/v2/pipes/{pipe['id']}/run", json={"data": {"input": {"n": 2}}})
+    assert ran.status_code == 202
+    done = wait_run(tenant, ran.json()["data"]["id"])
+    assert (done["status"], done["trigger"], done["result"]) == ("ok", "manual", {"n": 2})

@@ -1,8 +1,9 @@
 """`/v2/pipes[/{pipeID}]`, `/v2/pipes/{pipeID}/token|run` and `/listener/{pipeID}`: what runs a published flow.
 
 A pipe names a flow and a trigger: `schedule` (cron texts in a time zone, see host/scheduler.py) or
-`webhook` (a listener URL and a token, shown once). PUT is partial. Creating, editing or enabling a
-schedule pipe sets its `next_run_at` at once.
+`webhook` (a listener URL and a token, shown once). PUT is partial. Creating a schedule pipe, or
+changing its schedules or time zone, sets its `next_run_at` at once; enabling it keeps the due time it
+had, so the scheduler applies the pipe's `missed` policy to the times that passed while it was disabled.
 """
 
 from __future__ import annotations
