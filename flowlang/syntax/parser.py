@@ -9,7 +9,7 @@ from typing import Any
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span, closest
 from flowlang.syntax.builder import STATEMENT_WORDS, Builder
-from flowlang.syntax.lalr import ParseFailure, Session, Tree, load_tables
+from flowlang.syntax.lalr import ParseFailure, Session, Tables, Tree, load_tables
 from flowlang.syntax.lexer import Lexer, LexError, Tok
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
@@ -34,6 +34,9 @@ _KEYWORDS = {
     "TRY", "CATCH", "FAIL", "LOG", "CALL", "EACH", "PARALLEL", "WAIT", "CHECKPOINT", "AND", "OR", "NOT",
     "TRUE", "FALSE", "NULL", "THEN", "TEST", "GIVEN", "EXPECT",
 }
+# Words of test blocks only (`test "…" {`, `given`, `expect`): elsewhere they stay names, so flows that
+# named a variable, a system or a flow `test`, `given` or `expect` before test blocks existed still parse.
+SOFT_KEYWORDS = frozenset({"TEST", "GIVEN", "EXPECT"})
 _OPERATORS = {
     "ADD", "SUB", "MUL_OP", "COMPARE", "AND", "OR", "COALESCE", "IN", "NOT", "DOT", "OPT_DOT", "LSQB", "LPAR",
 }
@@ -79,7 +82,8 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
     before: Tok | None = None  # the token fed before `previous`
     where = _Locator(file, line_offset, col_offset)
     try:
-        for token in _lexer().lex(text, line_offset, col_offset):
+        tokens = list(_lexer().lex(text, line_offset, col_offset))
+        for index, token in enumerate(tokens):
             kind = token.type
             if kind == "_NL":
                 if not tables.accepts(session.stack, "_NL"):
@@ -89,12 +93,42 @@ def _parse_tree(text: str, file: str, start: str, line_offset: int, col_offset: 
                 opened.append((token, is_block))
             elif kind in _CLOSERS and opened and _OPENERS[opened[-1][0].type] == kind:
                 opened.pop()
+            elif kind in SOFT_KEYWORDS:
+                soften(tables, session.stack, token, tokens[index + 1].type if index + 1 < len(tokens) else "$END")
+                kind = token.type
             session.feed(token)
             before, previous = previous, token
         return session.finish()
     except (LexError, ParseFailure) as error:
         raise FlowSyntaxError([_misspelt_keyword(error, where, previous, before)
                                or _diagnose(error, text, where, opened, previous)]) from None
+
+
+def soften(tables: Tables, stack: list[int], token: Tok, following: str) -> None:
+    """A test word becomes a name (SOFT_KEYWORDS) where a name may stand and the word, followed by the
+    token of type `following`, may not (`length(given)`: a word there must be a named argument's)."""
+    if not tables.accepts(stack, "NAME"):
+        return
+    after_word = shifted(tables, stack, token.type)
+    after = (following,) if following not in SOFT_KEYWORDS else (following, "NAME")  # `given test.op`
+    if after_word is None or not any(tables.accepts(after_word, t) for t in after):
+        token.type = "NAME"
+
+
+def shifted(tables: Tables, stack: list[int], terminal: str) -> list[int] | None:
+    """The stack after `terminal` is shifted (and the reductions before it), or None if it cannot be."""
+    states, rules = tables.states, tables.rules
+    stack = list(stack)
+    while True:
+        action = states[stack[-1]].get(terminal)
+        if action is None:
+            return None
+        if action >= 0:
+            return [*stack, action]
+        size, origin, _ = rules[-1 - action]
+        if size:
+            del stack[-size:]
+        stack.append(states[stack[-1]][origin])
 
 
 class _Locator:

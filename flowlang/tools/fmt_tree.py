@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 
-from flowlang.syntax.lalr import Session, Tables, load_tables
+from flowlang.syntax.lalr import Session, load_tables
 from flowlang.syntax.lexer import Lexer
+from flowlang.syntax.parser import SOFT_KEYWORDS, shifted, soften
 
 # where the parser would take a `.` an expression has just ended: a `(` or `[` there is a call or an index,
 # and a `-` is binary; where it would not, a `-` is a sign
@@ -87,23 +88,6 @@ def _lexer() -> Lexer:
     return Lexer(load_tables().data)
 
 
-def _after(tables: Tables, stack: list[int], terminal: str) -> list[int] | None:
-    """The parser stack after shifting `terminal` (with the reductions it causes), or None if it is refused."""
-    states, rules = tables.states, tables.rules
-    stack = list(stack)
-    while True:
-        action = states[stack[-1]].get(terminal)
-        if action is None:
-            return None
-        if action >= 0:
-            stack.append(action)
-            return stack
-        size, origin, _ = rules[-1 - action]
-        if size:
-            del stack[-size:]
-        stack.append(states[stack[-1]][origin])
-
-
 def _lines(newlines: str) -> list[str | None]:
     """The comment lines and blank lines a `_NL` token runs over (the last piece is the next line's indent)."""
     pieces = newlines.split("\n")[1:]
@@ -124,7 +108,8 @@ def build(text: str) -> list[Item]:
     head: list[str | None] = []  # comments before the first line break of the file
     previous = ""  # the type of the previous code token
     member = False  # the previous code token is a member name (it follows a `.`)
-    for tok in _lexer().lex_trivia(text):
+    tokens = list(_lexer().lex_trivia(text))
+    for index, tok in enumerate(tokens):
         kind = tok.type
         if kind == "WS":
             continue
@@ -141,6 +126,10 @@ def build(text: str) -> list[Item]:
             items.append(Break(hard, trailing, head + _lines(tok.value)))
             trailing, head = None, []
             continue
+        if kind in SOFT_KEYWORDS:
+            following = next((t.type for t in tokens[index + 1:] if t.type not in ("WS", "COMMENT")), "$END")
+            soften(tables, session.stack, tok, following)
+            kind = tok.type
         t = T(kind, tok.value)
         if t.open or kind in ("SUB", "ADD"):
             ended = tables.accepts(session.stack, _AFTER_EXPRESSION)
@@ -157,8 +146,8 @@ def build(text: str) -> list[Item]:
                 group.items.remove(code[-1])
                 group.comma_ok = True
             elif code and not group.block:
-                after_comma = _after(tables, session.stack, "COMMA")
-                group.comma_ok = after_comma is not None and _after(tables, after_comma, kind) is not None
+                after_comma = shifted(tables, session.stack, "COMMA")
+                group.comma_ok = after_comma is not None and shifted(tables, after_comma, kind) is not None
             group.close, t.block = t, group.block
             items = groups[-1].items if groups else root
         session.feed(tok)
