@@ -16,6 +16,7 @@ from collections.abc import Callable
 from flowlang.checker.calls import check_calls
 from flowlang.checker.context import CODES, build_context
 from flowlang.checker.declarations import check_declarations
+from flowlang.checker.depth import check_depth
 from flowlang.checker.samples import check_samples
 from flowlang.checker.scopes import check_scopes
 from flowlang.checker.settings import check_settings
@@ -52,6 +53,7 @@ def _run_passes(project: Project) -> list[Diagnostic]:
     check_calls(ctx, exempt)
     check_samples(ctx)
     check_tests(ctx)
+    check_depth(ctx)
     # Only flows with a `spec:` system need the OpenAPI modules (and yaml): start-up stays short without.
     spec_check = check_spec_calls_hook() if _has_spec(project) else None
     if spec_check is not None:

@@ -39,6 +39,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E123": (ERROR, "API call inside a test"),
     "E124": (ERROR, "bad use of calls(), logs() or a func in a test"),
     "E125": (ERROR, "duplicate test name"),
+    "E126": (ERROR, "nesting deeper than a compiled module can hold"),
     "W101": (WARNING, "unused loop or catch variable"),
     "W102": (WARNING, "variable assigned but never read"),
     "W103": (WARNING, "unreachable code"),
