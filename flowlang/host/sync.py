@@ -82,7 +82,13 @@ def local_flows(folder: str, only: list[str] | None = None) -> list[LocalFlow]:
         source = files[path]
         others = {p: t for p, t in files.items() if p != path}
         with materialized(path, source, others) as root:
-            meta = describe(load_project(root))
+            project = load_project(root)
+            meta = describe(project)
+            broken = [d for d in project.diagnostics if d.is_error]
+            if broken:  # a file that does not even load is never skipped as "not a flow"
+                first, span = broken[0], broken[0].span
+                where = os.path.relpath(span.file, os.path.dirname(root)) if os.path.isabs(span.file) else path
+                raise SyncError(f"{where}:{span.line}:{span.column}: error[{first.code}]: {first.message}")
         if meta is None:
             if only is not None:
                 raise SyncError(f"{path}: declares no flow or several (a pushed file declares exactly one)")

@@ -143,3 +143,20 @@ def test_the_examples_of_docs_host_md_run(host: HostServer, tenant: Tenant, tmp_
         assert done.returncode == 0, (command, done.stderr)
         for line in shown:
             assert line in done.stderr, (command, line, done.stderr)
+
+
+def test_a_file_that_does_not_parse_is_named_with_its_line_not_skipped(host: HostServer, tenant: Tenant,
+                                                                       tmp_path: Path) -> None:
+    (tmp_path / "good.flow").write_text('flow good {\n  return "hi"\n}\n')
+    (tmp_path / "typo.flow").write_text("flow typo {\n  return {\n}\n")
+    done = sync(host, tenant, "push", str(tmp_path))
+    assert done.returncode == 2 and "typo.flow:" in done.stderr and "error[" in done.stderr, done.stderr
+    assert flows_of(tenant) == {}  # nothing half-pushed
+
+
+def test_an_unreachable_host_is_named(host: HostServer, tenant: Tenant, tmp_path: Path) -> None:
+    (tmp_path / "hello.flow").write_text('flow hello {\n  return "hi"\n}\n')
+    done = subprocess.run([sys.executable, "-m", "flowlang", "push", str(tmp_path), "--host",
+                           "http://127.0.0.1:1", "--project", tenant.slug], capture_output=True, text=True,
+                          env={**host.env, "FLOWLANG_TOKEN": tenant.token}, timeout=60)
+    assert done.returncode == 2 and "cannot reach the host at http://127.0.0.1:1" in done.stderr, done.stderr
