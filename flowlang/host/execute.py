@@ -23,7 +23,7 @@ from flowlang.host.store import Store
 from flowlang.host.store import credentials as credentials_repo
 from flowlang.host.store import flows as flows_repo
 from flowlang.host.store import versions as versions_repo
-from flowlang.host.vault import Vault
+from flowlang.host.vault import Vault, VaultError
 from flowlang.runtime.launcher import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from flowlang.runtime.state import StateStore
 
@@ -45,7 +45,8 @@ def published_job(conn: Connection, vault: Vault, project_id: str, flow_id: str,
     """The job that runs the latest published version of a flow (or version `version`), never its draft.
 
     Its only environment is the project's decrypted credentials. Raises NotRunnable for a flow that is
-    not in the project, is disabled, or has no (such) published version.
+    not in the project, is disabled, or has no (such) published version, and for a project credential
+    the server's key cannot decrypt.
     """
     flow = flows_repo.get_flow(conn, project_id, flow_id)
     if flow is None:
@@ -58,7 +59,10 @@ def published_job(conn: Connection, vault: Vault, project_id: str, flow_id: str,
         raise NotRunnable(f"flow {flow.slug} has no published version" if version is None
                           else f"flow {flow.slug} has no version {version}")
     sealed = credentials_repo.ciphertexts(conn, project_id)
-    secrets = {name: vault.decrypt(text, name) for name, text in sealed.items()}
+    try:
+        secrets = {name: vault.decrypt(text, name) for name, text in sealed.items()}
+    except VaultError as exc:  # this run fails with the vault's message; the queue goes on
+        raise NotRunnable(str(exc)) from None
     root = root_name(flow.slug)
     return RunJob(run_id=run_id, project=project_id, flow_id=flow_id, flow_name=None, version=chosen.number,
                   root=root, files={**chosen.files, root: chosen.source}, input=input,

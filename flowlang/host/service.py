@@ -23,7 +23,7 @@ from flowlang.host.runs import RunService, insert_run
 from flowlang.host.scheduler import Clock, ScheduledPipe, Scheduler, clock_from_setting
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
-from flowlang.host.vault import Vault
+from flowlang.host.vault import Vault, VaultError
 
 log = logging.getLogger("flowlang.host")
 
@@ -83,6 +83,33 @@ class Services:
         self.runs.stop()
 
 
+def undecryptable(store: Store, vault: Vault) -> list[str]:
+    """The stored secrets (project credentials, webhook tokens) this server's key cannot decrypt."""
+    with store.read() as conn:
+        sealed = [(f"credential {r.name} of project {r.slug}", r.ciphertext) for r in conn.execute(text(
+            "SELECT c.name, c.ciphertext, p.slug FROM credentials c JOIN projects p ON p.id = c.project_id "
+            "ORDER BY p.slug, c.name"))]
+        sealed += [(f"the token of pipe {r.id}", r.token_ciphertext) for r in conn.execute(text(
+            "SELECT id, token_ciphertext FROM pipes WHERE token_ciphertext IS NOT NULL ORDER BY id"))]
+    bad = []
+    for what, ciphertext in sealed:
+        try:
+            vault.decrypt(ciphertext, what)
+        except VaultError:
+            bad.append(what)
+    return bad
+
+
+def warn_undecryptable(store: Store, vault: Vault) -> None:
+    """Warn at start when stored secrets were sealed with another key (their runs and deliveries fail)."""
+    bad = undecryptable(store, vault)
+    if bad:
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        log.warning("%d stored secret(s) cannot be decrypted with the key of %s (was FLOWLANG_SECRET_KEY "
+                    "changed?): %s; their runs fail and their webhooks answer 503 until the server has the "
+                    "key they were stored with, or they are stored again", len(bad), vault.origin, shown)
+
+
 def start_services(settings: Settings, store: Store, vault: Vault, app: Starlette | None = None) -> Services:
     """Sweep lost runs, start the executor, the dispatcher and the scheduler; `app.state` gets the run
     service and the scheduler's clock (`runs`, `clock`), which the pipes and runs endpoints use."""
@@ -91,6 +118,7 @@ def start_services(settings: Settings, store: Store, vault: Vault, app: Starlett
     if app is not None:
         app.state.runs = runs
         app.state.clock = clock
+    warn_undecryptable(store, vault)
     runs.start()
     if settings.test_clock:
         log.warning("the scheduler reads its time from %s (a test-only setting)", settings.test_clock)

@@ -42,6 +42,7 @@ from flowlang.host.scheduler import (
     time_zone,
 )
 from flowlang.host.store import now_iso
+from flowlang.host.vault import VaultError
 from flowlang.host.webhooks import (
     DEFAULT_BODY_LIMIT,
     IDEMPOTENCY_TTL,
@@ -320,7 +321,13 @@ def _deliver(service: RunService, vault: Any, pipe_id: str, headers: dict[str, s
         row = conn.execute(text("SELECT * FROM pipes WHERE id = :id"), {"id": pipe_id}).first()
         if row is None or row.trigger != "webhook":
             raise DeliveryError(404, "Not Found", f"no webhook pipe {pipe_id!r}")
-        authenticate(headers, raw, vault.decrypt(row.token_ciphertext, "pipe token"))
+        try:
+            token = vault.decrypt(row.token_ciphertext, "pipe token")
+        except VaultError as exc:
+            raise DeliveryError(503, "Service Unavailable",
+                                f"{exc}; start the server with the FLOWLANG_SECRET_KEY the token was made "
+                                f"with, or rotate it: POST /v2/pipes/{pipe_id}/token") from None
+        authenticate(headers, raw, token)
         if not row.enabled:
             raise DeliveryError(400, "Pipe Disabled", f"pipe {pipe_id} is disabled")
         flow = conn.execute(text("SELECT enabled FROM flows WHERE id = :f"), {"f": row.flow_id}).first()
