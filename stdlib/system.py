@@ -22,12 +22,17 @@ def fl_env(name: Any, default: Any = _NO_DEFAULT) -> Any:
     if value is not None:
         return value
     if default is _NO_DEFAULT:
-        raise FlowError(
-            "input",
-            f"environment variable {name} is not set",
-            hint="set it in the environment or in an --env-file, or give env() a default",
-        )
+        raise _missing(name, "set it in the environment or in an --env-file, or give env() a default", "")
     return default
+
+
+def _missing(name: str, cli_hint: str, needed: str) -> FlowError:
+    """The error of an unset name: a missing credential of the project on the host, else an environment variable."""
+    where = current().credentials_of
+    if where is not None:
+        return FlowError("input", f"no credential {name} in {where}{needed}",
+                         hint=f"store it: PUT /v2/credentials/{name}")
+    return FlowError("input", f"environment variable {name} is not set{needed}", hint=cli_hint)
 
 
 @builtin("secret")
@@ -37,11 +42,7 @@ def fl_secret(name: Any) -> str:
     ambient = current()
     value = ambient.env.get(name)
     if value is None:
-        raise FlowError(
-            "input",
-            f"environment variable {name} is not set (needed for secret('{name}'))",
-            hint="set it in the environment or in an --env-file",
-        )
+        raise _missing(name, "set it in the environment or in an --env-file", f" (needed for secret('{name}'))")
     if value:
         ambient.secrets.add(value)
     return value

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from flowlang.host.bundle import root_name
 from flowlang.host.executors.base import LogLine, RunJob, RunOutcome
@@ -23,6 +23,7 @@ from flowlang.host.store import Store
 from flowlang.host.store import credentials as credentials_repo
 from flowlang.host.store import flows as flows_repo
 from flowlang.host.store import versions as versions_repo
+from flowlang.host.store.schema import projects
 from flowlang.host.vault import Vault, VaultError
 from flowlang.runtime.launcher import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from flowlang.runtime.state import StateStore
@@ -64,9 +65,11 @@ def published_job(conn: Connection, vault: Vault, project_id: str, flow_id: str,
     except VaultError as exc:  # this run fails with the vault's message; the queue goes on
         raise NotRunnable(str(exc)) from None
     root = root_name(flow.slug)
+    slug = conn.execute(select(projects.c.slug).where(projects.c.id == project_id)).scalar_one_or_none()
     return RunJob(run_id=run_id, project=project_id, flow_id=flow_id, flow_name=None, version=chosen.number,
                   root=root, files={**chosen.files, root: chosen.source}, input=input,
-                  credentials=secrets, state_key=flow_id, max_steps=max_steps)
+                  credentials=secrets, state_key=flow_id, max_steps=max_steps,
+                  project_slug=slug or "")
 
 
 class StreamRecorder:

@@ -23,6 +23,7 @@ class Ambient:
     seeded: bool = False  # FLOWLANG_SEED given: uuid() is reproducible
     run_scope: str = ""  # the flow and its attempt, for idempotency keys (idempotency.run_scope)
     clock: Clock = SYSTEM_CLOCK  # the run's time (a virtual clock in `flowlang test`)
+    credentials_of: str | None = None  # on the host, "project SLUG": env()/secret() read its credentials
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Ambient:

@@ -39,6 +39,7 @@ class RunJob:
     credentials: dict[str, str] = field(default_factory=dict)
     state_key: str = ""
     max_steps: int | None = None
+    project_slug: str = ""  # named in the error of a missing credential
 
     def __repr__(self) -> str:  # never print credentials by accident
         return (f"RunJob(run_id={self.run_id!r}, project={self.project!r}, flow_id={self.flow_id!r}, "

@@ -275,7 +275,8 @@ def run_job(job: RunJob, recorder: Recorder, cache: CompiledCache, live: LiveRun
         recorder.log_lines(job.run_id, [LogLine(_now(), "error", message)])
         return RunOutcome("failed", error={"message": message, "kind": "input"},
                           seconds=time.monotonic() - started)
-    ambient = Ambient(env=dict(job.credentials), secrets=secrets)
+    ambient = Ambient(env=dict(job.credentials), secrets=secrets,
+                      credentials_of=f"project {job.project_slug or job.project}")
     sink = _LogSink(recorder, job.run_id, folder)
     log = RunLog(cast(Any, sink), fmt="json", secrets=ambient.secrets, interactive=False,
                  clock=lambda: datetime.now(UTC))
