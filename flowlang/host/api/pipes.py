@@ -272,7 +272,8 @@ def rotate_token(call: Call) -> Reply:
     return Reply(201, {"data": pipe_json(call, pipe, token)})
 
 
-def _runnable(conn: Connection, pipe: dict[str, Any]) -> None:
+def runnable(conn: Connection, pipe: dict[str, Any]) -> None:
+    """Refuse (400) a run of a disabled pipe or of a pipe whose flow is disabled: neither is ever run."""
     if not pipe["enabled"]:
         raise ApiError.one(400, f"pipe {pipe['id']} is disabled", title="Pipe Disabled")
     flow = conn.execute(text("SELECT slug, enabled FROM flows WHERE id = :f"), {"f": pipe["flow_id"]}).first()
@@ -286,7 +287,7 @@ def run_pipe(call: Call) -> Reply:
     given = data.get("input") if isinstance(data, dict) else None
     with call.store.write() as conn:
         pipe = _pipe(conn, call)
-        _runnable(conn, pipe)
+        runnable(conn, pipe)
         run_id = insert_run(conn, project_id=call.project.id, flow_id=pipe["flow_id"], trigger="manual",
                             pipe_id=pipe["id"], input=given)
     _runs(call).wake()

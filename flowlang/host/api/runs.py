@@ -12,7 +12,7 @@ from starlette.routing import Route
 from flowlang.host.api import pipes_spec
 from flowlang.host.api.endpoint import Call, Reply, endpoint
 from flowlang.host.api.paging import page_of, paged
-from flowlang.host.api.pipes import run_service
+from flowlang.host.api.pipes import run_service, runnable
 from flowlang.host.errors import ApiError, not_found
 from flowlang.host.runs import RUN_COLUMNS, insert_run, run_row
 
@@ -85,6 +85,11 @@ def reprocess(call: Call) -> Reply:
     """POST /v2/runs/{runID}/reprocess: the same input again, on the flow's current published version."""
     row = _run(call)
     with call.store.write() as conn:
+        if row["pipe_id"]:  # as POST /v2/pipes/{id}/run: a disabled pipe or flow is never run
+            pipe = conn.execute(text("SELECT id, flow_id, enabled FROM pipes WHERE id = :id"),
+                                {"id": row["pipe_id"]}).first()
+            if pipe is not None:
+                runnable(conn, dict(pipe._mapping))
         run_id = insert_run(conn, project_id=call.project.id, flow_id=row["flow_id"], trigger="reprocess",
                             pipe_id=row["pipe_id"], input=json.loads(row["input"]) if row["input"] else None,
                             reprocess_of=row["id"])
