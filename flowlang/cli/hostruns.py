@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flowlang.cli.remote import HostClient, HostError
 
@@ -29,12 +30,24 @@ def resolve_flow(client: HostClient, flow: str) -> str:
     raise HostError(f"no flow {flow!r} on the host at {client.url} (give its id, slug or name)")
 
 
+def resolve_pipe(client: HostClient, pipe: str) -> str:
+    """The id of the pipe, checked on the host (an unknown pipe is an error, as an unknown --flow is)."""
+    try:
+        client.get(f"/v2/pipes/{quote(pipe.strip(), safe='')}")
+    except HostError as err:
+        if err.status in (400, 404):
+            raise HostError(f"no pipe {pipe!r} on the host at {client.url} (give its id: `GET /v2/pipes`)",
+                            err.status) from None
+        raise
+    return pipe.strip()
+
+
 def list_runs(client: HostClient, *, pipe: str | None, flow: str | None, status: str | None,
               limit: int) -> list[dict[str, Any]]:
     """The latest runs, newest first, that match every filter given."""
     filters = []
     if pipe:
-        filters.append(f"eq(pipe_id,{pipe.strip()})")
+        filters.append(f"eq(pipe_id,{resolve_pipe(client, pipe)})")
     if flow:
         filters.append(f"eq(flow_id,{resolve_flow(client, flow)})")
     if status:

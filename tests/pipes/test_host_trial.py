@@ -2,7 +2,8 @@
 
 A flow reading a credential its project lacks: the run's error names the project and the API call that
 stores it, not the CLI's environment advice (finding 2). Reprocessing a run of a disabled pipe is refused
-as POST /v2/pipes/{id}/run refuses it (finding 3).
+as POST /v2/pipes/{id}/run refuses it (finding 3). `flowlang runs --pipe nosuch` is an error as
+`--flow nosuch` is (finding 6).
 """
 
 from __future__ import annotations
@@ -39,3 +40,15 @@ def test_reprocess_of_a_disabled_pipe_is_refused(executor: HostServer) -> None:
     assert again.json()["errors"][0]["title"] == "Pipe Disabled"
     runs = tenant.http.get("/v2/runs", params={"filter": f"eq(pipe_id,{pipe['id']})"}).json()["data"]
     assert [run["id"] for run in runs] == [first["id"]]
+
+
+def test_an_unknown_pipe_is_an_error_as_an_unknown_flow_is(executor: HostServer) -> None:
+    tenant = executor.tenant()
+    pipe = webhook(tenant, published(tenant, HELLO)["id"])
+    for option, value in (("--pipe", "nosuch"), ("--flow", "nosuch")):
+        done = executor.flowlang("runs", "--host", executor.url, "--token", tenant.token, option, value)
+        assert done.returncode == 2, (option, done.stdout, done.stderr)
+        assert f"no {option[2:]} 'nosuch' on the host at {executor.url}" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and done.stdout == ""
+    known = executor.flowlang("runs", "--host", executor.url, "--token", tenant.token, "--pipe", pipe["id"])
+    assert (known.returncode, known.stdout.strip()) == (0, "no runs"), known.stderr
