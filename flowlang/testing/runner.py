@@ -208,6 +208,9 @@ def main(paths: list[str], *, engine: str = "both", pattern: str | None = None, 
         out.write(f"error: no such file or directory: {missing[0]}\n")
         return EXIT_USAGE
     engines = ENGINES if engine == "both" else (engine,)
+    if coverage and "compiled" not in engines:  # statements are traced in compiled modules only
+        out.write("error: --coverage is measured on the compiled engine: use --engine compiled or both (the default)\n")
+        return EXIT_USAGE
     session = run_session(paths, engines=engines, pattern=pattern, out=out, coverage=coverage)
     report.failures(session, out)
     if coverage:

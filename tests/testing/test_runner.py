@@ -53,6 +53,12 @@ def test_junit_report(tmp_path: Path) -> None:
     assert 'name="expects the wrong count"' in xml and "<failure" in xml
 
 
+def test_coverage_on_the_interpreter_alone_is_a_usage_error_saying_why() -> None:
+    code, out = run(FLOWS / "shop_test.flow", engine="interpreter", coverage=True)
+    assert code == 2
+    assert "--coverage is measured on the compiled engine" in out
+
+
 def test_coverage_lists_statements_no_test_reached() -> None:
     code, out = run(FLOWS / "shop_test.flow", pattern="virtual clock", coverage=True)
     assert code == 0
