@@ -2,6 +2,8 @@
 
 - `postgres_url` (session): a real PostgreSQL cluster started once for the whole run (tests/host/postgres.py),
   skipped with the reason when it cannot start; tests/host and tests/pipes both use it.
+- `temporal_address` (session): a real Temporal dev server (tests/temporal/devserver.py), skipped with the reason
+  when it cannot start; tests/temporal and tests/pipes both use it.
 """
 
 from __future__ import annotations
@@ -22,3 +24,15 @@ def postgres_url() -> Iterator[str]:
             yield url
     except PostgresUnavailable as exc:
         pytest.skip(f"no PostgreSQL for the store tests: {exc}")
+
+
+@pytest.fixture(scope="session")
+def temporal_address() -> Iterator[str]:
+    """HOST:PORT of a real Temporal dev server started for the session (skipped, with the reason, without one)."""
+    from temporal.devserver import TemporalUnavailable, shared_temporal
+
+    pytest.importorskip("temporalio", reason="the Temporal executor needs temporalio: pip install -e '.[temporal]'")
+    try:
+        yield shared_temporal()
+    except TemporalUnavailable as exc:
+        pytest.skip(f"no Temporal dev server: {exc}")

@@ -19,3 +19,4 @@ from flowlang.cli import history as _history  # noqa: F401
 from flowlang.cli import host as _host  # noqa: F401
 from flowlang.cli import ops as _ops  # noqa: F401
 from flowlang.cli import sync as _sync  # noqa: F401
+from flowlang.cli import worker as _worker  # noqa: F401

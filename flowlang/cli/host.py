@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowlang.cli.core import EXIT_USAGE, guarded, main
+from flowlang.cli.worker import temporal_flags
 
 if TYPE_CHECKING:
     from flowlang.host.settings import Settings
     from flowlang.host.store import Store
+    from flowlang.host.vault import Vault
 
 DB_HELP = "SQLite file or postgresql://user@host/db URL [$FLOWLANG_DB or .flowlang/host.db]."
 
@@ -39,6 +41,19 @@ def _open_store(settings: Settings) -> Store:
         sys.exit(EXIT_USAGE)
 
 
+def _open_store_and_vault(settings: Settings) -> tuple[Store, Vault]:
+    """The host's store and the vault of its credentials key (a usage error when the key is unusable)."""
+    from flowlang.host.vault import VaultError, open_vault
+
+    store = _open_store(settings)
+    try:
+        return store, open_vault(settings)
+    except VaultError as exc:
+        store.close()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _missing_extra(exc: ImportError) -> None:
     click.echo(f"error: the host needs the serve extra ({exc.name} is not installed): "
                "pip install 'flowlang[serve]'", err=True)
@@ -56,6 +71,7 @@ def _missing_extra(exc: ImportError) -> None:
               help="Largest request body in bytes [5242880].")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None)
 @click.option("--engine", default=None, help="The engine that runs flows [$FLOWLANG_ENGINE or inprocess].")
+@temporal_flags
 @guarded
 def serve(**flags: Any) -> None:
     """Serve projects, flows, versions and credentials over HTTP (the Create-a-Flow API)."""
@@ -70,16 +86,10 @@ def serve(**flags: Any) -> None:
 
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from flowlang.host.vault import VaultError, open_vault
-
-    store = _open_store(settings)
-    try:
-        vault = open_vault(settings)
-    except VaultError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    store, vault = _open_store_and_vault(settings)
     from flowlang.host.app import serve_routers
     from flowlang.host.executors import UnknownEngine
+    from flowlang.host.executors.temporal_options import TemporalUnreachable
     from flowlang.host.service import start_services
 
     app = create_app(settings, store, vault, routers=serve_routers())
@@ -88,6 +98,10 @@ def serve(**flags: Any) -> None:
     except UnknownEngine as exc:
         store.close()
         click.echo(f"error: --engine: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except TemporalUnreachable as exc:
+        store.close()
+        click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     where = settings.db if settings.is_postgres else os.path.abspath(settings.db)
     click.echo(f"flowlang serve: store {_shown(where)}", err=True)

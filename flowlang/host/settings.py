@@ -7,6 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flowlang.host.executors.temporal_options import (
+    TemporalOptions,
+    TemporalOptionsError,
+    temporal_options,
+)
+
 DEFAULT_DB = ".flowlang/host.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -37,6 +43,7 @@ class Settings:
     retention_days: int | None = None  # runs and logs older than this are deleted (FLOWLANG_RUN_RETENTION_DAYS)
     test_clock: str | None = None  # test-only: a file holding the scheduler's time (FLOWLANG_TEST_CLOCK)
     engine: str = "inprocess"  # the executor that runs flows (--engine, FLOWLANG_ENGINE; executors.ENGINES)
+    temporal: TemporalOptions | None = None  # where Temporal is, with --engine temporal (docs/scale-out.md)
 
     @property
     def is_postgres(self) -> bool:
@@ -85,7 +92,13 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
     port = DEFAULT_PORT if port is None else int(port)
     if not 0 <= port <= 65535:
         raise SettingsError(f"port {port} is out of range")
+    engine = flags.get("engine") or env.get("FLOWLANG_ENGINE") or "inprocess"
+    try:
+        temporal = temporal_options(flags, env) if engine == "temporal" else None
+    except TemporalOptionsError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(
+        temporal=temporal,
         db=flags.get("db") or env.get("FLOWLANG_DB") or DEFAULT_DB,
         host=flags.get("host") or DEFAULT_HOST,
         port=port,
@@ -97,5 +110,5 @@ def build_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings
         webhook_body_bytes=webhook_body,
         retention_days=retention,
         test_clock=env.get("FLOWLANG_TEST_CLOCK") or None,
-        engine=flags.get("engine") or env.get("FLOWLANG_ENGINE") or "inprocess",
+        engine=engine,
     )

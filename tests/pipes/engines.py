@@ -30,8 +30,19 @@ def _inprocess(directory: Path, db: str | None) -> Iterator[ServedEngine]:
     yield ServedEngine(args=("--engine", "inprocess"))
 
 
+@contextmanager
+def _temporal(directory: Path, db: str | None) -> Iterator[ServedEngine]:
+    from temporal.workers import (
+        temporal_workers,  # the session's dev server, two workers (skips without it)
+    )
+
+    with temporal_workers(directory, db) as (args, env, _):
+        yield ServedEngine(args=args, env=env)
+
+
 SERVED: dict[str, Callable[[Path, str | None], AbstractContextManager[ServedEngine]]] = {
     "inprocess": _inprocess,
+    "temporal": _temporal,
 }
 IN_PROCESS: dict[str, Callable[[], Executor]] = {
     "inprocess": lambda: InProcessExecutor(workers=2),

@@ -31,8 +31,16 @@ def _inprocess(settings: Settings) -> Executor:
     return InProcessExecutor(workers=settings.workers)
 
 
+def _temporal(settings: Settings) -> Executor:
+    from flowlang.host.executors.temporal import TemporalExecutor  # needs the temporal extra
+
+    if settings.temporal is None:
+        raise UnknownEngine("the temporal engine needs --temporal HOST:PORT")
+    return TemporalExecutor(settings.temporal)
+
+
 # engine name -> factory; another engine adds itself here (its imports inside its factory)
-ENGINES: dict[str, Callable[[Settings], Executor]] = {DEFAULT_ENGINE: _inprocess}
+ENGINES: dict[str, Callable[[Settings], Executor]] = {DEFAULT_ENGINE: _inprocess, "temporal": _temporal}
 
 
 class UnknownEngine(ValueError):

@@ -1,0 +1,155 @@
+"""`flowlang worker`: executes the runs that `flowlang serve --engine temporal` starts on Temporal.
+
+A worker polls the task queue for the run activity. For each run it reads, from the host's database only,
+the flow version the run was started with and the project's credentials (decrypted with the host's key),
+runs it with `run_job` as the in-process executor does, and records log lines, state and the outcome in
+that database (a `RunService` as Recorder). While the flow runs it heartbeats to Temporal and renews the
+run's lease in the database. A retried activity (its first worker died) starts the flow again: the flow
+loads the state of its last `checkpoint` and goes on from there; log lines continue after the last one.
+A run whose outcome is already recorded is never executed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from temporalio import activity
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from flowlang.host.executors.base import Executor, LogLine, RunJob, RunOutcome
+from flowlang.host.executors.flowrun import CompiledCache, LiveRun, run_job
+from flowlang.host.executors.inprocess import RECURSION_LIMIT, WORKER_STACK
+from flowlang.host.executors.temporal import connect
+from flowlang.host.executors.temporal_options import TemporalOptions, TemporalUnreachable
+from flowlang.host.executors.temporal_workflow import ACTIVITY, RunRequest, RunWorkflow
+from flowlang.host.runs import RunService
+from flowlang.host.store import Store, now_iso
+from flowlang.host.store import credentials as credentials_repo
+from flowlang.host.store import versions as versions_repo
+from flowlang.host.vault import Vault
+
+log = logging.getLogger("flowlang.host.worker")
+
+BEAT = 2.0  # seconds between two heartbeats (to Temporal and to the run's lease)
+
+
+class _NoExecutor(Executor):
+    """The worker's RunService only records: it never dispatches."""
+
+    def start(self, recorder: Any) -> None: ...
+    def free_slots(self) -> int: return 0
+    def submit(self, job: RunJob) -> None: raise RuntimeError("a worker does not dispatch runs")
+    def running(self) -> list[str]: return []
+    def stop(self, timeout: float = 10.0) -> list[str]: return []
+
+
+class RunActivities:
+    """The run activity of one worker process, with the host's store and vault."""
+
+    def __init__(self, store: Store, vault: Vault, concurrency: int) -> None:
+        self.store = store
+        self.vault = vault
+        self.recorder = RunService(store, vault, _NoExecutor())
+        self.cache = CompiledCache()
+        self.pool = ThreadPoolExecutor(concurrency, thread_name_prefix="flowlang-run")
+
+    def status(self, run_id: str) -> str | None:
+        with self.store.read() as conn:
+            row = conn.execute(text("SELECT status FROM runs WHERE id = :id"), {"id": run_id}).first()
+        return None if row is None else str(row.status)
+
+    def job(self, request: RunRequest) -> RunJob | str:
+        """The run's job as it was started (its version, input, the project's credentials), or why not."""
+        with self.store.read() as conn:
+            row = conn.execute(text("SELECT flow_id, input FROM runs WHERE id = :id"), {"id": request.run_id}).first()
+            flow = row and conn.execute(text("SELECT slug FROM flows WHERE id = :f"), {"f": row.flow_id}).first()
+            if row is None or flow is None:
+                return "the flow was deleted"
+            version = versions_repo.get_version(conn, row.flow_id, request.version)
+            if version is None:
+                return f"flow {flow.slug} has no version {request.version}"
+            sealed = credentials_repo.ciphertexts(conn, request.project)
+            seq = conn.execute(text("SELECT MAX(seq) FROM run_logs WHERE run_id = :r"),
+                               {"r": request.run_id}).scalar()
+        with self.recorder._seq_lock:  # a retried run's lines go on after those of the attempt before
+            self.recorder._log_seq[request.run_id] = 0 if seq is None else int(seq) + 1
+        secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
+        root = f"{flow.slug}.flow"
+        return RunJob(run_id=request.run_id, project=request.project, flow_id=row.flow_id, flow_name=None,
+                      version=version.number, root=root, files={**version.files, root: version.source},
+                      input=json.loads(row.input) if row.input else None, credentials=secrets,
+                      state_key=row.flow_id)
+
+    def renew(self, run_id: str) -> None:
+        with self.store.write() as conn:
+            conn.execute(text("UPDATE runs SET heartbeat_at = :t WHERE id = :id AND status = 'running'"),
+                         {"t": now_iso(), "id": run_id})
+
+    @activity.defn(name=ACTIVITY)
+    async def run_flow(self, request: RunRequest) -> str:
+        """Execute the run (unless its end is already recorded); returns its final status."""
+        loop = asyncio.get_running_loop()
+        status = await loop.run_in_executor(None, self.status, request.run_id)
+        if status not in ("queued", "running"):
+            return status or "deleted"  # a retry after the end was recorded: nothing runs twice
+        attempt = activity.info().attempt
+        job = await loop.run_in_executor(None, self.job, request)
+        if isinstance(job, str):
+            self.recorder.finish(request.run_id, RunOutcome("failed", error={"message": job, "kind": "input"}))
+            return "failed"
+        if attempt > 1:
+            self.recorder.log_lines(job.run_id, [LogLine(now_iso(), "warning",
+                f"attempt {attempt}: the run goes on on another worker from its last checkpoint")])
+        live = LiveRun()
+        running = loop.run_in_executor(self.pool, run_job, job, self.recorder, self.cache, live)
+        try:
+            while not running.done():
+                activity.heartbeat()
+                await loop.run_in_executor(None, self.renew, job.run_id)
+                await asyncio.wait({running}, timeout=BEAT)
+        except asyncio.CancelledError:  # the workflow was cancelled, or this worker is shutting down
+            live.cancel()
+            await asyncio.wait({running}, timeout=10)
+            raise
+        outcome: RunOutcome = running.result()
+        await loop.run_in_executor(None, self.recorder.finish, job.run_id, outcome)
+        return outcome.status
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.cache.close()
+
+
+async def run_worker(options: TemporalOptions, store: Store, vault: Vault, concurrency: int,
+                     ready: Callable[[], None] | None = None) -> None:
+    """Poll the task queue until cancelled (SIGTERM/SIGINT): `concurrency` runs at once. `ready` is called
+    once connected; raises TemporalUnreachable when the frontend does not answer."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    threading.stack_size(WORKER_STACK)
+    try:
+        client = await connect(options)
+    except RuntimeError as exc:
+        raise TemporalUnreachable(f"cannot reach Temporal at {options.address} "
+                                  f"(namespace {options.namespace}): {exc}") from None
+    activities = RunActivities(store, vault, concurrency)
+    # The workflow module imports only the SDK; flowlang's modules pass through the sandbox unchanged.
+    runner = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("flowlang"))
+    worker = Worker(client, task_queue=options.task_queue, workflows=[RunWorkflow], workflow_runner=runner,
+                    activities=[activities.run_flow], max_concurrent_activities=concurrency,
+                    graceful_shutdown_timeout=timedelta(seconds=5))
+    try:
+        if ready is not None:
+            ready()
+        await worker.run()
+    finally:
+        activities.close()
