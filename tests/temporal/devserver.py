@@ -19,9 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-
-from host.harness import _stop as stop_process
+from contextlib import contextmanager, suppress
 
 START_TIMEOUT = 30.0
 
@@ -45,6 +43,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, ten seconds to exit, then SIGKILL."""
+    process.terminate()
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
 
 
 def _answers(port: int) -> bool:
