@@ -64,11 +64,13 @@ def _answers(port: int) -> bool:
 
 
 @contextmanager
-def running_temporal() -> Iterator[str]:
-    """Start a dev server for the block; yields its address ("127.0.0.1:PORT")."""
+def running_temporal(port: int | None = None, folder: str | None = None) -> Iterator[str]:
+    """Start a dev server for the block; yields its address ("127.0.0.1:PORT"). Given a port and a folder
+    (kept), a second server started on them finds the first one's workflows: a restart."""
     cli = temporal_cli()
-    folder = tempfile.mkdtemp(prefix="flowlang-temporal-")
-    port = free_port()
+    keep = folder is not None
+    folder = folder or tempfile.mkdtemp(prefix="flowlang-temporal-")
+    port = port or free_port()
     log_path = os.path.join(folder, "server.log")
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
@@ -87,7 +89,8 @@ def running_temporal() -> Iterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         stop_process(process)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @functools.cache

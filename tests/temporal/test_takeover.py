@@ -10,6 +10,7 @@ that honours keys stores each record exactly once.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import threading
@@ -18,13 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from host.flows import create, publish
-from host.harness import start_server
+from host.harness import Tenant, clean_env, start_server
 
-from temporal.workers import temporal_workers
+from temporal.devserver import free_port, running_temporal
+from temporal.workers import Workers, temporal_workers
 
 RECORDS = 500
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scale-out.md"
@@ -115,3 +119,58 @@ def test_a_run_whose_worker_is_killed_is_finished_by_another_from_its_checkpoint
     assert len(numbers) - RECORDS <= 1  # at most the one in flight was sent twice ...
     assert sorted(destination.stored.values()) == list(range(RECORDS))  # ... with its key: stored once
     assert len(destination.stored) == RECORDS
+
+
+def _start_run(tenant: Tenant, destination: Destination) -> str:
+    done = tenant.http.put("/v2/credentials/DEST_URL", json={"data": {"type": "credential",
+                                                                      "value": destination.url}})
+    assert done.status_code in (200, 201), done.text
+    flow = create(tenant, enabled=True, source=FLOW)
+    publish(tenant, flow["id"])
+    made = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"], "trigger": "webhook"}})
+    pipe = made.json()["data"]
+    answer = httpx.post(pipe["listener_url"], json={}, headers={"Authorization": f"Bearer {pipe['token']}"})
+    assert answer.status_code == 202, answer.text
+    return str(answer.json()["data"]["id"])
+
+
+def _ended(tenant: Tenant, run_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = tenant.http.get(f"/v2/runs/{run_id}").json()["data"]
+        if run["status"] not in ("queued", "running") or time.monotonic() > deadline:
+            return dict(run)
+        time.sleep(0.1)
+
+
+def test_a_run_goes_on_when_the_temporal_server_restarts_mid_run(tmp_path: Path, destination: Destination) -> None:
+    port, folder = free_port(), str(tmp_path / "temporal")
+    os.makedirs(folder)
+    temporal = running_temporal(port, folder)
+    address = temporal.__enter__()
+    env = {"FLOWLANG_SECRET_KEY": Fernet.generate_key().decode(), "FLOWLANG_TEMPORAL_HEARTBEAT_TIMEOUT": "10"}
+    args = ("--engine", "temporal", "--temporal", address, "--task-queue", "restart")
+    try:
+        with start_server(tmp_path, None, args=args, env=env) as server:
+            workers = Workers(tmp_path, server.db, address, "restart", clean_env(env))
+            try:
+                workers.start()
+                tenant = server.tenant()
+                run_id = _start_run(tenant, destination)
+                deadline = time.monotonic() + 60
+                while len(destination.received) < 100:
+                    assert time.monotonic() < deadline, workers.log()
+                    time.sleep(0.01)
+                temporal.__exit__(None, None, None)  # the Temporal server stops mid-run ...
+                temporal = running_temporal(port, folder)
+                assert temporal.__enter__() == address  # ... and comes back on its database
+                run = _ended(tenant, run_id)
+                assert run["status"] == "ok", (run["error"], workers.log())
+                assert run["result"] == RECORDS
+            finally:
+                workers.stop()
+    finally:
+        temporal.__exit__(None, None, None)
+    numbers = [n for _, n in destination.received]
+    assert sorted(set(numbers)) == list(range(RECORDS))  # none lost
+    assert len(numbers) - RECORDS <= 1 and len(destination.stored) == RECORDS  # none stored twice
