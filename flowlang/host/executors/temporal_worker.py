@@ -23,8 +23,7 @@ from typing import Any
 
 from sqlalchemy import text
 from temporalio import activity
-from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from flowlang.host.executors.base import Executor, LogLine, RunJob, RunOutcome
 from flowlang.host.executors.flowrun import CompiledCache, LiveRun, run_job
@@ -142,8 +141,9 @@ async def run_worker(options: TemporalOptions, store: Store, vault: Vault, concu
         raise TemporalUnreachable(f"cannot reach Temporal at {options.address} "
                                   f"(namespace {options.namespace}): {exc}") from None
     activities = RunActivities(store, vault, concurrency)
-    # The workflow module imports only the SDK; flowlang's modules pass through the sandbox unchanged.
-    runner = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("flowlang"))
+    # The workflow is one activity call, deterministic by construction: it runs outside Temporal's sandbox,
+    # whose per-workflow module reloading cost a third of the throughput (docs/performance.md, section 7).
+    runner = UnsandboxedWorkflowRunner()
     worker = Worker(client, task_queue=options.task_queue, workflows=[RunWorkflow], workflow_runner=runner,
                     activities=[activities.run_flow], max_concurrent_activities=concurrency,
                     graceful_shutdown_timeout=timedelta(seconds=5))
