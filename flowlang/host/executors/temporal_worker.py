@@ -78,6 +78,7 @@ class RunActivities:
             if version is None:
                 return f"flow {flow.slug} has no version {request.version}"
             sealed = credentials_repo.ciphertexts(conn, request.project)
+            slug = conn.execute(text("SELECT slug FROM projects WHERE id = :p"), {"p": request.project}).scalar()
             seq = conn.execute(text("SELECT MAX(seq) FROM run_logs WHERE run_id = :r"),
                                {"r": request.run_id}).scalar()
         with self.recorder._seq_lock:  # a retried run's lines go on after those of the attempt before
@@ -87,7 +88,7 @@ class RunActivities:
         return RunJob(run_id=request.run_id, project=request.project, flow_id=row.flow_id, flow_name=None,
                       version=version.number, root=root, files={**version.files, root: version.source},
                       input=json.loads(row.input) if row.input else None, credentials=secrets,
-                      state_key=row.flow_id)
+                      state_key=row.flow_id, project_slug=slug or "")
 
     def renew(self, run_id: str) -> None:
         with self.store.write() as conn:
