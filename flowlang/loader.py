@@ -14,6 +14,7 @@ from flowlang.diagnostics import ERROR, Diagnostic, FlowSyntaxError, Span
 
 BOM = "\ufeff"
 MAX_SOURCE_BYTES = 64 << 20  # a .flow file larger than this is surely something else
+NOT_FLOW_HINT = "give the path of a .flow file, or of a directory of them"
 
 # code -> (severity, one-line meaning); merged into the checker's code table.
 LOADER_CODES: dict[str, tuple[str, str]] = {
@@ -107,22 +108,26 @@ def read_source(path: str, display: str, at: Span | None = None) -> tuple[str | 
         return None, _error("E011", f"cannot read '{display}': {exc.strerror or exc}", where)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # A file not named *.flow that is not even text was surely given by mistake (`flowlang check /bin/ls`).
+    other = not display.endswith(".flow")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position(data, exc.start)
-        return None, _error(
-            "E012",
-            f"'{display}' is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            _file_span(display, line, column),
-            "save the file as UTF-8",
-        )
+        what = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        if other:
+            return None, _error("E012", f"'{display}' is not a .flow file (not UTF-8 text: {what})",
+                                _file_span(display, line, column), NOT_FLOW_HINT)
+        return None, _error("E012", f"'{display}' is not valid UTF-8 ({what})", _file_span(display, line, column),
+                            "save the file as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        problem = _error("E014", f"'{display}' contains a NUL byte", _file_span(display, line, column))
+        span = _file_span(display, line, column)
+        problem = (_error("E014", f"'{display}' is not a .flow file (it contains a NUL byte)", span, NOT_FLOW_HINT)
+                   if other else _error("E014", f"'{display}' contains a NUL byte", span))
         return text.replace("\x00", "\u2400"), problem  # shown as ␀ when the line is rendered
     return text, None
 

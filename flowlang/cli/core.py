@@ -73,21 +73,27 @@ def _unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(seen.values(), key=lambda d: (*d.sort_key(), d.message))
 
 
-def _summary(diags: list[Diagnostic], files: int) -> str:
+def plural(count: int, word: str) -> str:
+    """`1 error`, `2 errors`, `0 errors`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(diags: list[Diagnostic], sources: dict[str, str]) -> str:
     errors = sum(1 for d in diags if d.is_error)
     warnings = len(diags) - errors
-    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+    unread = {d.span.file for d in diags if d.code in IO_CODES and d.code != "E017" and d.span.file not in sources}
+    text = f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(len(sources), 'file')}"
+    return text + (f" ({plural(len(unread), 'file')} could not be read)" if unread else "")
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="How to print diagnostics.")
 @click.option("--strict", is_flag=True, help="Warnings count as errors for the exit code.")
 @guarded
 def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
-    """Check .flow files (or directories of them) without running anything.
+    """Check .flow files (or directories of them; default: the current directory) without running anything.
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 a file could not be read.
     """
@@ -97,7 +103,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     with collector_paused():  # a short-lived process: see collector_paused
-        for project in load_paths(list(paths)):
+        for project in load_paths(list(paths) or ["."]):
             diags.extend(check_project(project))
             sources.update(project.sources)
     diags = _unique(diags)
@@ -105,7 +111,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     if output:
         click.echo(output)
     if fmt == "text":
-        click.echo(_summary(diags, len(sources)), err=True)
+        click.echo(_summary(diags, sources), err=True)
     if any(d.code in IO_CODES for d in diags):
         sys.exit(EXIT_USAGE)
     if any(d.is_error or strict for d in diags):
@@ -172,28 +178,31 @@ def run(file: str, flow_name: str | None, input_path: str | None, state_path: st
     Exit status: 0 ok (or planned), 1 check errors, 2 usage or I/O errors (another run holds the state, the
     flow is disabled), 3 the flow failed.
     """
+    recorder = None
+    if record_path is not None:  # checked before anything runs: the writes would be done, the cassette lost
+        from flowlang.testing.cassettes import CassetteError, ensure_writable, recording
+
+        try:
+            ensure_writable(record_path)
+        except CassetteError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_USAGE)
+        recorder, make_http = recording()
     project = _load_checked(file)
     from flowlang.interpreter import run_project
 
-    recorder = None
-    if record_path is not None:
-        from flowlang.testing.cassettes import recording
-
-        recorder, make_http = recording()
     code = run_project(project, flow_name, input_path=input_path, state_path=state_path,
                        env_file=env_file, log_format=log_format, max_steps=max_steps, log_level=log_level,
                        quiet=quiet, wait_lock=wait_lock, force=force, plan=plan, plan_format=plan_format,
                        make_http=None if recorder is None else make_http)
     if recorder is not None and record_path is not None and recorder.started:
-        from flowlang.testing.cassettes import CassetteError
-
         try:
             recorder.save(record_path, flow_name or file)
         except CassetteError as exc:
             click.echo(str(exc), err=True)
             sys.exit(EXIT_USAGE)
         count = len(recorder.interactions)
-        click.echo(f"recorded {count} exchange{'' if count == 1 else 's'} in {record_path}", err=True)
+        click.echo(f"recorded {plural(count, 'exchange')} in {record_path}", err=True)
     sys.exit(code)
 
 

@@ -102,6 +102,22 @@ class Recorder(httpx.AsyncBaseTransport):
             raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
 
 
+def ensure_writable(path: str) -> None:
+    """Fail before a run when its cassette could not be written after it (the run's writes would be done).
+
+    The file is opened for appending (which changes nothing in an existing file); one created only to
+    find out is removed again.
+    """
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
+    if not existed:
+        os.remove(path)
+
+
 def recording() -> tuple[Recorder, Callable[..., Any]]:
     """A recorder and the HTTP client factory of a run (`make_http`) that sends every request through it.
 

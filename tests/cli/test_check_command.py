@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from e2e.harness import flowlang
 
 from flowlang.cli import main
 
@@ -107,5 +109,33 @@ def test_syntax_error_exit_one(tmp_path: Path) -> None:
     assert "error[E001]" in out
 
 
-def test_usage_error_without_paths_exits_two() -> None:
-    assert run_check()[0] == 2
+def test_without_paths_the_current_directory_is_checked(tmp_path: Path) -> None:
+    write(tmp_path, "typo.flow", TYPO)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path, "sub/good.flow", GOOD)
+    done = flowlang("check", cwd=tmp_path)
+    assert done.code == 1, done.err
+    assert done.out.startswith("typo.flow:4:12: error[E101]")
+    assert done.err == "1 error, 0 warnings in 2 files\n"
+
+
+def test_a_binary_file_given_by_name_is_an_error_not_a_silent_zero(tmp_path: Path) -> None:
+    done = flowlang("check", sys.executable, cwd=tmp_path)
+    assert done.code == 2
+    first, hint = done.out.splitlines()[:2]
+    assert f"error[E012]: '{sys.executable}' is not a .flow file (not UTF-8 text: byte 0x" in first
+    assert hint == "  hint: give the path of a .flow file, or of a directory of them"
+    assert done.err == "1 error, 0 warnings in 0 files (1 file could not be read)\n"
+
+
+def test_a_file_with_a_nul_byte_not_named_flow_is_not_a_flow_file(tmp_path: Path) -> None:
+    write(tmp_path, "data.bin", b"flow f {\n  return 1\x00\n}\n")
+    code, out, err = run_check(str(tmp_path / "data.bin"))
+    assert code == 2
+    assert "error[E014]: '" + str(tmp_path / "data.bin") + "' is not a .flow file (it contains a NUL byte)" in out
+    assert err == "1 error, 0 warnings in 1 file\n"
+
+
+def test_a_text_file_not_named_flow_is_checked_as_a_flow(tmp_path: Path) -> None:
+    code, _, err = run_check(write(tmp_path, "greet.txt", GOOD))
+    assert (code, err) == (0, "0 errors, 0 warnings in 1 file\n")

@@ -157,3 +157,23 @@ def test_a_key_in_the_query_is_replaced_in_the_recording_and_matched_in_replay(t
         f"{server.url}/levels/S-1?warehouse=north&key=<secret>")
     code, out = run_tests(flow)
     assert code == 0, out
+
+
+@pytest.mark.parametrize("where", ["missing/dir/c.json", "."])
+def test_a_cassette_that_cannot_be_written_fails_before_any_request(shop: FakeServer, tmp_path: Path,
+                                                                     where: str) -> None:
+    shutil.copy(FLOWS / "shop.flow", tmp_path / "shop.flow")
+    done = flowlang("run", "shop.flow", "--record", where, cwd=tmp_path,
+                    env={"SHOP_URL": f"{shop.url}/shop", "SHOP_TOKEN": TOKEN})
+    assert done.code == 2, done.err
+    assert done.err.startswith(f"error: cannot write cassette {where}: ")
+    assert len(done.err.splitlines()) == 1
+    assert shop.requests == []  # nothing was read, nothing was written
+    assert done.out == ""
+
+
+def test_checking_the_cassette_path_leaves_no_file_when_nothing_ran(tmp_path: Path) -> None:
+    (tmp_path / "broken.flow").write_text("flow f {\n  return nope\n}\n", encoding="utf-8")
+    done = flowlang("run", "broken.flow", "--record", "c.json", cwd=tmp_path)
+    assert done.code == 1, done.err
+    assert not (tmp_path / "c.json").exists()
