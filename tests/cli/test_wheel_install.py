@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -23,9 +24,13 @@ def test_wheel_installs_into_a_fresh_venv_and_checks_an_example(tmp_path: Path) 
     )
     (wheel,) = dist.glob("flowlang-*.whl")
     env_dir = tmp_path / "venv"
-    # the fresh venv sees the already-installed dependencies, so the test needs no network
+    # the fresh venv sees the already-installed dependencies, so the test needs no network: those of the base
+    # Python and those of this interpreter's environment (a .pth line adds a directory without running the
+    # .pth files in it, so the editable install of the source tree stays out)
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    (purelib,) = env_dir.glob("lib/python*/site-packages")
+    (purelib / "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
         check=True, capture_output=True, text=True,
