@@ -19,7 +19,7 @@ SUPPORT_NAMES = {
     "FLOW_CODE", "FLOW_START", "SITES", "setting", "plus", "minus", "times", "same", "less",
     "at_most", "more", "at_least", "progress", "member", "fail_now", "state_key", "state_get",
     "state_set", "func_site", "DetachedRun", "FLOW_FILE", "FLOW_NAME", "FLOW_SLUG", "FLOW_ENABLED",
-    "build_systems", "run", "main", "rt", "error", "where", "systems", "harness_parts",
+    "build_systems", "run", "main", "rt", "error", "where", "systems", "harness_parts", "LazyModule",
 }
 SUPPORT_IMPORTS = {
     "import argparse", "import itertools", "import sys", "import threading",
@@ -228,6 +228,7 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
     context = {
         "docstring": names.string(doc),
         "imports": "\n".join(sorted_imports(inlined.import_lines | SUPPORT_IMPORTS)),
+        "lazy": "\n".join(f"{m} = LazyModule({names.string(m)})" for m in inlined.lazy),
         "runtime": "\n".join(
             f"\n# {'-' * 64} inlined: {title}\n\n{text}\n" for title, text in inlined.chunks
         ),

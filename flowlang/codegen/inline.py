@@ -21,6 +21,9 @@ from flowlang.codegen.layout import LINE_LENGTH
 from flowlang.codegen.scopes import Occurrence, apply_renames, global_occurrences
 
 RUNTIME_PACKAGE = "flowlang.runtime"
+# Imported on first use in a compiled module (`httpx = LazyModule("httpx")`): together ~45 ms of start-up
+# that a flow without systems never needs. The runtime reads them only inside functions (checked here).
+LAZY_MODULES = ("asyncio", "httpx", "ssl")
 STDLIB_PACKAGE = "flowlang.stdlib"
 _STDLIB_SKIP = ("__init__", "registry")
 
@@ -37,6 +40,7 @@ class Statement:
     last: int
     binds: set[str]
     reads: set[str]
+    eager: set[str]  # names read while the module loads (outside function bodies and annotations)
     builtin: str | None = None  # the flowlang name when this is an `@builtin("name")` function
     drop_lines: set[int] = field(default_factory=set)  # decorator lines of `@builtin`
 
@@ -104,6 +108,32 @@ def _statement_binds(node: ast.stmt) -> set[str]:
     return set()
 
 
+def _eager_reads(node: ast.AST) -> set[str]:
+    """The names a top-level statement reads when it runs: not in function bodies, nor in annotations
+    (every runtime module has `from __future__ import annotations`)."""
+    out: set[str] = set()
+
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            for d in getattr(n, "decorator_list", []):
+                visit(d)
+            for d in [*n.args.defaults, *n.args.kw_defaults]:
+                if d is not None:
+                    visit(d)
+            return
+        if isinstance(n, ast.AnnAssign):
+            if n.value is not None:
+                visit(n.value)
+            return
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            out.add(n.id)
+        for child in ast.iter_child_nodes(n):
+            visit(child)
+
+    visit(node)
+    return out
+
+
 def _skip(node: ast.stmt) -> bool:
     """Module docstrings, `__all__` and `if __name__ == "__main__":` blocks are left out."""
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -131,6 +161,9 @@ def parse_module(qualname: str, path: Path, whole: bool) -> Module:
             if isinstance(node, ast.ImportFrom) and node.level:
                 raise InlineError(f"{path}: relative imports cannot be inlined")
             for a in node.names:
+                top = (a.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
+                if top in LAZY_MODULES and (isinstance(node, ast.ImportFrom) or a.asname or "." in a.name):
+                    raise InlineError(f"{path}:{node.lineno}: import {top} only as `import {top}` (it is lazy)")
                 if isinstance(node, ast.Import):
                     if "." in a.name and not a.asname:
                         raise InlineError(f"{path}: `import {a.name}` cannot be inlined; use `from … import`")
@@ -141,7 +174,9 @@ def parse_module(qualname: str, path: Path, whole: bool) -> Module:
         if _skip(node):
             continue
         reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        stmt = Statement(_first_line(node, lines), node.end_lineno or node.lineno, _statement_binds(node), reads)
+        stmt = Statement(
+            _first_line(node, lines), node.end_lineno or node.lineno, _statement_binds(node), reads, _eager_reads(node)
+        )
         for d in getattr(node, "decorator_list", []):
             name = _builtin_name(d)
             if name is not None:
@@ -241,6 +276,7 @@ class Inlined:
 
     future: bool
     import_lines: set[str]
+    lazy: list[str]  # LAZY_MODULES the runtime uses: bound to a LazyModule, imported on first use
     chunks: list[tuple[str, str]]  # (display path, source text)
     globals: dict[tuple[str, str], str]  # (module qualname, name) -> global name in the output
     builtins: dict[str, str]  # flowlang builtin -> global Python name
@@ -338,12 +374,19 @@ def _assemble(
         for local, line in m.external.items():
             if local not in reads:
                 continue
+            if local in LAZY_MODULES:
+                early = [s.first for s in chosen if local in s.eager]
+                if early:
+                    raise InlineError(f"{m.display}:{early[0]}: reads {local} as the module loads; it is imported "
+                                      "on first use in compiled modules: use it inside functions only")
             if local in owner or local in reserved or externals.get(local, line) != line:
                 raise InlineError(f"{m.display}: the import `{line}` collides with another global '{local}'")
             externals[local] = line
         chunks.append((m.display, _extract(m, chosen, renames)))
     builtins = {name: globals_[index[name]] for name in sorted(used_builtins)}
-    return Inlined(True, set(externals.values()), chunks, globals_, builtins)
+    lazy = sorted(n for n in externals if n in LAZY_MODULES)
+    imports = {line for n, line in externals.items() if n not in LAZY_MODULES}
+    return Inlined(True, imports, lazy, chunks, globals_, builtins)
 
 
 def _extract(module: Module, chosen: list[Statement], renames: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 
@@ -26,7 +26,8 @@ EXPIRY_MARGIN = 30.0
 # When the token response has no `expires_in`.
 DEFAULT_EXPIRES_IN = 3600.0
 
-Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
+# Aliases are strings: compiled modules import httpx on first use (codegen/inline.py, LAZY_MODULES).
+Send: TypeAlias = "Callable[[httpx.Request], Awaitable[httpx.Response]]"
 
 
 def credential_secrets(auth: AuthConfig | None) -> set[str]:

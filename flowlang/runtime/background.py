@@ -103,21 +103,26 @@ def _verified_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class _LazyTransport(httpx.AsyncBaseTransport):
-    """A transport created on its first request."""
+@functools.cache
+def _lazy_transport() -> type[httpx.AsyncBaseTransport]:
+    """The class of a transport created on its first request (made on first use: a compiled module imports
+    httpx on first use, see codegen/inline.py, LAZY_MODULES; a class statement would import it at load)."""
 
-    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
-        self._factory = factory
-        self._transport: httpx.AsyncBaseTransport | None = None
+    class LazyTransport(httpx.AsyncBaseTransport):
+        def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
+            self._factory = factory
+            self._transport: httpx.AsyncBaseTransport | None = None
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._transport is None:
-            self._transport = self._factory()
-        return await self._transport.handle_async_request(request)
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if self._transport is None:
+                self._transport = self._factory()
+            return await self._transport.handle_async_request(request)
 
-    async def aclose(self) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
+        async def aclose(self) -> None:
+            if self._transport is not None:
+                await self._transport.aclose()
+
+    return LazyTransport
 
 
 def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
@@ -132,7 +137,8 @@ def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> http
         max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE
     )
     plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
-    secure = _LazyTransport(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
+    lazy: Any = _lazy_transport()
+    secure = lazy(lambda: httpx.AsyncHTTPTransport(verify=_verified_context(), limits=limits))
     return httpx.AsyncClient(
         transport=plain, mounts={"https://": secure}, follow_redirects=False, headers={"user-agent": USER_AGENT}
     )

@@ -43,17 +43,23 @@ class AuthConfig:
 
 @dataclass(frozen=True)
 class BearerAuth(AuthConfig):
+    """`auth: bearer(token)`."""
+
     token: str
 
 
 @dataclass(frozen=True)
 class BasicAuth(AuthConfig):
+    """`auth: basic(user, password)`."""
+
     user: str
     password: str
 
 
 @dataclass(frozen=True)
 class ApiKeyAuth(AuthConfig):
+    """`auth: api_key(name, value, in:)`."""
+
     name: str
     value: str
     in_: str = "header"  # "header" or "query"
@@ -61,6 +67,8 @@ class ApiKeyAuth(AuthConfig):
 
 @dataclass(frozen=True)
 class OAuth2Auth(AuthConfig):
+    """`auth: oauth2(token_url, client_id, client_secret, scope)`: client credentials."""
+
     token_url: str
     client_id: str
     client_secret: str
@@ -76,6 +84,8 @@ class PaginateConfig:
 
 @dataclass(frozen=True)
 class PagePaginate(PaginateConfig):
+    """Page numbers (`paginate: page(param, …)`)."""
+
     param: str
     start: int = 1
     size_param: str | None = None
@@ -84,6 +94,8 @@ class PagePaginate(PaginateConfig):
 
 @dataclass(frozen=True)
 class OffsetPaginate(PaginateConfig):
+    """Offset and limit (`paginate: offset(…)`)."""
+
     param: str
     limit_param: str
     limit: int
@@ -91,6 +103,8 @@ class OffsetPaginate(PaginateConfig):
 
 @dataclass(frozen=True)
 class CursorPaginate(PaginateConfig):
+    """A cursor from each page (`paginate: cursor(param, from:)`)."""
+
     param: str  # a query parameter, or "body.<path>": a field of the JSON request body
     from_: str
 
@@ -107,12 +121,14 @@ class AfterLastPaginate(PaginateConfig):
 
 @dataclass(frozen=True)
 class NextLinkPaginate(PaginateConfig):
+    """A next-page URL in the body (`paginate: next_link(from:)`)."""
+
     from_: str
 
 
 @dataclass(frozen=True)
 class LinkHeaderPaginate(PaginateConfig):
-    pass
+    """RFC 8288 `Link: <…>; rel="next"` headers."""
 
 
 # --- systems and operations ---------------------------------------------------------------------

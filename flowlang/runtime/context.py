@@ -8,8 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.errors import FlowError, Where
@@ -17,6 +16,9 @@ from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
 from flowlang.runtime.state import RunStore
 from flowlang.runtime.values import Stream, is_number, to_text
+
+if TYPE_CHECKING:  # concurrent.futures (~8 ms to import) is loaded by parallel loops only
+    from concurrent.futures import Future
 
 DEFAULT_STEP_LIMIT = 10_000_000
 DEFAULT_RECURSION_LIMIT = 200
@@ -283,6 +285,9 @@ class Run:
             return
         flight = _InFlight(limit)
         frames = tuple(self._frames())
+        # imported here: ~8 ms, for parallel loops only
+        from concurrent.futures import ThreadPoolExecutor
+
         pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flowlang-parallel")
         try:
             iterator = iter(items)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,6 +27,8 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     Failing a close spelling, the only candidate that `name` abbreviates (`qty` -> `quantity`).
     """
     names = [str(c) for c in candidates]
+    import difflib  # here: only an error needs it
+
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     if found:
         return found[0]

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections.abc import Awaitable, Callable
-from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 
 T = TypeVar("T")
 
 
-class MidResponse(httpx.ReadError):
-    """The connection closed (or reset) after the response's status line and headers had arrived."""
-
-    def __init__(self, exc: httpx.TransportError, status: int) -> None:
-        super().__init__(str(exc) or type(exc).__name__, request=exc.request)
-        self.status = status
+class _MidResponse(Protocol):
+    status: int
 
 
-class Deadline(httpx.TimeoutException):
-    """The whole request (connect to last byte, redirects included) took longer than its `timeout`."""
+@functools.cache
+def _errors() -> tuple[type[httpx.ReadError], type[httpx.TimeoutException]]:
+    """MidResponse and Deadline, httpx errors of our own: made on first use, since a compiled module imports
+    httpx on first use (codegen/inline.py, LAZY_MODULES) and a class statement would import it at load."""
+
+    class MidResponse(httpx.ReadError):
+        """The connection closed (or reset) after the response's status line and headers had arrived."""
+
+        def __init__(self, exc: httpx.TransportError, status: int) -> None:
+            super().__init__(str(exc) or type(exc).__name__, request=exc.request)
+            self.status = status
+
+    class Deadline(httpx.TimeoutException):
+        """The whole request (connect to last byte, redirects included) took longer than its `timeout`."""
+
+    return MidResponse, Deadline
 
 
 def retry_after(value: str | None) -> float | None:
@@ -34,6 +44,9 @@ def retry_after(value: str | None) -> float | None:
         seconds = float(value)
     except ValueError:
         try:
+            # imported here: ~15 ms (socket, calendar, …), for HTTP dates only
+            from email.utils import parsedate_to_datetime
+
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
@@ -61,7 +74,7 @@ async def within(
         async with asyncio.timeout(seconds):
             return await work()
     except TimeoutError:
-        raise Deadline(f"no complete response within {seconds:g}s", request=request()) from None
+        raise _errors()[1](f"no complete response within {seconds:g}s", request=request()) from None
 
 
 async def read_body(response: httpx.Response) -> httpx.Response:
@@ -71,7 +84,8 @@ async def read_body(response: httpx.Response) -> httpx.Response:
     except httpx.TransportError as exc:
         if isinstance(exc, httpx.TimeoutException):
             raise
-        raise MidResponse(exc, response.status_code) from None
+        mid_response: Any = _errors()[0]
+        raise mid_response(exc, response.status_code) from None
     finally:
         await response.aclose()
     return response
@@ -81,13 +95,15 @@ def describe(exc: Exception, request: httpx.Request, timeout: float | None, labe
     """(kind, message, hint) of a request that got no usable response; `label` reads `sys.op: request`."""
     target = f"{request.method} {request.url}"
     reason = str(exc) or type(exc).__name__
+    mid_response, deadline = _errors()
     if isinstance(exc, httpx.TimeoutException):
         after = f" after {timeout:g}s" if timeout is not None else ""
-        whole = " (the whole request is bounded by timeout:)" if isinstance(exc, Deadline) else ""
+        whole = " (the whole request is bounded by timeout:)" if isinstance(exc, deadline) else ""
         return "timeout", f"{label} timed out{after} ({target}){whole}", None
-    if isinstance(exc, MidResponse):
+    if isinstance(exc, mid_response):
+        status = cast(_MidResponse, exc).status
         return ("connection", f"{label} failed: the server closed the connection mid-response (after HTTP "
-                f"{exc.status} began; {target}): {reason}", None)
+                f"{status} began; {target}): {reason}", None)
     if isinstance(exc, httpx.ConnectError):
         hint = f"is the server at {request.url.scheme}://{request.url.netloc.decode()} running and reachable?"
         return "connection", f"{label} could not reach the server ({target}): {reason}", hint

@@ -9,9 +9,7 @@ succeeded before: a run after a failed or killed one repeats its keys), the oper
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +35,9 @@ def run_scope(flow: str, succeeded_before: int) -> str:
 
 
 def _uuid(parts: list[Any]) -> str:
+    import hashlib  # here, with uuid: ~10 ms to import, for flows that call APIs only
+    import uuid
+
     digest = hashlib.sha256(to_json(parts).encode("utf-8")).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 

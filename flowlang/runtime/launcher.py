@@ -16,7 +16,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -308,6 +307,8 @@ def _execute_locked(
         else:
             error_text = f"internal error: {type(exc).__name__}: {exc}"
             if ambient.env.get("FLOWLANG_DEBUG") == "1":
+                import traceback  # here: only an internal error needs it
+
                 log.plain(traceback.format_exc().rstrip())
             log.plain(f"{error_text} (a bug in flowlang; FLOWLANG_DEBUG=1 shows the traceback)")
         outcome = Outcome("failed", EXIT_FAILED, error=exc)

@@ -7,7 +7,6 @@ held. The holder writes who it is (run id, pid, start time) into the file, so a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -22,7 +21,11 @@ _SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
 
 def lock_path(state_path: str, slug: str) -> str:
     """The lock file of `slug` beside the state database (a digest stands in for an unusual slug)."""
-    name = slug if _SAFE_SLUG.fullmatch(slug) else hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16]
+    if _SAFE_SLUG.fullmatch(slug):
+        return f"{state_path}.{slug}.lock"
+    import hashlib  # here: ~7 ms to import, for unusual slugs only
+
+    name = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16]
     return f"{state_path}.{name}.lock"
 
 

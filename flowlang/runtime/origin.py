@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 
 from flowlang.runtime.failures import read_body, within
 
 Origin = tuple[str, str, int]
-Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
+# Aliases are strings: compiled modules import httpx on first use (codegen/inline.py, LAZY_MODULES).
+Send: TypeAlias = "Callable[[httpx.Request], Awaitable[httpx.Response]]"
 
 MAX_REDIRECTS = 20
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -98,7 +99,7 @@ def redirected(hop: Hop, response: httpx.Response) -> Hop | None:
     return Hop(method, url, headers, content)
 
 
-Prepare = Callable[[Hop], httpx.Request]
+Prepare: TypeAlias = "Callable[[Hop], httpx.Request]"
 
 
 async def follow(send: Send, first: Hop, prepare: Prepare) -> httpx.Response:

@@ -20,7 +20,6 @@ import re
 import sqlite3
 import threading
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -76,7 +75,7 @@ def slug_of(name: str) -> str:
 
 def new_run_id() -> str:
     """A run id: the UTC time of its start and 6 random hex digits (`20260101-120000-ab12cd`)."""
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + os.urandom(3).hex()
 
 
 def utc_now() -> str:

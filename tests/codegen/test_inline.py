@@ -157,3 +157,24 @@ def test_global_statements_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "bad", "COUNT = 0\n\n\ndef bump():\n    global COUNT\n    COUNT += 1\n")
     with pytest.raises(ValueError, match="global"):
         parse_module("flowlang.runtime.bad", path, True)
+
+
+def test_lazy_modules_are_bound_on_first_use_and_never_read_as_the_module_loads(tmp_path: Path) -> None:
+    fine = """
+        import httpx
+
+
+        def fetch(url: httpx.URL) -> httpx.Response:
+            return httpx.get(url)
+        """
+    module = parse_module("flowlang.runtime.fine", write(tmp_path, "fine", fine), True)
+    inlined = _assemble((module,), {module.qualname: _choose(module, set(), set())[0]}, set(), set(), {})
+    assert inlined.lazy == ["httpx"] and "import httpx" not in inlined.import_lines
+    for name, text in [("base", "import httpx\n\n\nclass Mine(httpx.ReadError):\n    pass\n"),
+                       ("alias", "import httpx\n\nSend = dict[str, httpx.Request]\n"),
+                       ("default", "import asyncio\n\n\ndef wait(lock=asyncio.Lock()):\n    return lock\n")]:
+        bad = parse_module(f"flowlang.runtime.{name}", write(tmp_path, name, text), True)
+        with pytest.raises(InlineError, match="as the module loads"):
+            _assemble((bad,), {bad.qualname: _choose(bad, set(), set())[0]}, set(), set(), {})
+    with pytest.raises(InlineError, match="only as `import httpx`"):
+        parse_module("flowlang.runtime.eager", write(tmp_path, "eager", "from httpx import URL\n"), True)

@@ -49,11 +49,15 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
-def run_script(path: Path, *args: str, block_flowlang: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run the module as a script; with `block_flowlang`, any import of flowlang fails."""
-    if block_flowlang:
+def run_script(
+    path: Path, *args: str, block_flowlang: bool = False, block: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run the module as a script; with `block_flowlang`, any import of flowlang fails (of `block`: those)."""
+    block = block or (("flowlang",) if block_flowlang else ())
+    if block:
+        blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in block)
         boot = (
-            "import sys, runpy; sys.modules['flowlang'] = None; sys.argv = sys.argv[1:]; "
+            f"import sys, runpy; {blocked}; sys.argv = sys.argv[1:]; "
             "runpy.run_path(sys.argv[0], run_name='__main__')"
         )
         command = [sys.executable, "-c", boot, str(path), *args]
@@ -72,15 +76,29 @@ def test_the_module_runs_where_flowlang_cannot_be_imported(compile_flow: Compile
     assert done.stdout.split() == ["[", '"hello', 'WORLD"', "]"]
 
 
-def test_the_module_imports_only_the_standard_library_and_httpx(compile_flow: CompileFlow) -> None:
-    tree = ast.parse(compile_flow(SMALL).source)
-    imported: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
-    assert imported - set(sys.stdlib_module_names) == {"httpx"}
+def test_the_module_imports_only_the_standard_library_and_httpx_on_first_use(compile_flow: CompileFlow) -> None:
+    source = compile_flow(SMALL).source
+
+    def imported(nodes: list[ast.stmt] | list[ast.AST]) -> set[str]:
+        names: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                names.add((node.module or "").split(".")[0])
+        return names
+
+    tree = ast.parse(source)
+    assert imported(list(ast.walk(tree))) <= set(sys.stdlib_module_names)
+    assert not imported(tree.body) & {"httpx", "asyncio", "ssl"}  # imports in functions run on first use
+    assert 'httpx = LazyModule("httpx")' in source
+
+
+def test_a_flow_without_systems_runs_without_httpx_asyncio_or_ssl(compile_flow: CompileFlow) -> None:
+    compiled = compile_flow(SMALL)
+    done = run_script(compiled.module, "--state", "s.db", block=("flowlang", "httpx", "asyncio", "ssl"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[", '"hello', 'WORLD"', "]"]
 
 
 def test_only_the_builtins_the_flow_uses_are_inlined(compile_flow: CompileFlow) -> None:
