@@ -35,13 +35,17 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def compile_project(project: Any, flow_name: str | None = None) -> str:
+def compile_project(project: Any, flow_name: str | None = None, counting: bool = False) -> str:
     """The standalone module that runs flow `flow_name` of a checked `flowlang.loader.Project`.
+
+    `counting`: every statement calls `rt.hit(where)` as it begins and every `catch` `rt.caught(…)`, for
+    the per-node counts of a run made with `count_locations` (runtime/counts.py); the module made
+    without it has no such calls.
 
     Raises CodegenError when the flow cannot be chosen or the module would not be valid Python.
     """
     try:
-        context, sites = build_context(project, flow_name)
+        context, sites = build_context(project, flow_name, counting)
     except InlineError as exc:
         raise CodegenError(f"cannot inline the runtime: {exc}") from None
     except RecursionError:

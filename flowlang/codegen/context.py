@@ -190,7 +190,7 @@ def _operation_where(exprs: ExprEmitter, node: nodes.Node | None, where: str | N
 SITES_MARKER = "# <sites>"
 
 
-def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], Sites]:
+def build_context(project: Any, flow_name: str | None, counting: bool = False) -> tuple[dict[str, Any], Sites]:
     """Everything module.py.j2 needs to write the module of one flow of `project`, and its call sites.
 
     The template's `sites` is a marker line: `sites_table()` replaces it once the module is laid out.
@@ -205,6 +205,7 @@ def build_context(project: Any, flow_name: str | None) -> tuple[dict[str, Any], 
     root_file = flow.span.file
     wheres = Wheres(root_file)
     exprs = ExprEmitter(inlined.name, inlined.builtins, {f.name for f in funcs}, wheres)
+    exprs.counting = counting
     sources: dict[str, str] = dict(project.sources)
     systems = _system_lines(project, exprs, inlined, _used_operations(flow, funcs))
     definitions = [_function("def build_systems() -> dict[str, Any]:", SYSTEMS_DOC, [], systems)]

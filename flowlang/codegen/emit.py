@@ -111,6 +111,8 @@ class StmtEmitter:
         self.x.hoisted.append(frame)
         self.comment(node, indent)
         after_comment = len(self.lines)
+        if self.x.counting and not isinstance(node, nodes.For | nodes.While):  # loops count iterations
+            self.lines.append(f"{indent}rt.hit({self.x.where(node)})")
         self._dispatch[type(node)](node, indent)
         self.x.hoisted.pop()
         self.lines[after_comment:after_comment] = frame.lines
@@ -187,7 +189,10 @@ class StmtEmitter:
         self.block(node.body.stmts, indent + INDENT)
         orelse = node.orelse
         while isinstance(orelse, nodes.If):
-            self.put(seq("elif ", self.x.condition(orelse.cond, self.scope, top=True), ":"), indent)
+            cond = self.x.condition(orelse.cond, self.scope, top=True)
+            if self.x.counting:  # the `else if` is reached: rt.hit gives None, so the condition decides
+                cond = seq(f"rt.hit({self.x.where(orelse)}) or (", cond, ")")
+            self.put(seq("elif ", cond, ":"), indent)
             self.block(orelse.body.stmts, indent + INDENT)
             orelse = orelse.orelse
         if orelse is not None:
@@ -295,7 +300,12 @@ class StmtEmitter:
         self.block(node.body.stmts, indent + INDENT)
         self.lines.append(indent + "except Exception as caught:")
         inner = indent + INDENT
-        if node.err is not None:
+        if self.x.counting:
+            self.lines.append(f"{inner}caught = catchable(caught)")
+            self.lines.append(f"{inner}rt.caught(caught, {self.x.where(node.handler)})")
+            if node.err is not None:
+                self.lines.append(f"{inner}{names.variable(node.err.name)} = caught.to_value()")
+        elif node.err is not None:
             self.lines.append(f"{inner}{names.variable(node.err.name)} = catchable(caught).to_value()")
         else:
             self.lines.append(f"{inner}catchable(caught)")

@@ -125,6 +125,7 @@ class ExprEmitter:
         self.module_lambdas = Hoisted("")
         self.module_defs: list[list[str]] = []
         self.fast = False  # writing a fast copy (of a hoisted lambda or a statement): `a.b` is `a["b"]`
+        self.counting = False  # statements call rt.hit as they begin (compile_project(counting=True))
         self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
         for cls in typing.get_args(nodes.Expr):
             method = getattr(self, f"emit_{cls.__name__}", None)

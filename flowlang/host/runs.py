@@ -58,7 +58,8 @@ def insert_run(conn: Connection, *, project_id: str, flow_id: str, trigger: str,
 
 
 def run_row(conn: Connection, project_id: str, run_id: str) -> dict[str, Any] | None:
-    row = conn.execute(text(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE id = :id AND project_id = :p"),
+    """One run of the project, with its per-location counts (the list of runs leaves those out)."""
+    row = conn.execute(text(f"SELECT {', '.join(RUN_COLUMNS)}, counts FROM runs WHERE id = :id AND project_id = :p"),
                        {"id": run_id, "p": project_id}).first()
     return dict(row._mapping) if row else None
 
@@ -204,8 +205,9 @@ class RunService:
     def _finish(self, conn: Connection, run_id: str, outcome: RunOutcome) -> None:
         conn.execute(text(
             "UPDATE runs SET status = :s, result = :r, error = :e, succeeded = :ok, failed = :bad, "
-            "requests = :n, ended_at = :t WHERE id = :id AND status IN ('queued', 'running')"),
+            "requests = :n, counts = :c, ended_at = :t WHERE id = :id AND status IN ('queued', 'running')"),
             {"s": outcome.status, "r": json.dumps(outcome.result), "t": now_iso(), "id": run_id,
+             "c": json.dumps(outcome.counts) if outcome.counts is not None else None,
              "e": json.dumps(outcome.error) if outcome.error else None, "ok": outcome.succeeded,
              "bad": outcome.failed, "n": outcome.requests})
 

@@ -136,14 +136,18 @@ def _deep_stack() -> Iterator[None]:
         sys.setrecursionlimit(old)
 
 
-def compile_project(project: Any) -> CompiledProject:
-    """Compile a loaded (and checked) `flowlang.loader.Project` once; run it any number of times."""
+def compile_project(project: Any, counting: bool = False) -> CompiledProject:
+    """Compile a loaded (and checked) `flowlang.loader.Project` once; run it any number of times.
+
+    `counting`: the statements report to `run.hit` as they begin (the flowchart's per-node counts of a
+    run made with `count_locations`); without it they do not, and cost nothing more.
+    """
     from flowlang.stdlib import load_all
     from flowlang.systems import build_systems as system_models
 
     parsed: list[nodes.Program] = list(project.programs.values())
     models, _ = system_models(parsed)
-    ctx = Ctx(funcs=program.declare_funcs(parsed), builtins=load_all(), systems=models)
+    ctx = Ctx(funcs=program.declare_funcs(parsed), builtins=load_all(), systems=models, counting=counting)
     with _deep_stack():
         return CompiledProject(project.root, [program.compile_Program(p, ctx) for p in parsed])
 

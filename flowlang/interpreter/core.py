@@ -67,6 +67,7 @@ class Ctx:
     params: frozenset[str] = frozenset()  # the enclosing func's parameters (they may shadow `source`)
     systems: dict[str, Any] = field(default_factory=dict)  # name -> systems.SystemModel (spec operations)
     outermost: bool = False  # not inside a loop or func: a loop here may draw the progress bar
+    counting: bool = False  # report each statement begun to `run.hit` (runtime/counts.py)
 
     def in_loop(self) -> Ctx:
         return replace(self, outermost=False) if self.outermost else self

@@ -44,7 +44,7 @@ def _nothing(frame: Frame) -> Signal | None:
 @compiles
 def compile_Block(node: nodes.Block, ctx: Ctx) -> Exec:
     """block: "{" statement* "}"  — stops at the first break/continue/return signal"""
-    stmts = tuple(compile_node(stmt, ctx) for stmt in node.stmts)
+    stmts = tuple(_compile_stmt(stmt, ctx) for stmt in node.stmts)
     if not stmts:
         return _nothing
     if len(stmts) == 1:
@@ -58,6 +58,20 @@ def compile_Block(node: nodes.Block, ctx: Ctx) -> Exec:
         return None
 
     return block
+
+
+def _compile_stmt(node: nodes.Node, ctx: Ctx) -> Exec:
+    """One statement; compiled for counting, it first reports that it began (loops count iterations)."""
+    stmt: Exec = compile_node(node, ctx)
+    if not ctx.counting or isinstance(node, nodes.For | nodes.While):
+        return stmt
+    where = where_of(node)
+
+    def counted(frame: Frame) -> Signal | None:
+        frame[RUN].hit(where)
+        return stmt(frame)
+
+    return counted
 
 
 # ---------------------------------------------------------------- assignment
@@ -186,13 +200,15 @@ def _set_state(key: Eval, op: str, value: Eval, where: Where) -> Exec:
 def compile_If(node: nodes.If, ctx: Ctx) -> Exec:
     """if: "if" expr block ["else" (if | block)]"""
     cond, body = compile_node(node.cond, ctx), compile_Block(node.body, ctx)
-    orelse = compile_node(node.orelse, ctx) if node.orelse is not None else _nothing
+    orelse = node.orelse
+    orelse_exec = _nothing if orelse is None else (
+        _compile_stmt(orelse, ctx) if isinstance(orelse, nodes.If) else compile_node(orelse, ctx))
 
     def if_(frame: Frame) -> Signal | None:
         c = cond(frame)  # a comparison gives True or False: no call of truthy() for those
         if c is True or (c is not False and truthy(c)):
             return body(frame)
-        return orelse(frame)
+        return orelse_exec(frame)
 
     return if_
 
@@ -354,6 +370,7 @@ def compile_Try(node: nodes.Try, ctx: Ctx) -> Exec:
     """
     body, handler = compile_Block(node.body, ctx), compile_Block(node.handler, ctx)
     err = compile_node(node.err, ctx) if node.err is not None else None
+    counting, handler_where = ctx.counting, where_of(node.handler)
 
     def try_(frame: Frame) -> Signal | None:
         try:
@@ -361,6 +378,8 @@ def compile_Try(node: nodes.Try, ctx: Ctx) -> Exec:
         except FlowError as e:
             if e.kind == "limit":
                 raise
+            if counting:
+                frame[RUN].caught(e, handler_where)
             if err is not None:
                 frame[err] = e.to_value()
         return handler(frame)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
+from flowlang.runtime.counts import LocationCounts
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
@@ -80,7 +81,9 @@ class Run:
         step_limit: int = DEFAULT_STEP_LIMIT,
         recursion_limit: int = DEFAULT_RECURSION_LIMIT,
         clock: Clock = SYSTEM_CLOCK,
+        count_locations: bool = False,
     ) -> None:
+        """`count_locations`: count how often each place of the flow ran (runtime/counts.py), in `counts`."""
         self.flow = flow
         self.clock = clock  # `wait` waits on it  # the slug: the key of the state and of the run history
         self.state: dict[str, Any] = state if state is not None else {}
@@ -102,6 +105,55 @@ class Run:
         # Engines may skip computing progress when nobody can see it.
         self.show_progress = log.interactive
         self.progress: Callable[[int, int], None] = log.progress if log.interactive else _no_progress
+        self.counts: LocationCounts | None = None
+        if count_locations:
+            self._count_locations()
+
+    # ---------------------------------------------------------------- counts
+
+    def _count_locations(self) -> None:
+        """Count iterations, API calls and func calls by rebinding the methods engines call for them,
+        so a run that does not count pays nothing (not even a test of a flag)."""
+        counts = self.counts = LocationCounts()
+        add = counts.add
+        step, request, stream, enter = self.step, self.call, self.each, self.enter_call
+
+        def counted_step(where: Where) -> None:
+            step(where)
+            add("iteration", where)
+
+        def counted_call(system: str, operation: str, args: dict[str, Any], where: Where) -> dict[str, Any]:
+            add("call", where)
+            return request(system, operation, args, where)
+
+        def counted_each(system: str, operation: str, args: dict[str, Any], where: Where) -> Stream:
+            add("call", where)
+            return stream(system, operation, args, where)
+
+        def counted_enter(name: str, where: Where, kind: str = "func") -> None:
+            enter(name, where, kind)
+            add(kind, where)
+
+        self.step = counted_step  # type: ignore[method-assign]
+        self.call = counted_call  # type: ignore[method-assign]
+        self.each = counted_each  # type: ignore[method-assign]
+        self.enter_call = counted_enter  # type: ignore[method-assign]
+
+    def hit(self, where: Where) -> None:
+        """A statement at `where` began (only code compiled for counting reports this)."""
+        if self.counts is not None:
+            self.counts.add("statement", where)
+
+    def caught(self, error: BaseException, where: Where) -> None:
+        """The `catch` block at `where` handles `error` (only code compiled for counting reports this)."""
+        if self.counts is not None:
+            self.counts.add("catch", where)
+            self.count_failure(error)
+
+    def count_failure(self, error: BaseException) -> None:
+        """An error was raised at its `file:line` (caught, or the one that ended the run)."""
+        if self.counts is not None and isinstance(error, FlowError):
+            self.counts.add("failure", error.where)
 
     # ------------------------------------------------------------------- HTTP
 

@@ -233,13 +233,14 @@ def execute(
     max_steps: int | None = None,
     wait_lock: bool = False,
     plan: Plan | None = None,
+    count_locations: bool = False,
 ) -> Outcome:
     """Take the flow's lock, record the run, call `body(run)`, commit state on success, report, summarise.
 
     Another live run of the flow on this state database, an unreadable state or an unrecordable run raise
     FlowError: nothing has run yet then. With `wait_lock`, wait for the other run to end instead.
     With a `plan`, writes are not sent (runtime/plan.py), no state is committed, and a run that ends well
-    is "planned", not "ok".
+    is "planned", not "ok". With `count_locations`, the Run counts how often each place ran (`run.counts`).
     """
     run_id, started_at = new_run_id(), utc_now()
     lock = RunLock(store.path, slug, flow_name)
@@ -248,7 +249,7 @@ def execute(
                      on_wait=lambda holder: log.write("info", f"waiting for {describe_holder(holder)} to end"))
     try:
         return _execute_locked(flow_name, slug, build_systems, body, source, store, ambient, log, make_http,
-                               stdout, max_steps, run_id, started_at, plan)
+                               stdout, max_steps, run_id, started_at, plan, count_locations)
     finally:
         lock.release()
 
@@ -256,7 +257,7 @@ def execute(
 def _execute_locked(
     flow_name: str, slug: str, build_systems: SystemsBuilder, body: Body, source: Any, store: RunStore,
     ambient: Ambient, log: RunLog, make_http: HttpFactory, stdout: TextIO | None, max_steps: int | None,
-    run_id: str, started_at: str, plan: Plan | None = None,
+    run_id: str, started_at: str, plan: Plan | None = None, count_locations: bool = False,
 ) -> Outcome:
     """`execute()` once the flow's lock is held."""
     started = time.monotonic()
@@ -268,7 +269,8 @@ def _execute_locked(
     ambient.run_scope = run_scope(slug, store.succeeded_runs(slug))  # before this run is recorded
     store.start_run(slug, run_id, started_at)
     run = Run(flow=slug, state=state, source=source, log=log, store=store,
-              step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps, clock=ambient.clock)
+              step_limit=DEFAULT_STEP_LIMIT if max_steps is None else max_steps, clock=ambient.clock,
+              count_locations=count_locations)
     http: HttpLike | None = None
     error_text: str | None = None
     try:
@@ -285,6 +287,7 @@ def _execute_locked(
             store.save(slug, run.state)
         outcome = Outcome("ok" if plan is None else "planned", EXIT_OK, result_json)
     except FlowError as err:
+        run.count_failure(err)
         log.error_report(err)
         error_text = err.render()
         outcome = Outcome("failed", EXIT_FAILED, error=err)

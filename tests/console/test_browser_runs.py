@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from host.harness import Tenant
+from host.harness import HostServer, Tenant
 
 from console.browser import Page
 from console.support import TALLY, ended_run, make_flow, make_pipe, publish
@@ -26,8 +26,38 @@ COUNT_UP = """flow count_up {
   return {done: length(items)}
 }
 """
+# line -> (count, state) of each node after a run: the loop and its `if` ran 3 times, `log failure` once
+COUNT_UP_COUNTS = {"1": ("1", "ok"), "2": ("1", "ok"), "3": ("3", "ok"), "4": ("3", "ok"), "5": ("1", "failed"),
+                   "7": ("2", "ok"), "10": ("1", "ok"), "11": ("1", "ok")}
+CALLS = """system console_host {
+  base_url: "%s"
+
+  GET icon "/static/favicon.svg"
+  GET flows "/v2/flows"
+}
+
+flow calls {
+  for i in [1, 2, 3] {
+    icon = call console_host.icon()
+  }
+  try {
+    call console_host.flows()
+  } catch err {
+    log warn "refused: {err.status}"
+  }
+  if false {
+    call console_host.icon()
+  }
+}
+"""
 OK_GREEN = "rgb(26, 127, 55)"  # --ok
 FAILED_RED = "rgb(207, 34, 46)"  # --failed
+
+
+def _counted(page: Page) -> dict[str, tuple[str, str]]:
+    """line -> (count, state) of the flowchart's nodes that carry a count (the end carries none)."""
+    return {n.get_attribute("data-line"): (n.get_attribute("data-count"), n.get_attribute("data-state"))
+            for n in page.find_all("flowchart-node", "[data-count]")}
 
 
 def _wait_status(page: Page, wanted: str, timeout: float = 30) -> None:
@@ -66,19 +96,36 @@ def test_toggle_a_pipe_run_it_watch_it_finish_read_its_log_and_reprocess(page: P
     colours = [page.script("return getComputedStyle(arguments[0]).color", li) for li in lines[:2]]
     assert colours == [OK_GREEN, FAILED_RED]
     assert page.find("run-succeeded").text == "2" and page.find("run-failed").text == "1"
-    counted = {n.get_attribute("data-line"): (n.get_attribute("data-count"), n.get_attribute("data-state"))
-               for n in page.find_all("flowchart-node", "[data-count]")}
-    assert counted == {"5": ("1", "failed"), "7": ("2", "ok")}
+    assert _counted(page) == COUNT_UP_COUNTS
     assert "Count hook" in page.driver.find_element("css selector", "main .heading").text
     page.click("reprocess")
     assert page.path() != first
     _wait_status(page, "ok")
     assert "reprocessing" in page.driver.find_element("css selector", "main .heading").text
     page.go(f"/flows/{flow['id']}")
-    assert len(page.find_all("flowchart-node", "[data-count]")) == 2  # the flow page: the last run's counts
+    assert _counted(page) == COUNT_UP_COUNTS  # the flow page: the last run's counts
     page.go("/flows")
     assert page.find("flow-last-run").text.startswith("ok")
     assert page.find("flow-published").text == "version 1"
+
+
+def test_after_a_run_every_node_shows_its_count_and_a_refused_call_is_marked(
+        page: Page, tenant: Tenant, console: HostServer) -> None:
+    """API calls to the console's own server: three that answer, one refused (no token: 401) and caught."""
+    flow = make_flow(tenant, "Calls", "calls", CALLS % console.url)
+    publish(tenant, flow["id"])
+    run = ended_run(tenant, make_pipe(tenant, flow["id"])["id"], None)
+    assert run["status"] == "ok", run
+    page.sign_in(tenant.token)
+    for path in (f"/runs/{run['id']}", f"/flows/{flow['id']}"):
+        page.go(path)
+        calls = {n.get_attribute("data-line"): (n.get_attribute("data-count"), n.get_attribute("data-state"))
+                 for n in page.find_all("flowchart-node", '[data-kind="call"]')}
+        assert calls == {"10": ("3", "ok"), "13": ("1", "failed"), "18": ("0", "idle")}, path
+        refused = page.find_all("flowchart-node", '[data-kind="call"][data-line="13"]')[0]
+        badge = refused.find_element("css selector", ".fc-badge title")
+        assert badge.get_attribute("textContent") == "1 call, failed 1 time"
+        assert _counted(page)["9"] == ("3", "ok") and _counted(page)["14"] == ("1", "ok")  # the loop, the catch
 
 
 def test_a_long_log_is_read_page_by_page(page: Page, tenant: Tenant) -> None:

@@ -43,3 +43,10 @@ def test_the_screenshot_script_shoots_every_page(page: Page, console: HostServer
     for path in written:
         assert f"images/{path.name}" in documented, path.name
     assert f"```flow\n{shots.COUNT_UP}```" in documented  # the flow the page shows is the one shot
+    page.go(f"/runs/{ids['run']}")  # the run of docs/console.md's flow: its counts, as the page describes them
+    counted = {(n.get_attribute("data-kind"), n.get_attribute("data-line")): (n.get_attribute("data-count"),
+                                                                              n.get_attribute("data-state"))
+               for n in page.find_all("flowchart-node", "[data-count]")}
+    assert counted[("loop", "4")] == ("4", "ok") and counted[("decision", "5")] == ("4", "ok")
+    assert counted[("log", "6")] == ("1", "failed") and counted[("log", "8")] == ("3", "ok")
+    assert counted[("return", "11")] == ("1", "ok")

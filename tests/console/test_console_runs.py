@@ -97,8 +97,9 @@ def test_toggle_run_now_and_the_runs_page_with_log_counts_and_reprocess(console:
     assert levels == ["success", "failure", "success", "info"], levels
     assert '<a href="#L4">tally.flow:4</a>' in page and 'data-testid="run-succeeded">2<' in page
     counts = dict(re.findall(r'data-line="(\d+)" data-count="(\d+)" data-state="\w+"', page))
-    assert counts == {"4": "2", "6": "1"}  # log success ran twice, log failure once
-    assert 'data-line="6" data-count="1" data-state="failed"' in page
+    # the flow started once, the loop ran 3 times, so did its if; success twice, failure once; one return
+    assert counts == {"1": "1", "2": "3", "3": "3", "4": "2", "6": "1", "9": "1"}
+    assert 'data-line="6" data-count="1" data-state="failed"' in page  # a `log failure` that logged
     assert "&#34;count&#34;: 3" in page  # the result, pretty-printed
     again = browser.post(f"/runs/{first['id']}/reprocess", {"csrf": browser.csrf()})
     assert again.status_code == 303
@@ -123,7 +124,8 @@ def test_a_failed_run_links_its_error_to_the_line(console: HostServer, tenant: T
     assert run["status"] == "failed"
     page = _signed_in(console, tenant).http.get(f"/runs/{run['id']}").text
     assert '<a href="#L3" data-testid="error-location">boom.flow:3:3</a>: no luck 1' in page
-    assert 'data-line="3" data-count="failed" data-state="failed"' in page
+    assert 'data-line="2" data-count="1" data-state="ok"' in page
+    assert 'data-line="3" data-count="1" data-state="failed"' in page  # the `fail` that ended it
     assert "<script>x</script>" not in page and "&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;" in page
 
 

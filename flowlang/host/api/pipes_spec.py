@@ -54,6 +54,13 @@ RUN_SCHEMAS: dict[str, Any] = {
         "error": {"type": ["object", "null"], "description": "message, kind, file, line, column, text, stack"},
         "succeeded": {"type": ["integer", "null"]}, "failed": {"type": ["integer", "null"]},
         "requests": {"type": ["integer", "null"]}, "scheduled_for": _TEXT_OR_NULL, "reprocess_of": _TEXT_OR_NULL,
+        "counts": {"type": ["array", "null"], "description": (
+            "One run only (not in the list): how often each place of the flow ran, null until the run ends. "
+            "kind: statement (began), iteration (of the loop at that line), call (API call made), func "
+            "(func called), catch (handled an error), failure (an error raised there)."),
+            "items": {"type": "object", "required": ["kind", "file", "line", "count"], "properties": {
+                "kind": {"type": "string", "enum": ["statement", "iteration", "call", "func", "catch", "failure"]},
+                "file": {"type": "string"}, "line": {"type": "integer"}, "count": {"type": "integer"}}}},
         "links": {"type": "object"}, "meta": _STAMPS}},
     "LogLine": {"type": "object", "required": ["type", "id", "time", "level", "message"], "properties": {
         "type": {"type": "string", "enum": ["log_line"]}, "id": {"type": "string"}, "time": {"type": "string"},

@@ -31,6 +31,7 @@ def run_json(base: str, row: dict[str, Any]) -> dict[str, Any]:
         "links": {"self": f"{base}/v2/runs/{row['id']}", "logs": f"{base}/v2/runs/{row['id']}/logs"},
         "meta": {"timestamps": {"created_at": row["created_at"], "started_at": row["started_at"],
                                 "ended_at": row["ended_at"]}},
+        **({"counts": json.loads(row["counts"]) if row["counts"] else None} if "counts" in row else {}),
     }
 
 

@@ -1,9 +1,10 @@
 """The runs: a filterable list, one run's page (status, counts, input, result, error linked to its line,
 the log with paging, the flowchart with this run's counts) and *Reprocess*.
 
-Run counts on a flowchart come from the run's own log: every `log` line names its `file:line`, so a
-node gets the number of lines logged at its line (red when one was a failure), and the node at the
-error's `file:line` is marked failed.
+Run counts on a flowchart come from the run's per-location counts (console/counts.py); for a run
+recorded without them, from its own log: every `log` line names its `file:line`, so a node gets the
+number of lines logged at its line (red when one was a failure), and the node at the error's
+`file:line` is marked failed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,13 @@ async def flow_runs(ctx: Ctx, flow_id: str, limit: int = 5) -> list[dict[str, An
 
 
 async def run_badges(ctx: Ctx, run: dict[str, Any], draft: Draft) -> dict[str, Badge]:
-    """Each node's count in this run (lines logged at its line), failed where it failed."""
+    """Each node's count in this run, failed where it failed: from the run's per-location counts, or
+    (a run recorded before there were any) from the lines its log wrote at each node's line."""
+    if "counts" not in run:  # a run of the list: its counts come with the run alone
+        one = ctx.checked(await ctx.api.get(f"/v2/runs/{quote(run['id'])}"))
+        run = one.data if one.ok and isinstance(one.data, dict) else run
+    if isinstance(run.get("counts"), list):
+        return draft.run_badges(run["counts"])
     counts: dict[tuple[str, int], list[int]] = {}  # (file, line) -> [lines, failures]
     offset = 0
     while offset < COUNT_LINES:

@@ -18,7 +18,7 @@ from flowlang.checker import check
 from flowlang.diagnostics import Diagnostic, render_all_text
 from flowlang.host.bundle import materialized, root_name
 from flowlang.loader import load_project
-from flowlang.tools.graph import Badge, GraphError, build_graph, render_svg
+from flowlang.tools.graph import Badge, Graph, GraphError, build_graph, render_svg
 from flowlang.tools.highlight import highlight_lines
 
 
@@ -66,6 +66,12 @@ class Draft:
         if not badges:
             return Markup(self.chart)
         return Markup(self._relative(render_svg(self._graph, badges=badges)))  # type: ignore[arg-type]
+
+    def run_badges(self, records: list[object]) -> dict[str, Badge]:
+        """The badges of a run's per-location counts (`counts` of the run's record) on this chart."""
+        from flowlang.host.console.counts import node_badges
+
+        return node_badges(self._graph, records, self._prefix) if isinstance(self._graph, Graph) else {}
 
     def node_lines(self) -> dict[str, tuple[str, int, str]]:
         """Node id -> (file, line, kind) of every node of the chart."""

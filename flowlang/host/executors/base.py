@@ -73,6 +73,8 @@ class RunOutcome:
     failed: int = 0
     requests: int = 0
     seconds: float = 0.0
+    # How often each place ran: {"kind", "file", "line", "count"} records (runtime/counts.py)
+    counts: list[dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in FINAL_STATUSES:

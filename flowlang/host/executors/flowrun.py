@@ -104,7 +104,7 @@ class CompiledCache:
             span = first.span
             where = os.path.relpath(span.file, folder) if os.path.isabs(span.file) else span.file
             raise JobError(f"{where}:{span.line}:{span.column}: error[{first.code}]: {first.message}")
-        return folder, compile_project(project)
+        return folder, compile_project(project, counting=True)  # the console's per-node counts
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -295,7 +295,7 @@ def run_job(job: RunJob, recorder: Recorder, cache: CompiledCache, live: LiveRun
         outcome = execute(
             flow_name=flow.name, slug=job.state_key or flow.slug, build_systems=compiled.build_systems,
             body=body, source=job.input, store=state, ambient=ambient, log=log,
-            max_steps=job.max_steps,
+            max_steps=job.max_steps, count_locations=True,
         )
     except FlowError as err:  # the state could not be read: nothing ran
         sink.flush()
@@ -309,7 +309,9 @@ def run_job(job: RunJob, recorder: Recorder, cache: CompiledCache, live: LiveRun
     if outcome.result_json is not None:
         result = json.loads(mask_secrets(outcome.result_json, ambient.secrets))
     succeeded, failed, requests = state.counts
+    counts = live.run.counts if live.run is not None else None
     return RunOutcome(
         outcome.status, result=result, error=_error_record(outcome.error, ambient.secrets, sink.prefix),
         succeeded=succeeded, failed=failed, requests=requests, seconds=time.monotonic() - started,
+        counts=counts.records(sink.prefix) if counts is not None else None,
     )

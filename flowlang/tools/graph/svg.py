@@ -22,10 +22,12 @@ FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
 
 @dataclass(frozen=True, slots=True)
 class Badge:
-    """A count shown on a node's corner after a run: `text` (e.g. `12`), `state` ok or failed."""
+    """A count shown on a node's corner after a run: `text` (e.g. `12`), `state` ok, failed or idle (it did
+    not run), `note` its tooltip (e.g. `ran 12 times, failed 2 times`)."""
 
     text: str
     state: str = "ok"
+    note: str = ""
 
 
 def esc(text: object) -> str:
@@ -82,9 +84,10 @@ def _node(p: lay.Placed, prefix: str, badge: Badge | None) -> str:
 
 def _badge(p: lay.Placed, badge: Badge) -> str:
     width = max(22.0, len(badge.text) * lay.CHAR_W * 0.85 + 10)
-    fill, stroke = COLOURS["failed" if badge.state == "failed" else "ok"]
+    fill, stroke = COLOURS[{"failed": "failed", "idle": "terminal"}.get(badge.state, "ok")]
+    note = f"<title>{esc(badge.note)}</title>" if badge.note else ""
     return (f'<g class="fc-badge fc-badge-{esc(badge.state)}" transform="translate({_fmt(p.w - width / 2)},-9)">'
-            f'<rect width="{_fmt(width)}" height="16" rx="8" fill="{fill}" stroke="{stroke}"/>'
+            f'{note}<rect width="{_fmt(width)}" height="16" rx="8" fill="{fill}" stroke="{stroke}"/>'
             f'<text x="{_fmt(width / 2)}" y="12" text-anchor="middle" font-size="10" fill="{TEXT}">'
             f"{esc(badge.text)}</text></g>")
 
