@@ -122,10 +122,11 @@ class Attr(Node):
 
 
 class Index(Node):
-    """`obj[index]`"""
+    """`obj[index]`, or `obj?[index]` when `optional`."""
 
     obj: Expr
     index: Expr
+    optional: bool = False
 
 
 class Arg(Node):
@@ -471,18 +472,20 @@ def describe(expr: Node) -> str:
     if isinstance(expr, Attr):
         return f"{describe(expr.obj)}{'?.' if expr.optional else '.'}{expr.name}"
     if isinstance(expr, Index):
-        inner = expr.index
-        if isinstance(inner, Literal) and not isinstance(inner.value, bool):
-            key = repr(inner.value)
-        elif isinstance(inner, Name):
-            key = inner.name
-        elif isinstance(inner, String) and all(isinstance(p, str) for p in inner.parts):
-            key = '"' + "".join(p for p in inner.parts if isinstance(p, str)) + '"'
-        else:
-            key = "…"
-        return f"{describe(expr.obj)}[{key}]"
+        return f"{describe(expr.obj)}{'?[' if expr.optional else '['}{describe_key(expr.index)}]"
     if isinstance(expr, Call):
         return f"{expr.func}(…)"
     if isinstance(expr, ApiCall):
         return f"{expr.mode} {expr.system}.{expr.operation}(…)"
     return "value"
+
+
+def describe_key(inner: Node) -> str:
+    """Source-like text of an index (`i`, `0`, `"id"`; `…` for anything longer)."""
+    if isinstance(inner, Literal) and not isinstance(inner.value, bool):
+        return repr(inner.value)
+    if isinstance(inner, Name):
+        return inner.name
+    if isinstance(inner, String) and all(isinstance(p, str) for p in inner.parts):
+        return '"' + "".join(p for p in inner.parts if isinstance(p, str)) + '"'
+    return "…"

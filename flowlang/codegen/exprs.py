@@ -216,13 +216,16 @@ class ExprEmitter:
         return call(self._v("values", "get_attr"), obj, key, self.where(node), path)
 
     def emit_Index(self, node: nodes.Index, scope: Scope) -> Doc:
-        """index: expr "[" expr "]" """
+        """index: expr "[" expr "]" | expr "?[" expr "]" """
         index = self.nested(node.index, scope)
         if is_state(node.obj, scope):
             return call("state_get", "rt", index, self.where(node))
         obj = self.nested(node.obj, scope)
         path = names.string(nodes.describe(node.obj))
-        return call(self._v("values", "get_index"), obj, index, self.where(node), path)
+        if node.optional:
+            return call(self._v("values", "get_index_optional"), obj, index, self.where(node), path)
+        key = names.string(nodes.describe_key(node.index))
+        return call(self._v("values", "get_index"), obj, index, self.where(node), path, key)
 
     # ---------------------------------------------------------------- operators
 

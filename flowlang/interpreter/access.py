@@ -16,7 +16,7 @@ from flowlang.interpreter.core import (
     where_of,
 )
 from flowlang.runtime.errors import FlowError, Where
-from flowlang.runtime.values import get_attr, get_attr_optional, get_index
+from flowlang.runtime.values import get_attr, get_attr_optional, get_index, get_index_optional
 
 RUNTIME_NAMES = ("source", "state")
 
@@ -117,7 +117,7 @@ def _data_path(node: nodes.Node, ctx: Ctx) -> tuple[str, tuple[str | int, ...]] 
         if isinstance(node, nodes.Attr) and not node.optional:
             keys.append(node.name)
             node = node.obj
-        elif isinstance(node, nodes.Index) and isinstance(node.index, nodes.Literal | nodes.String):
+        elif isinstance(node, nodes.Index) and not node.optional and isinstance(node.index, nodes.Literal | nodes.String):
             key = _constant_key(node.index)
             if key is None:
                 return None
@@ -191,8 +191,8 @@ def _fast_path(node: nodes.Node, ctx: Ctx, slow: Eval) -> Eval:
 
 @compiles
 def compile_Index(node: nodes.Index, ctx: Ctx) -> Eval:
-    """index: expr "[" expr "]"  — a list position, an object key or a character"""
-    where, path = where_of(node), nodes.describe(node.obj)
+    """index: expr "[" expr "]" | expr "?[" expr "]"  — a list position, an object key or a character"""
+    where, path, key_text = where_of(node), nodes.describe(node.obj), nodes.describe_key(node.index)
     index = compile_node(node.index, ctx)
     if is_state(node.obj, ctx):
 
@@ -204,6 +204,8 @@ def compile_Index(node: nodes.Index, ctx: Ctx) -> Eval:
 
         return state_item
     obj = compile_node(node.obj, ctx)
+    if node.optional:
+        return lambda frame: get_index_optional(obj(frame), index(frame), where, path)
 
     def item(frame: Frame) -> Any:
         value = obj(frame)
@@ -214,7 +216,7 @@ def compile_Index(node: nodes.Index, ctx: Ctx) -> Eval:
                 return value[key]
             except (IndexError, KeyError):
                 pass
-        return get_index(value, key, where, path)
+        return get_index(value, key, where, path, key_text)
 
     return _fast_path(node, ctx, item)
 

@@ -211,12 +211,21 @@ def get_attr_optional(obj: Any, name: str) -> Any:
     return None
 
 
-def get_index(obj: Any, index: Any, where: Where = None, path: str = "value") -> Any:
-    """`obj[index]`: a list position (negative counts from the end), an object key, a character."""
+def get_index(obj: Any, index: Any, where: Where = None, path: str = "value", key: str = "…") -> Any:
+    """`obj[index]`: a list position (negative counts from the end), an object key, a character.
+
+    `key` is the source text of the index (for the hint at `obj?[key]` when the key or position is missing).
+    """
     if isinstance(obj, dict):
         if not isinstance(index, str):
             raise FlowError("data", f"{path} is an object: its keys are strings, not {type_name(index)}", where)
-        return get_attr(obj, index, where, path)
+        try:
+            return obj[index]
+        except KeyError:
+            close = suggest(index, obj.keys())
+            hint = _optional_hint(path, key, "the key is missing")
+            raise FlowError("data", f"{path} has no field '{index}'", where,
+                            hint=f"did you mean '{close}'? {hint}" if close else hint) from None
     if isinstance(obj, list | str):
         if not (isinstance(index, int) and not isinstance(index, bool)):
             raise FlowError("data", f"{path} is a {type_name(obj)}: index with a whole number, not {type_name(index)}", where)
@@ -224,9 +233,26 @@ def get_index(obj: Any, index: Any, where: Where = None, path: str = "value") ->
             return obj[index]
         except IndexError:
             raise FlowError(
-                "data", f"{path}[{index}] is out of range ({path} has {len(obj)} items)", where
+                "data", f"{path}[{index}] is out of range ({path} has {len(obj)} items)", where,
+                hint=_optional_hint(path, key, "the position is out of range"),
             ) from None
     raise FlowError("data", f"{path} is {type_name(obj)}: it cannot be indexed", where)
+
+
+def _optional_hint(path: str, key: str, when: str) -> str:
+    return f"`{path}?[{key}]` is null when {when}: write `{path}?[{key}] ?? default` for a default"
+
+
+def get_index_optional(obj: Any, index: Any, where: Where = None, path: str = "value") -> Any:
+    """`obj?[index]`: null when obj is null, when the object has no such key, when the list or string has no
+    such position; a wrong kind of key or a value that cannot be indexed is the error `obj[index]` gives."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict) and isinstance(index, str):
+        return obj.get(index)
+    if isinstance(obj, list | str) and isinstance(index, int) and not isinstance(index, bool):
+        return obj[index] if -len(obj) <= index < len(obj) else None
+    return get_index(obj, index, where, path)
 
 
 def set_item(obj: Any, key: Any, value: Any, where: Where = None, path: str = "value") -> None:

@@ -280,7 +280,7 @@ class Builder:
 
     def build_assign(self, span: Span, children: list[Any]) -> n.Assign:
         target, op, value = children
-        if not isinstance(target, n.Name | n.Attr | n.Index) or (isinstance(target, n.Attr) and target.optional):
+        if not isinstance(target, n.Name | n.Attr | n.Index) or (isinstance(target, n.Attr | n.Index) and target.optional):
             raise _error("E007", "cannot assign to this expression", target.span,
                          "assign to a variable, a field (`x.a`) or an item (`x[i]`)")
         return n.Assign(span, target, str(op), value)
@@ -385,6 +385,9 @@ class Builder:
 
     def build_index(self, span: Span, children: list[Any]) -> n.Index:
         return n.Index(span, children[0], children[1])
+
+    def build_opt_index(self, span: Span, children: list[Any]) -> n.Index:
+        return n.Index(span, children[0], children[2], True)
 
     def build_call(self, span: Span, children: list[Any]) -> n.Call:
         callee, args = children[0], tuple(c for c in children[1:] if c is not None)

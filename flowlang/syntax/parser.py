@@ -12,7 +12,7 @@ from flowlang.syntax.builder import STATEMENT_WORDS, Builder
 from flowlang.syntax.lalr import ParseFailure, Session, Tables, Tree, load_tables
 from flowlang.syntax.lexer import Lexer, LexError, Tok
 
-_OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+_OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "OPT_LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSERS = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}
 # a `{` after one of these opens a block; elsewhere it opens an object literal
 _BLOCK_PREDECESSORS = {
@@ -26,7 +26,7 @@ _FRIENDLY = {
     "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "LBRACE": "`{`", "RBRACE": "`}`",
     "COMMA": "`,`", "COLON": "`:`", "DOT": "`.`", "EQUALS": "`=`", "PLUS_ASSIGN": "`+=`",
     "MINUS_ASSIGN": "`-=`", "COMPARE": "a comparison", "COALESCE": "`??`", "OPT_DOT": "`?.`",
-    "ADD": "`+`", "SUB": "`-`", "MUL_OP": "an operator", "__ANON_0": "`=>`",
+    "OPT_LSQB": "`?[`", "ADD": "`+`", "SUB": "`-`", "MUL_OP": "an operator", "__ANON_0": "`=>`",
 }
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "LSQB", "LBRACE", "LPAR"}
 _KEYWORDS = {
@@ -38,7 +38,8 @@ _KEYWORDS = {
 # named a variable, a system or a flow `test`, `given` or `expect` before test blocks existed still parse.
 SOFT_KEYWORDS = frozenset({"TEST", "GIVEN", "EXPECT"})
 _OPERATORS = {
-    "ADD", "SUB", "MUL_OP", "COMPARE", "AND", "OR", "COALESCE", "IN", "NOT", "DOT", "OPT_DOT", "LSQB", "LPAR",
+    "ADD", "SUB", "MUL_OP", "COMPARE", "AND", "OR", "COALESCE", "IN", "NOT", "DOT", "OPT_DOT", "LSQB", "OPT_LSQB",
+    "LPAR",
 }
 
 
@@ -226,7 +227,7 @@ def _diagnose(
         token is None or token.type in _CLOSERS
     ):
         opener, is_block = opened[-1]
-        kind = {"LPAR": "parenthesis", "LSQB": "list"}.get(opener.type, "")
+        kind = {"LPAR": "parenthesis", "LSQB": "list", "OPT_LSQB": "index"}.get(opener.type, "")
         if not kind:
             kind = "block" if is_block else "object"
         opened_at = Span(where.file, opener.line, opener.column, opener.line, opener.column + 1)
