@@ -40,6 +40,7 @@ CHECKER_CODES: dict[str, tuple[str, str]] = {
     "E124": (ERROR, "bad use of calls(), logs() or a func in a test"),
     "E125": (ERROR, "duplicate test name"),
     "E126": (ERROR, "nesting deeper than a compiled module can hold"),
+    "E127": (ERROR, "expression nested deeper than a compiled module can hold"),
     "W101": (WARNING, "unused loop or catch variable"),
     "W102": (WARNING, "variable assigned but never read"),
     "W103": (WARNING, "unreachable code"),

@@ -12,6 +12,7 @@ with the same `values.*` functions as the interpreter, and runs through the shar
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 import jinja2
@@ -21,6 +22,10 @@ from flowlang.codegen.inline import InlineError
 from flowlang.codegen.names import CodegenError
 
 __all__ = ["CodegenError", "compile_project"]
+
+# The generator recurses over expressions and blocks; what the checker accepts (E021, E126, E127) fits in this
+# (Python-to-Python calls do not use the C stack on 3.11+), as it does in the checker's own passes.
+RECURSION_LIMIT = 20_000
 
 
 @functools.cache
@@ -44,12 +49,16 @@ def compile_project(project: Any, flow_name: str | None = None, counting: bool =
 
     Raises CodegenError when the flow cannot be chosen or the module would not be valid Python.
     """
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, RECURSION_LIMIT))
     try:
         context, sites = build_context(project, flow_name, counting)
     except InlineError as exc:
         raise CodegenError(f"cannot inline the runtime: {exc}") from None
     except RecursionError:
         raise CodegenError("the flow is nested too deeply to compile") from None
+    finally:
+        sys.setrecursionlimit(previous)
     laid_out = _environment().get_template("module.py.j2").render(context)
     source, entries = sites.resolve(laid_out)
     if source.count(SITES_MARKER) != 1:

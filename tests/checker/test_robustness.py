@@ -75,7 +75,7 @@ def test_twenty_thousand_term_expression_is_checked() -> None:
     stmts = (nodes.Return(AT, expr),)
     flow = nodes.Flow(AT, "long", AT, (), nodes.Block(AT, stmts))  # type: ignore[arg-type]
     program = nodes.Program(AT, "deep.flow", (), (), (), (flow,))
-    assert [d.code for d in check(project_of(program))] == ["E101"]
+    assert [d.code for d in check(project_of(program))] == ["E101", "E127"]  # too deep to compile, said once
 
 
 def test_deeply_nested_source_text_gives_diagnostics_not_a_traceback() -> None:
