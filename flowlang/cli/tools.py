@@ -114,4 +114,6 @@ def lsp(stdio: bool) -> None:
         click.echo(f"error: the language server needs pygls ({exc.name} is not installed): "
                    "pip install 'flowlang[lsp]'", err=True)
         sys.exit(EXIT_USAGE)
-    serve()
+    import os
+
+    serve(debug=bool(os.environ.get("FLOWLANG_DEBUG")))

@@ -52,7 +52,10 @@ class StdioClient:
     # ---------------------------------------------------------- wire
 
     def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        self.send_body(json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8"))
+
+    def send_body(self, body: bytes) -> None:
+        """One message of the wire as it is (also one that is not JSON-RPC at all)."""
         assert self.process.stdin is not None
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.process.stdin.flush()

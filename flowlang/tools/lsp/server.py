@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from flowlang.loader import Sources
-from flowlang.tools.lsp import features
+from flowlang.tools.lsp import features, logs
 from flowlang.tools.lsp.analysis import Analysis, analyze
 from flowlang.tools.lsp.completion import complete
 from flowlang.tools.lsp.index import Occurrence
@@ -235,6 +235,8 @@ def code_action(ls: FlowServer, params: lsp.CodeActionParams) -> list[lsp.CodeAc
     return features.quick_fixes(uri, ls.text_of(uri).split("\n"), params.context.diagnostics)
 
 
-def serve() -> None:
-    """Serve one editor over stdin and stdout until it says exit."""
+def serve(debug: bool = False) -> None:
+    """Serve one editor over stdin and stdout until it says exit (pygls's log: one line a record on stderr,
+    tracebacks too with `debug`)."""
+    logs.install(debug)
     server.start_io()
