@@ -35,7 +35,7 @@ def _open_store(settings: Settings) -> Store:
     if not settings.is_postgres:
         os.makedirs(os.path.dirname(os.path.abspath(settings.db)), exist_ok=True)
     try:
-        return Store(settings.db_url)
+        return Store(settings.db_url, shown=settings.db if settings.is_postgres else None)
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

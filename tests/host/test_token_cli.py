@@ -59,3 +59,15 @@ def test_revoke_of_an_unknown_token_fails(tmp_path: Path) -> None:
 def test_token_create_then_use_it_on_the_server(host: HostServer) -> None:
     done = host.flowlang("token", "create", "--db", host.db, "--project", "cli-made")
     assert host.client(done.stdout.strip()).get("/v2/flows").status_code == 200
+
+
+def test_a_database_url_is_shown_as_given_with_only_its_password_masked(tmp_path: Path) -> None:
+    for given, shown in (
+        ("postgresql://nobody@127.0.0.1:1/flowlang", "postgresql://nobody@127.0.0.1:1/flowlang"),
+        ("postgresql://nobody:pw-4c1e9a@127.0.0.1:1/flowlang?password=pw-77ab&connect_timeout=5",
+         "postgresql://nobody:***@127.0.0.1:1/flowlang?password=***&connect_timeout=5"),
+    ):
+        done = flowlang("token", "create", "--db", given, "--project", "acme", cwd=tmp_path)
+        assert done.code == 2
+        assert done.err.startswith(f"error: cannot open the database {shown}: "), done.err
+        assert "pw-" not in done.err and done.out == ""

@@ -7,6 +7,7 @@ Repositories (`projects`, `flows`, …) are modules of plain functions over a SQ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -51,7 +52,8 @@ def _sqlite_setup(engine: Engine) -> None:
 class Store:
     """An open, migrated database. Thread-safe: each `read()`/`write()` uses its own pooled connection."""
 
-    def __init__(self, url: str, *, migrate_to: str | None = None) -> None:
+    def __init__(self, url: str, *, migrate_to: str | None = None, shown: str | None = None) -> None:
+        """`shown`: the URL as the user gave it (before the driver was added), for error messages."""
         self.url = url
         self.dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
         try:
@@ -65,7 +67,7 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"cannot open the database {_safe_url(url)}: {_reason(exc)}") from None
+            raise StoreError(f"cannot open the database {_safe_url(shown or url)}: {_reason(exc)}") from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -85,13 +87,18 @@ class Store:
         self.engine.dispose()
 
 
+# `scheme://user:password@host`: the password runs to the last `@` before any `?` (so that one written without
+# %40 is masked whole)
+_PASSWORD = re.compile(r"^(?P<head>[^:/]+://[^:/@?]*):(?P<password>[^?]+)@")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)[^&]+", re.IGNORECASE)
+
+
 def _safe_url(url: str) -> str:
-    """The URL without its password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return url.replace("sqlite:///", "")
+    """The URL as it was given, but for its password (in the user part or a `password=` parameter): `***`."""
+    if "://" not in url or url.startswith("sqlite:///"):
+        return url.replace("sqlite:///", "")
+    url = _PASSWORD.sub(lambda m: f"{m['head']}:***@", url)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m['head']}***", url)
 
 
 def _reason(exc: Exception) -> str:
