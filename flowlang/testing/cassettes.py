@@ -182,7 +182,8 @@ class ReplayTransport(httpx.AsyncBaseTransport):
                 "body": scrub(request_body(request), self.secrets)}
         number = self.position + 1
         if self.position >= len(self.replay.interactions):
-            self.fail(f"request {number} is beyond the recording ({len(self.replay.interactions)} requests): "
+            size = len(self.replay.interactions)
+            self.fail(f"request {number} is beyond the recording ({size} request{'' if size == 1 else 's'}): "
                       f"{sent['method']} {sent['target']} ({label})")
         recorded = self.replay.interactions[self.position]
         self.position += 1

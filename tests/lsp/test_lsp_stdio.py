@@ -183,6 +183,10 @@ def test_completion(client: StdioClient, project: Path) -> None:
     ops = complete(text, "shop.list", 5)
     assert ops == ["listCustomers", "updateCustomer"]
     assert set(complete(text.replace("call shop.update", "call   shop.update"), "call  ", 5)) == {"shop", "erp"}
+    found = client.request("textDocument/completion", at(uri, text.replace("call shop.update", "call   shop.update"),
+                                                         "call  ", 5))
+    details = {item["label"]: item["detail"] for item in found["items"]}
+    assert details["erp"] == "system (1 operation)" and details["shop"] == "system (2 operations)"
     everywhere = complete(text.replace("  return {", "  x = \n  return {"), "x = ", 4)
     assert {"order", "page", "email", "c", "source", "state", "clean_email", "length", "for", "if"} <= set(everywhere)
     sample = complete(text.replace("order.number", "order."), "order.}", 6)

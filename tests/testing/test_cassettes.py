@@ -109,15 +109,19 @@ def test_a_request_that_differs_from_the_recording_fails_showing_the_difference(
             '{"order": "A", "total": 11}, sent {"order": "A", "total": 10}\n') in out
 
 
-def test_a_request_beyond_the_recording_fails(recorded: Path) -> None:
+@pytest.mark.parametrize(("kept", "engine", "said"), [
+    (4, "compiled", "request 5 is beyond the recording (4 requests): GET /shop/orders/B (shop.get_order)"),
+    (1, "interpreter", "request 2 is beyond the recording (1 request): GET /shop/orders (shop.list_orders)"),
+])
+def test_a_request_beyond_the_recording_fails(recorded: Path, kept: int, engine: str, said: str) -> None:
     cassette = json.loads(recorded.read_text(encoding="utf-8"))
-    del cassette["interactions"][4:]
+    del cassette["interactions"][kept:]
     recorded.write_text(json.dumps(cassette), encoding="utf-8")
     test_file = recorded.parent / "shop_test.flow"
     test_file.write_text(REPLAY, encoding="utf-8")
-    code, out = run_tests(test_file, engine="compiled")
+    code, out = run_tests(test_file, engine=engine)
     assert code == 1
-    assert "  request 5 is beyond the recording (4 requests): GET /shop/orders/B (shop.get_order)\n" in out
+    assert f"  {said}\n" in out
 
 
 KEYED = """\

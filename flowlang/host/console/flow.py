@@ -19,6 +19,9 @@ NOTICES = {
     "unchanged": "The draft is the same as version {version}: nothing new to publish.",
     "rolled-back": "Rolled back: version {version} is a copy of version {of} and now runs.",
 }
+STALE = ("Not saved: this flow was changed by someone else (or in another tab) after you opened it. "
+         "Your text is still below: copy what you need, open the editor again to see the current draft, "
+         "then re-apply your changes.")
 
 
 @dataclass
@@ -129,6 +132,8 @@ async def _save(ctx: Ctx) -> Response:
     doc = {"data": {"type": "flow", **attributes, "sample": sample}}
     result = ctx.checked(await ctx.api.call("PUT", f"/v2/flows/{quote(flow['id'])}", doc=doc,
                                             headers={"If-Match": form.get("etag") or "*"}))
+    if result.status == 412:  # the API's If-Match refusal, in the editor's words
+        return editor_page(ctx, flow, form.get("etag", ""), values, [STALE], files, result.status)
     if not result.ok:
         problems = [str(e.get("detail", "")) for e in result.errors] or [result.message()]
         return editor_page(ctx, flow, form.get("etag", ""), values, problems, files, result.status)

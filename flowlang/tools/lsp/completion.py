@@ -154,7 +154,8 @@ class Completer:
     def systems(self) -> list[lsp.CompletionItem]:
         if self.analysis is None:
             return []
-        return [_item(name, lsp.CompletionItemKind.Module, f"system ({len(m.operations)} operations)")
+        return [_item(name, lsp.CompletionItemKind.Module,
+                      f"system ({len(m.operations)} operation{'' if len(m.operations) == 1 else 's'})")
                 for name, m in self.analysis.systems.items()]
 
     # ---------------------------------------------------------- after a `.`
