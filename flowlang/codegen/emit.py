@@ -8,7 +8,15 @@ from dataclasses import replace
 
 from flowlang import nodes
 from flowlang.codegen import names
-from flowlang.codegen.exprs import ExprEmitter, Hoisted, Scope, Temps, is_state
+from flowlang.codegen.exprs import (
+    ExprEmitter,
+    Hoisted,
+    Scope,
+    Temps,
+    is_boolean,
+    is_state,
+    plain_path,
+)
 from flowlang.codegen.layout import INDENT, LINE_LENGTH, Doc, Text, call, flat, lines_of, seq
 from flowlang.codegen.sites import Sites
 from flowlang.diagnostics import source_lines
@@ -135,6 +143,15 @@ class StmtEmitter:
         self.lines.append(f"{indent}except (LookupError, TypeError, AttributeError):")
         self.put(slow, indent + INDENT)
 
+    def value_of(self, value: nodes.Node, indent: str) -> Doc:
+        """The value a statement uses once (`+=`'s, a condition, a loop's items): when it reads fields,
+        computed first into a temporary by a fast copy (see with_fast_copy); else the expression."""
+        if not self.x.fast_path_pays(value, self.scope):
+            return self.arg(value)
+        temp = self.x.temps.new()
+        self.with_fast_copy(f"{temp} = ", value, indent)
+        return Text(temp)
+
     # ---------------------------------------------------------------- assignment
 
     def emit_Assign(self, node: nodes.Assign, indent: str) -> None:
@@ -155,7 +172,8 @@ class StmtEmitter:
                 self.lines.append(f"{indent}with rt.lock:")
                 self.put(seq(f"{var} = ", call(augment, names.string(op), var, value, where)), indent + INDENT)
             else:
-                self.put(seq(f"{var} = ", call(augment, names.string(op), var, self.arg(node.value), where)), indent)
+                value = self.value_of(node.value, indent)
+                self.put(seq(f"{var} = ", call(augment, names.string(op), var, value, where)), indent)
             return
         if isinstance(target, nodes.Attr | nodes.Index) and is_state(target.obj, self.scope):
             key = Text(names.string(target.name)) if isinstance(target, nodes.Attr) else self.arg(target.index)
@@ -172,6 +190,9 @@ class StmtEmitter:
             self.put(call(set_item, obj, key, self.arg(node.value), where, path), indent)
             return
         c, k, v = self.x.temps.new(), self.x.temps.new(), self.x.temps.new()
+        if isinstance(target, nodes.Attr) and not self.scope.parallel and plain_path(target.obj, self.scope):
+            self._fast_field_update(target, node, c, indent)
+            indent += INDENT  # the slow copy, under the fast copy's `except`
         self.put(seq(f"{c}, {k}, {v} = ", obj, ", ", key, ", ", self.arg(node.value)), indent)
         read = self.rt("values", "get_attr" if isinstance(target, nodes.Attr) else "get_index")
         update = call(set_item, c, k, call(augment, names.string(op), call(read, c, k, where, path), v, where), where, path)
@@ -181,11 +202,35 @@ class StmtEmitter:
         else:
             self.put(update, indent)
 
+    def _fast_field_update(self, target: nodes.Attr, node: nodes.Assign, temp: str, indent: str) -> None:
+        """The fast copy of `row.n += x` (`row` a variable or a field path of one): the field read and
+        written in place, as hand-written Python would. Anything else (no such field, not an object)
+        raises a LookupError or TypeError before the write, and the slow copy that follows under
+        `except` reports it. The current value is read before the value is computed, which the slow
+        copy does the other way round; both are reads, so only an error could tell, and when the read
+        fails the slow copy computes the value first, as the interpreter does."""
+        key = names.string(target.name)
+        self.lines.append(f"{indent}try:")
+        if isinstance(target.obj, nodes.Name):  # a variable: subscripted as it is
+            field = f"{flat(self.x.fast_copy(target.obj, self.scope))}[{key}]"
+        else:
+            self.put(seq(f"{temp} = ", self.x.fast_copy(target.obj, self.scope)), indent + INDENT)
+            field = f"{temp}[{key}]"
+        value = self.x.fast_copy(node.value, self.scope)
+        update = call(self.rt("values", "augment"), names.string(node.op), Text(field), value, self.x.where(node))
+        self.put(seq(f"{field} = ", update), indent + INDENT)
+        self.lines.append(f"{indent}except (LookupError, TypeError, AttributeError):")
+
     # ---------------------------------------------------------------- control flow
 
     def emit_If(self, node: nodes.If, indent: str) -> None:
         """if: "if" expr block ["else" (if | block)]"""
-        self.put(seq("if ", self.x.condition(node.cond, self.scope, top=True), ":"), indent)
+        if self.x.fast_path_pays(node.cond, self.scope):
+            value = self.value_of(node.cond, indent)
+            test = value if is_boolean(node.cond) else call(self.rt("values", "truthy"), value)
+        else:
+            test = self.x.condition(node.cond, self.scope, top=True)
+        self.put(seq("if ", test, ":"), indent)
         self.block(node.body.stmts, indent + INDENT)
         orelse = node.orelse
         while isinstance(orelse, nodes.If):
@@ -202,9 +247,9 @@ class StmtEmitter:
     def _targets(self, node: nodes.For) -> str:
         return ", ".join(names.variable(i.name) for i in node.names)
 
-    def _items(self, node: nodes.For) -> Doc:
+    def _items(self, node: nodes.For, indent: str) -> Doc:
         fn = self.rt("values", "iterate_pairs" if len(node.names) == 2 else "iterate")
-        value = self.arg(node.iterable)
+        value = self.arg(node.iterable) if node.parallel is not None else self.value_of(node.iterable, indent)
         if self.outermost:
             value = call("progress", "rt", value)
         return call(fn, value, self.x.where(node))
@@ -221,7 +266,7 @@ class StmtEmitter:
             self._parallel(node, indent)
             return
         where = self.x.where(node)
-        self.put(seq(f"for {self._targets(node)} in ", self._items(node), ":"), indent)
+        self.put(seq(f"for {self._targets(node)} in ", self._items(node, indent), ":"), indent)
         self.lines.append(f"{indent}{INDENT}rt.step({where})")
         self.loops.append((LOOP, node))
         self._loop_body(node.body.stmts, indent + INDENT)
@@ -250,7 +295,7 @@ class StmtEmitter:
         self.loops.pop()
         self.scope = saved_scope
         assert node.parallel is not None
-        self.put(call("rt.parallel_for", self._items(node), self.arg(node.parallel), fn, where), indent)
+        self.put(call("rt.parallel_for", self._items(node, indent), self.arg(node.parallel), fn, where), indent)
 
     def emit_While(self, node: nodes.While, indent: str) -> None:
         """while: "while" expr block — every iteration counts against the step limit"""

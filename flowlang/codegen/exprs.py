@@ -208,7 +208,7 @@ class ExprEmitter:
         obj = self.nested(node.obj, scope)
         if node.optional:
             return call(self._v("values", "get_attr_optional"), obj, key)
-        if self.fast and _plain_path(node.obj, scope):
+        if self.fast and plain_path(node.obj, scope):
             return Text(f"{flat(obj)}[{key}]")
         path = names.string(nodes.describe(node.obj))
         # get_attr is the dict lookup plus the error path; an inline `type(x) is dict and …` test
@@ -389,7 +389,7 @@ class ExprEmitter:
                 return False
             if isinstance(n, nodes.Call) and (n.func in self.funcs or n.func in IMPURE_BUILTINS):
                 return False
-            if isinstance(n, nodes.Attr) and not n.optional and _plain_path(n.obj, scope):
+            if isinstance(n, nodes.Attr) and not n.optional and plain_path(n.obj, scope):
                 reads = True
         return reads
 
@@ -461,7 +461,7 @@ def _one_operand(node: nodes.Call) -> bool:
             and not isinstance(node.args[0].value, nodes.Literal | nodes.Duration))
 
 
-def _plain_path(node: nodes.Node, scope: Scope) -> bool:
+def plain_path(node: nodes.Node, scope: Scope) -> bool:
     """A variable or a field path of one (`r`, `r.customer.address`): safe to subscript in place."""
     while isinstance(node, nodes.Attr) and not node.optional:
         node = node.obj

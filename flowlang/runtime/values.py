@@ -46,6 +46,9 @@ def type_name(v: Any) -> str:
 
 
 def is_number(v: Any) -> bool:
+    kind = type(v)
+    if kind is int or kind is float:  # the common case, without two isinstance calls
+        return True
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
@@ -109,6 +112,9 @@ def _type_error(op: str, a: Any, b: Any, where: Where) -> FlowError:
 
 def add(a: Any, b: Any, where: Where = None) -> Any:
     """`+`: numbers add, strings join, lists concatenate; anything else is an error."""
+    kind = type(a)
+    if kind is type(b) and (kind is int or kind is str):  # the common cases first
+        return a + b
     if is_number(a) and is_number(b):
         try:
             result = a + b
@@ -276,6 +282,8 @@ def set_item(obj: Any, key: Any, value: Any, where: Where = None, path: str = "v
 
 def augment(op: str, current: Any, value: Any, where: Where = None) -> Any:
     """`+=` / `-=`: on a list, `+=` appends the items of value in place and returns the list."""
+    if type(current) is int and type(value) is int:  # a counter or a sum: the common case first
+        return current + value if op == "+=" else current - value
     if op == "+=" and isinstance(current, list):
         if isinstance(value, list | Stream):
             current.extend(value)
