@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,15 @@ RETENTION_EVERY = 3600.0  # seconds between two retention passes
 RUN_COLUMNS = ("id", "project_id", "pipe_id", "flow_id", "trigger", "status", "version", "input", "result",
                "error", "succeeded", "failed", "requests", "scheduled_for", "reprocess_of", "created_at",
                "started_at", "ended_at")
+
+
+@dataclass(frozen=True)
+class LoggedSoFar:
+    """What a run's log already holds when another attempt of it goes on (see RunService.continue_log)."""
+
+    lines: int
+    succeeded: int  # `log success` lines
+    failed: int  # `log failure` lines
 
 
 def new_run_id() -> str:
@@ -178,6 +188,20 @@ class RunService:
             for i, line in enumerate(lines):
                 conn.execute(text("INSERT INTO run_logs (run_id, seq, line) VALUES (:r, :s, :l)"),
                              {"r": run_id, "s": first + i, "l": json.dumps(line.as_dict(), default=str)})
+
+    def continue_log(self, run_id: str) -> LoggedSoFar:
+        """Another attempt of `run_id` goes on (a durable engine retried it on another worker): its log lines
+        follow those already stored, and what they counted (`log success` / `log failure`) is returned, so that
+        the run's counts cover every attempt, as its log does."""
+        with self.store.read() as conn:
+            seq = conn.execute(text("SELECT MAX(seq) FROM run_logs WHERE run_id = :r"), {"r": run_id}).scalar()
+            counted = conn.execute(text(
+                "SELECT line FROM run_logs WHERE run_id = :r AND (line LIKE :ok OR line LIKE :bad)"),
+                {"r": run_id, "ok": '%"level": "success"%', "bad": '%"level": "failure"%'}).scalars().all()
+        levels = [json.loads(line).get("level") for line in counted]
+        with self._seq_lock:
+            self._log_seq[run_id] = 0 if seq is None else int(seq) + 1
+        return LoggedSoFar(0 if seq is None else int(seq) + 1, levels.count("success"), levels.count("failure"))
 
     def load_state(self, project: str, state_key: str) -> dict[str, Any]:
         with self.store.read() as conn:

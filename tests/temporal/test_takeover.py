@@ -110,15 +110,30 @@ def test_a_run_whose_worker_is_killed_is_finished_by_another_from_its_checkpoint
             time.sleep(0.1)
         assert run["status"] == "ok", (run["error"], workers.log())
         assert run["result"] == RECORDS
-        messages = [line["message"] for line in tenant.http.get(
-            f"/v2/runs/{run_id}/logs", params={"page[limit]": 100}).json()["data"]]
-        assert any("attempt 2: the run goes on on another worker" in m for m in messages), messages
+        log = _log(tenant, run_id)
+        messages = [line["message"] for line in log]
+        assert any("attempt 2: the run goes on on another worker" in m for m in messages), messages[-5:]
+        # the run's counts cover both attempts, as its log does (not only the second worker's part)
+        levels = [line["level"] for line in log]
+        assert run["succeeded"] == levels.count("success") >= RECORDS, (run["succeeded"], levels.count("success"))
+        assert run["failed"] == levels.count("failure") == 0
 
     numbers = [n for _, n in destination.received]
     assert sorted(set(numbers)) == list(range(RECORDS))  # no record is lost
     assert len(numbers) - RECORDS <= 1  # at most the one in flight was sent twice ...
     assert sorted(destination.stored.values()) == list(range(RECORDS))  # ... with its key: stored once
     assert len(destination.stored) == RECORDS
+
+
+def _log(tenant: Tenant, run_id: str) -> list[dict[str, Any]]:
+    """Every line of the run's log, page after page."""
+    lines: list[dict[str, Any]] = []
+    page: str | None = f"/v2/runs/{run_id}/logs?page[limit]=100"
+    while page:
+        answer = tenant.http.get(page).json()
+        lines.extend(answer["data"])
+        page = answer.get("links", {}).get("next")
+    return lines
 
 
 def _start_run(tenant: Tenant, destination: Destination) -> str:

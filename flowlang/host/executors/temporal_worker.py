@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +36,7 @@ from flowlang.host.runs import RunService
 from flowlang.host.store import Store, now_iso
 from flowlang.host.store import credentials as credentials_repo
 from flowlang.host.store import versions as versions_repo
-from flowlang.host.vault import Vault
+from flowlang.host.vault import Vault, VaultError
 
 log = logging.getLogger("flowlang.host.worker")
 
@@ -79,11 +80,10 @@ class RunActivities:
                 return f"flow {flow.slug} has no version {request.version}"
             sealed = credentials_repo.ciphertexts(conn, request.project)
             slug = conn.execute(text("SELECT slug FROM projects WHERE id = :p"), {"p": request.project}).scalar()
-            seq = conn.execute(text("SELECT MAX(seq) FROM run_logs WHERE run_id = :r"),
-                               {"r": request.run_id}).scalar()
-        with self.recorder._seq_lock:  # a retried run's lines go on after those of the attempt before
-            self.recorder._log_seq[request.run_id] = 0 if seq is None else int(seq) + 1
-        secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
+        try:
+            secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
+        except VaultError as exc:  # this run fails with the vault's message, as on the in-process engine
+            return str(exc)
         root = f"{flow.slug}.flow"
         return RunJob(run_id=request.run_id, project=request.project, flow_id=row.flow_id, flow_name=None,
                       version=version.number, root=root, files={**version.files, root: version.source},
@@ -107,6 +107,11 @@ class RunActivities:
         if isinstance(job, str):
             self.recorder.finish(request.run_id, RunOutcome("failed", error={"message": job, "kind": "input"}))
             return "failed"
+        # A retried run's log goes on after the lines of the attempts before, and its counts add to theirs:
+        # `log success`/`log failure` as counted in the stored log, requests as the last heartbeat told them.
+        so_far = await loop.run_in_executor(None, self.recorder.continue_log, job.run_id)
+        details = activity.info().heartbeat_details
+        earlier_requests = int(details[0]) if details and isinstance(details[0], int) else 0
         if attempt > 1:
             self.recorder.log_lines(job.run_id, [LogLine(now_iso(), "warning",
                 f"attempt {attempt}: the run goes on on another worker from its last checkpoint")])
@@ -114,14 +119,16 @@ class RunActivities:
         running = loop.run_in_executor(self.pool, run_job, job, self.recorder, self.cache, live)
         try:
             while not running.done():
-                activity.heartbeat()
+                activity.heartbeat(earlier_requests + (live.run.requests if live.run is not None else 0))
                 await loop.run_in_executor(None, self.renew, job.run_id)
                 await asyncio.wait({running}, timeout=BEAT)
         except asyncio.CancelledError:  # the workflow was cancelled, or this worker is shutting down
             live.cancel()
             await asyncio.wait({running}, timeout=10)
             raise
-        outcome: RunOutcome = running.result()
+        last: RunOutcome = running.result()
+        outcome = replace(last, succeeded=last.succeeded + so_far.succeeded, failed=last.failed + so_far.failed,
+                          requests=last.requests + earlier_requests)
         await loop.run_in_executor(None, self.recorder.finish, job.run_id, outcome)
         return outcome.status
 
