@@ -72,6 +72,12 @@ def _missing_extra(exc: ImportError) -> None:
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None)
 @click.option("--engine", default=None, help="The engine that runs flows [$FLOWLANG_ENGINE or inprocess].")
 @temporal_flags
+@click.option("--project-task-queue", multiple=True, metavar="SLUG=QUEUE",
+              help="With --engine temporal: the task queue of one project's runs and schedules (repeatable) "
+                   "[$FLOWLANG_TEMPORAL_PROJECT_TASK_QUEUES].")
+@click.option("--project-namespace", multiple=True, metavar="SLUG=NAMESPACE",
+              help="With --engine temporal: the namespace of one project's runs and schedules (repeatable) "
+                   "[$FLOWLANG_TEMPORAL_PROJECT_NAMESPACES].")
 @guarded
 def serve(**flags: Any) -> None:
     """Serve projects, flows, versions and credentials over HTTP (the Create-a-Flow API)."""

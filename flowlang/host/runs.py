@@ -5,7 +5,9 @@ them to the executor with the flow's latest published version and the project's 
 (`dispatch`, in a thread woken at once by a new run), and is the executor's Recorder (log lines, per-flow
 state, outcomes, all in the host's database). The executor never sees the database and the service never
 runs a flow. A run claimed by this server carries its owner and a heartbeat renewed while it runs; at
-start, and then periodically, runs whose owner stopped renewing are marked `interrupted`.
+start, and then periodically, runs whose owner stopped renewing are marked `interrupted`, except on a
+durable engine (Temporal): there such runs, and those the engine started itself, are adopted (followed
+by this server) while the engine still executes them, and only the others are interrupted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ log = logging.getLogger("flowlang.host.runs")
 
 LEASE = timedelta(seconds=15)  # a running run whose heartbeat is older than this was lost
 HEARTBEAT = 3.0
+UNFOLLOWED = "durable-engine"  # the owner of a run a durable engine started itself (a Temporal Schedule's firing)
 RETENTION_EVERY = 3600.0  # seconds between two retention passes
 RUN_COLUMNS = ("id", "project_id", "pipe_id", "flow_id", "trigger", "status", "version", "input", "result",
                "error", "succeeded", "failed", "requests", "scheduled_for", "reprocess_of", "created_at",
@@ -67,6 +70,17 @@ def insert_run(conn: Connection, *, project_id: str, flow_id: str, trigger: str,
     return run_id
 
 
+def record_end(conn: Connection, run_id: str, outcome: RunOutcome) -> None:
+    """Record how a queued or running run ended (inside the caller's transaction); an ended run stays as it is."""
+    conn.execute(text(
+        "UPDATE runs SET status = :s, result = :r, error = :e, succeeded = :ok, failed = :bad, "
+        "requests = :n, counts = :c, ended_at = :t WHERE id = :id AND status IN ('queued', 'running')"),
+        {"s": outcome.status, "r": json.dumps(outcome.result), "t": now_iso(), "id": run_id,
+         "c": json.dumps(outcome.counts) if outcome.counts is not None else None,
+         "e": json.dumps(outcome.error) if outcome.error else None, "ok": outcome.succeeded,
+         "bad": outcome.failed, "n": outcome.requests})
+
+
 def run_row(conn: Connection, project_id: str, run_id: str) -> dict[str, Any] | None:
     """One run of the project, with its per-location counts (the list of runs leaves those out)."""
     row = conn.execute(text(f"SELECT {', '.join(RUN_COLUMNS)}, counts FROM runs WHERE id = :id AND project_id = :p"),
@@ -94,9 +108,9 @@ class RunService:
     # ---------------------------------------------------------------- life
 
     def start(self) -> None:
+        self.executor.start(self)  # first: a durable engine adopts the runs in flight at the sweep
         self.sweep(at_start=True)
         self.apply_retention()
-        self.executor.start(self)
         self._thread = threading.Thread(target=self._loop, name="flowlang-dispatch", daemon=True)
         self._thread.start()
 
@@ -227,13 +241,7 @@ class RunService:
         self._wake.set()  # a slot is free
 
     def _finish(self, conn: Connection, run_id: str, outcome: RunOutcome) -> None:
-        conn.execute(text(
-            "UPDATE runs SET status = :s, result = :r, error = :e, succeeded = :ok, failed = :bad, "
-            "requests = :n, counts = :c, ended_at = :t WHERE id = :id AND status IN ('queued', 'running')"),
-            {"s": outcome.status, "r": json.dumps(outcome.result), "t": now_iso(), "id": run_id,
-             "c": json.dumps(outcome.counts) if outcome.counts is not None else None,
-             "e": json.dumps(outcome.error) if outcome.error else None, "ok": outcome.succeeded,
-             "bad": outcome.failed, "n": outcome.requests})
+        record_end(conn, run_id, outcome)
 
     def _notify(self) -> None:
         with self._ended:
@@ -281,6 +289,24 @@ class RunService:
 
     # ------------------------------------------------------- leases, sweep
 
+    def _adopt(self, orphans: dict[str, tuple[str, str]]) -> list[str]:
+        """Take over runs no live server follows (owner compare-and-set: one server wins each) and hand them
+        to the durable engine, which follows those it still executes; returns the others (lost)."""
+        won: dict[str, str] = {}
+        with self.store.write() as conn:
+            for run_id, (owner, slug) in orphans.items():
+                took = conn.execute(text(
+                    "UPDATE runs SET owner = :me, heartbeat_at = :t WHERE id = :id AND status = 'running' "
+                    "AND COALESCE(owner, '') = :old"), {"me": self.owner, "t": now_iso(), "id": run_id, "old": owner})
+                if took.rowcount == 1:
+                    won[run_id] = slug
+        if not won:
+            return []
+        kept = set(self.executor.adopt(won))
+        if kept:
+            log.info("following %d run(s) in flight on the %s engine", len(kept), self.executor.name)
+        return [run_id for run_id in won if run_id not in kept]
+
     def _heartbeat(self) -> None:
         ids = self.executor.running()
         if ids:
@@ -291,15 +317,24 @@ class RunService:
 
     def sweep(self, *, at_start: bool = False, ids: list[str] | None = None) -> int:
         """Mark lost runs interrupted: those given, those whose lease ran out, and at start those whose
-        owner was a process of this machine that no longer exists."""
+        owner was a process of this machine that no longer exists. On a durable engine the last two kinds,
+        and the runs it started itself, are first offered to the engine to adopt (see `_adopt`)."""
         stale = _iso(datetime.now(UTC) - LEASE)
         error = json.dumps({"message": "interrupted: the server running it stopped", "kind": "interrupted"})
         lost: list[str] = list(ids or [])
+        orphans: dict[str, tuple[str, str]] = {}  # run id -> (owner, project slug)
         with self.store.read() as conn:
-            rows = conn.execute(text("SELECT id, owner, heartbeat_at FROM runs WHERE status = 'running'"))
+            rows = conn.execute(text(
+                "SELECT r.id, r.owner, r.heartbeat_at, p.slug FROM runs r LEFT JOIN projects p "
+                "ON p.id = r.project_id WHERE r.status = 'running'"))
             for row in rows:
-                if (row.heartbeat_at or "") < stale or (at_start and _dead_here(row.owner or "")):
+                gone = (row.heartbeat_at or "") < stale or (at_start and _dead_here(row.owner or ""))
+                if self.executor.durable and (gone or row.owner == UNFOLLOWED):
+                    orphans[row.id] = (row.owner or "", row.slug or "")
+                elif gone:
                     lost.append(row.id)
+        if orphans:
+            lost += self._adopt(orphans)
         if lost:
             with self.store.write() as conn:
                 for run_id in lost:

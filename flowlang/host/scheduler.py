@@ -168,6 +168,7 @@ class ScheduledPipe:
     missed: str = "skip"
     active: bool = True
     busy: bool = False
+    project_slug: str = ""  # an engine that schedules pipes itself routes them by project
 
 
 @dataclass(frozen=True)
@@ -214,18 +215,56 @@ class ScheduleStore(Protocol):
         advanced the pipe first)."""
 
 
-class Scheduler:
+class PipeScheduler(Protocol):
+    """What fires schedule pipes in a server: the host's `Scheduler`, or an engine's own (Temporal Schedules)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Ticking:
+    """Calls `tick()` every `interval` seconds in a daemon thread from `start()` to `stop()`; a tick that
+    fails (a database hiccup) is logged and the next one tries again."""
+
+    thread_name = "flowlang-scheduler"
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("%s: a tick failed", self.thread_name)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class Scheduler(Ticking):
     """Ticks every `interval` seconds in a thread; `tick()` alone is what tests drive."""
 
     def __init__(self, store: ScheduleStore, clock: Clock | None = None, *, interval: float = 1.0,
                  grace: timedelta = DEFAULT_GRACE, on_fire: Callable[[str], None] | None = None) -> None:
+        super().__init__(interval)
         self.store = store
         self.clock = clock or SystemClock()
-        self.interval = interval
         self.grace = grace
         self.on_fire = on_fire  # told each new run id (the host wakes its dispatcher)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def tick(self) -> list[str]:
         """One pass over every schedule pipe; returns the ids of the runs this server queued."""
@@ -248,20 +287,3 @@ class Scheduler:
                 if self.on_fire is not None:
                     self.on_fire(run_id)
         return fired
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="flowlang-scheduler", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # a database hiccup: log it and try again at the next tick
-                log.exception("scheduler tick failed")
-            self._stop.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)

@@ -20,7 +20,13 @@ from starlette.applications import Starlette
 
 from flowlang.host.executors import create_executor
 from flowlang.host.runs import RunService, insert_run
-from flowlang.host.scheduler import Clock, ScheduledPipe, Scheduler, clock_from_setting
+from flowlang.host.scheduler import (
+    Clock,
+    PipeScheduler,
+    ScheduledPipe,
+    Scheduler,
+    clock_from_setting,
+)
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
 from flowlang.host.vault import Vault, VaultError
@@ -46,12 +52,13 @@ class DatabaseSchedule:
         with self.store.read() as conn:
             rows = conn.execute(text(
                 "SELECT p.id, p.schedules, p.timezone, p.next_run_at, p.overlap, p.missed, p.enabled, "
-                "f.enabled AS flow_enabled, (SELECT COUNT(*) FROM runs r WHERE r.pipe_id = p.id AND "
+                "f.enabled AS flow_enabled, pr.slug, (SELECT COUNT(*) FROM runs r WHERE r.pipe_id = p.id AND "
                 "r.status IN ('queued', 'running')) AS active_runs FROM pipes p JOIN flows f ON f.id = p.flow_id "
-                "WHERE p.trigger = 'schedule'")).fetchall()
+                "JOIN projects pr ON pr.id = p.project_id WHERE p.trigger = 'schedule'")).fetchall()
         return [ScheduledPipe(id=r.id, schedules=json.loads(r.schedules), timezone=r.timezone,
                               next_run_at=_parse(r.next_run_at), overlap=r.overlap, missed=r.missed,
-                              active=bool(r.enabled) and bool(r.flow_enabled), busy=r.active_runs > 0)
+                              active=bool(r.enabled) and bool(r.flow_enabled), busy=r.active_runs > 0,
+                              project_slug=r.slug)
                 for r in rows]
 
     def advance(self, pipe: ScheduledPipe, next_run_at: datetime | None, fire_for: datetime | None) -> str | None:
@@ -75,7 +82,7 @@ class DatabaseSchedule:
 @dataclass
 class Services:
     runs: RunService
-    scheduler: Scheduler
+    scheduler: PipeScheduler
     clock: Clock
 
     def stop(self) -> None:
@@ -111,8 +118,9 @@ def warn_undecryptable(store: Store, vault: Vault) -> None:
 
 
 def start_services(settings: Settings, store: Store, vault: Vault, app: Starlette | None = None) -> Services:
-    """Sweep lost runs, start the executor, the dispatcher and the scheduler; `app.state` gets the run
-    service and the scheduler's clock (`runs`, `clock`), which the pipes and runs endpoints use."""
+    """Sweep lost runs, start the executor, the dispatcher and the scheduler (the host's, or the engine's own:
+    Temporal Schedules); `app.state` gets the run service and the scheduler's clock (`runs`, `clock`), which
+    the pipes and runs endpoints use."""
     runs = RunService(store, vault, create_executor(settings), retention_days=settings.retention_days)
     clock = clock_from_setting(settings.test_clock)
     if app is not None:
@@ -122,7 +130,8 @@ def start_services(settings: Settings, store: Store, vault: Vault, app: Starlett
     runs.start()
     if settings.test_clock:
         log.warning("the scheduler reads its time from %s (a test-only setting)", settings.test_clock)
-    scheduler = Scheduler(DatabaseSchedule(store), clock, interval=0.25 if settings.test_clock else 1.0,
-                          on_fire=lambda run_id: runs.wake())
+    scheduler: PipeScheduler = runs.executor.own_scheduler(DatabaseSchedule(store), clock) or Scheduler(
+        DatabaseSchedule(store), clock, interval=0.25 if settings.test_clock else 1.0,
+        on_fire=lambda run_id: runs.wake())
     scheduler.start()
     return Services(runs, scheduler, clock)

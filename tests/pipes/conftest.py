@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from engines import SERVED
+from engines import OWN_SCHEDULES, SERVED
 from host.harness import HostServer, start_server
 from jobs import EXAMPLES, MemoryRecorder
 
@@ -56,6 +56,8 @@ def executor(request: pytest.FixtureRequest, pipes_db: str | None,
     """A server running its flows on one engine (engines.SERVED), with a test clock file for its scheduler
     (served.set_clock): every end-to-end pipes test runs on each engine and each store."""
     pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
+    if getattr(request.module, "FIRES_ON_THE_TEST_CLOCK", False) and request.param in OWN_SCHEDULES:
+        pytest.skip(OWN_SCHEDULES[request.param])  # before its server and workers start
     directory = tmp_path_factory.mktemp(f"pipes-{request.param}")
     clock = directory / "clock"
     with SERVED[request.param](directory, pipes_db) as engine, \

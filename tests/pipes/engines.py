@@ -14,6 +14,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from flowlang.host.executors import Executor, InProcessExecutor
 
 
@@ -44,6 +46,21 @@ SERVED: dict[str, Callable[[Path, str | None], AbstractContextManager[ServedEngi
     "inprocess": _inprocess,
     "temporal": _temporal,
 }
+# Engines that fire schedule pipes on a clock of their own, so the host's test clock (FLOWLANG_TEST_CLOCK) moves
+# nothing there: the tests that fire schedules with it skip on them, saying where their schedules are tested.
+OWN_SCHEDULES: dict[str, str] = {
+    "temporal": "with --engine temporal, Temporal Schedules fire schedule pipes on Temporal's clock, not the host's "
+                "test clock: tests/temporal/test_temporal_schedules.py tests them there",
+}
+
+
+def fires_on_the_test_clock(request: pytest.FixtureRequest) -> None:
+    """Skip the test on an engine of OWN_SCHEDULES (its `executor` parameter)."""
+    engine = request.node.callspec.params.get("executor")
+    if engine in OWN_SCHEDULES:
+        pytest.skip(OWN_SCHEDULES[engine])
+
+
 IN_PROCESS: dict[str, Callable[[], Executor]] = {
     "inprocess": lambda: InProcessExecutor(workers=2),
 }

@@ -13,6 +13,8 @@ from typing import Any
 from host.harness import Tenant
 from served import published, runs_of, schedule, set_clock, until, wait_run
 
+FIRES_ON_THE_TEST_CLOCK = True  # skipped on engines with schedules of their own (engines.OWN_SCHEDULES)
+
 SLOW = 'flow slow {\n  wait 4s\n  return "done"\n}\n'
 QUICK = "flow quick {\n  return 1\n}\n"
 

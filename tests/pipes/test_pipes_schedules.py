@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from engines import fires_on_the_test_clock
 from host.flows import create
 from served import published, runs_of, set_clock
 
@@ -23,7 +24,8 @@ def test_invalid_schedules_are_422_with_the_checkers_message(executor) -> None:
     assert any("unknown time zone 'Mars/Base'" in d for d in details)
 
 
-def test_a_schedule_fires_once_per_due_time_on_the_test_clock(executor) -> None:
+def test_a_schedule_fires_once_per_due_time_on_the_test_clock(executor, request) -> None:
+    fires_on_the_test_clock(request)
     set_clock(executor, "2026-03-29T00:40:00Z")
     tenant = executor.tenant()
     flow = published(tenant, 'flow tick {\n  state.n = (state?.n ?? 0) + 1\n  return state.n\n}\n')

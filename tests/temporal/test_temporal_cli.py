@@ -35,3 +35,10 @@ def test_a_worker_refuses_a_malformed_address(tmp_path: Path) -> None:
     done = flowlang(tmp_path, "worker", "--db", str(tmp_path / "host.db"), "--temporal", "nowhere")
     assert done.returncode == 2
     assert "--temporal must be HOST:PORT, not 'nowhere'" in done.stderr
+
+
+def test_a_project_task_queue_must_name_the_project_and_the_queue(tmp_path: Path) -> None:
+    done = flowlang(tmp_path, "serve", "--engine", "temporal", "--temporal", "127.0.0.1:7233", "--db",
+                    str(tmp_path / "host.db"), "--port", "0", "--project-task-queue", "acme")
+    assert done.returncode == 2
+    assert "--project-task-queue takes SLUG=VALUE (a project's slug and its value), not 'acme'" in done.stderr

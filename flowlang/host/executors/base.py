@@ -11,8 +11,12 @@ the same tests, and the API cannot tell them apart.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from flowlang.host.scheduler import Clock, PipeScheduler, ScheduleStore
 
 # How a run can end; `queued` and `running` belong to the host's bookkeeping, not to an engine.
 FINAL_STATUSES = ("ok", "failed", "interrupted")
@@ -105,6 +109,17 @@ class Executor(ABC):
     """An engine that runs `RunJob`s and reports through a `Recorder`."""
 
     name: str = "executor"
+    durable: bool = False  # runs outlive this process: they go on elsewhere, and a server can adopt them
+
+    def adopt(self, runs: Mapping[str, str]) -> list[str]:
+        """Follow runs in flight that no live server follows (run id -> project slug): a durable engine
+        takes those it still executes and returns their ids; the others are lost. Others adopt nothing."""
+        return []
+
+    def own_scheduler(self, store: ScheduleStore, clock: Clock) -> PipeScheduler | None:
+        """The scheduler of an engine that fires schedule pipes itself (Temporal Schedules), started by the
+        host instead of its own; None: the host's scheduler fires them."""
+        return None
 
     @abstractmethod
     def start(self, recorder: Recorder) -> None:

@@ -2,13 +2,15 @@
 
 Built once from the flags of `flowlang serve --engine temporal` and `flowlang worker` and the environment
 (FLOWLANG_TEMPORAL, FLOWLANG_TEMPORAL_NAMESPACE, FLOWLANG_TEMPORAL_TASK_QUEUE, FLOWLANG_TEMPORAL_API_KEY,
-FLOWLANG_TEMPORAL_TLS_CERT/_KEY/_CA, FLOWLANG_TEMPORAL_HEARTBEAT_TIMEOUT); flags win.
+FLOWLANG_TEMPORAL_TLS_CERT/_KEY/_CA, FLOWLANG_TEMPORAL_HEARTBEAT_TIMEOUT); flags win. A project may have a
+task queue and a namespace of its own (`--project-task-queue SLUG=QUEUE`, `--project-namespace SLUG=NS`, or
+FLOWLANG_TEMPORAL_PROJECT_TASK_QUEUES / _NAMESPACES as `slug=value,slug=value`): its runs and schedules go there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_NAMESPACE = "default"
@@ -37,6 +39,20 @@ class TemporalOptions:
     tls_ca: str | None = None  # server root CA, PEM file (else the system's)
     api_key: str | None = None  # Temporal Cloud API key (implies TLS)
     heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT
+    project_task_queues: Mapping[str, str] = field(default_factory=dict)  # project slug -> its task queue
+    project_namespaces: Mapping[str, str] = field(default_factory=dict)  # project slug -> its namespace
+
+    def task_queue_of(self, project_slug: str) -> str:
+        """The task queue of a project's runs and schedules."""
+        return self.project_task_queues.get(project_slug, self.task_queue)
+
+    def namespace_of(self, project_slug: str) -> str:
+        """The namespace of a project's workflows and schedules."""
+        return self.project_namespaces.get(project_slug, self.namespace)
+
+    def namespaces(self) -> list[str]:
+        """Every namespace the server uses: its own and the projects'."""
+        return sorted({self.namespace, *self.project_namespaces.values()})
 
     def __repr__(self) -> str:
         return (f"TemporalOptions(address={self.address!r}, namespace={self.namespace!r}, "
@@ -45,6 +61,18 @@ class TemporalOptions:
     @property
     def uses_tls(self) -> bool:
         return self.tls or bool(self.api_key or self.tls_cert or self.tls_ca)
+
+
+def _per_project(option: str, given: Iterable[str] | None, env_value: str | None) -> dict[str, str]:
+    """`SLUG=VALUE` pairs of a repeated flag (or of its variable, comma-separated): flags win over the variable."""
+    pairs = list(given or []) or [part for part in (env_value or "").split(",") if part.strip()]
+    routes: dict[str, str] = {}
+    for pair in pairs:
+        slug, equals, value = pair.strip().partition("=")
+        if not equals or not slug.strip() or not value.strip():
+            raise TemporalOptionsError(f"{option} takes SLUG=VALUE (a project's slug and its value), not {pair!r}")
+        routes[slug.strip()] = value.strip()
+    return routes
 
 
 def temporal_options(flags: Mapping[str, Any], env: Mapping[str, str]) -> TemporalOptions:
@@ -74,4 +102,8 @@ def temporal_options(flags: Mapping[str, Any], env: Mapping[str, str]) -> Tempor
         tls=bool(flags.get("tls")), tls_cert=cert, tls_key=key,
         tls_ca=flags.get("tls_ca") or env.get("FLOWLANG_TEMPORAL_TLS_CA") or None,
         api_key=env.get("FLOWLANG_TEMPORAL_API_KEY") or None, heartbeat_timeout=timeout,
+        project_task_queues=_per_project("--project-task-queue", flags.get("project_task_queue"),
+                                         env.get("FLOWLANG_TEMPORAL_PROJECT_TASK_QUEUES")),
+        project_namespaces=_per_project("--project-namespace", flags.get("project_namespace"),
+                                        env.get("FLOWLANG_TEMPORAL_PROJECT_NAMESPACES")),
     )

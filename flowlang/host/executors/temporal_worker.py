@@ -6,7 +6,8 @@ runs it with `run_job` as the in-process executor does, and records log lines, s
 that database (a `RunService` as Recorder). While the flow runs it heartbeats to Temporal and renews the
 run's lease in the database. A retried activity (its first worker died) starts the flow again: the flow
 loads the state of its last `checkpoint` and goes on from there; log lines continue after the last one.
-A run whose outcome is already recorded is never executed again.
+A run whose outcome is already recorded is never executed again. A schedule pipe's firing (its Temporal
+Schedule's workflow) records its run with `fire_pipe` (temporal_fire.py), then runs it as any other.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -30,8 +31,17 @@ from flowlang.host.executors.base import Executor, LogLine, RunJob, RunOutcome
 from flowlang.host.executors.flowrun import CompiledCache, LiveRun, run_job
 from flowlang.host.executors.inprocess import RECURSION_LIMIT, WORKER_STACK
 from flowlang.host.executors.temporal import connect
+from flowlang.host.executors.temporal_fire import fire_pipe
 from flowlang.host.executors.temporal_options import TemporalOptions, TemporalUnreachable
-from flowlang.host.executors.temporal_workflow import ACTIVITY, RunRequest, RunWorkflow
+from flowlang.host.executors.temporal_workflow import (
+    ACTIVITY,
+    FIRE_ACTIVITY,
+    Fired,
+    FireDue,
+    PipeScheduleWorkflow,
+    RunRequest,
+    RunWorkflow,
+)
 from flowlang.host.runs import RunService
 from flowlang.host.store import Store, now_iso
 from flowlang.host.store import credentials as credentials_repo
@@ -132,6 +142,16 @@ class RunActivities:
         await loop.run_in_executor(None, self.recorder.finish, job.run_id, outcome)
         return outcome.status
 
+    @activity.defn(name=FIRE_ACTIVITY)
+    async def fire(self, due: FireDue) -> Fired:
+        """Record the run of a schedule pipe's due time (or why none runs)."""
+        moment = datetime.fromisoformat(due.due.replace("Z", "+00:00"))
+        fired = await asyncio.get_running_loop().run_in_executor(
+            None, fire_pipe, self.store, self.vault, due.pipe_id, moment)
+        log.info("pipe %s at %s: %s%s", due.pipe_id, due.due, fired.reason,
+                 f" -> run {fired.run_id}" if fired.run_id else "")
+        return fired
+
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.cache.close()
@@ -152,8 +172,9 @@ async def run_worker(options: TemporalOptions, store: Store, vault: Vault, concu
     # The workflow is one activity call, deterministic by construction: it runs outside Temporal's sandbox,
     # whose per-workflow module reloading cost a third of the throughput (docs/performance.md, section 7).
     runner = UnsandboxedWorkflowRunner()
-    worker = Worker(client, task_queue=options.task_queue, workflows=[RunWorkflow], workflow_runner=runner,
-                    activities=[activities.run_flow], max_concurrent_activities=concurrency,
+    worker = Worker(client, task_queue=options.task_queue, workflows=[RunWorkflow, PipeScheduleWorkflow],
+                    workflow_runner=runner, activities=[activities.run_flow, activities.fire],
+                    max_concurrent_activities=concurrency,
                     graceful_shutdown_timeout=timedelta(seconds=5))
     try:
         if ready is not None:
