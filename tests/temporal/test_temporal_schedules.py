@@ -75,6 +75,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
     with temporal_workers(directory, None, workers=2) as (args, env, workers):
         routed = Workers(directory, workers.db, workers.address, workers.queue + "-routed", workers.env)
         routed.start()
+        env = {**env, "FLOWLANG_TEST_CLOCK": str(directory / "clock")}  # the real time until the last test
         host = Host(directory, workers.db, (*args, "--project-task-queue", f"{ROUTED}={routed.queue}"), env,
                     workers.address, workers.queue, routed.queue)
         try:
@@ -238,3 +239,24 @@ def test_a_project_with_a_task_queue_of_its_own_runs_on_its_workers(host: Host) 
             return str((await client.get_workflow_handle(run_id).describe()).task_queue)
         queues[slug] = host.temporal(queue_of)
     assert queues == {ROUTED: host.routed_queue, None: host.queue}
+
+
+def test_enabling_a_run_once_pipe_backfills_the_latest_time_it_missed_while_disabled(host: Host) -> None:
+    """Last of the module: it moves the host's test clock (the pipe's next_run_at and missed times follow it)."""
+    assert host.server is not None
+    clock = host.directory / "clock"
+    clock.write_text("2027-01-05T00:00:30Z")
+    tenant = host.server.tenant()
+    made = flow(tenant, '  return 1')
+    data = pipe(tenant, made["id"], trigger="schedule", schedules=["*/15 * * * *"], missed="run_once", enabled=False)
+    assert data["next_run_at"] == "2027-01-05T00:15:00Z"
+    until(lambda: (s := described(host, data["id"])) and s.schedule.state.paused, what="the paused Schedule")
+    clock.write_text("2027-01-05T00:50:00Z")  # 00:15, 00:30 and 00:45 pass while the pipe is disabled
+    change(tenant, data["id"], enabled=True)
+    [run] = until(lambda: runs_of(tenant, data["id"]), timeout=60, what="the backfilled run")
+    assert run["scheduled_for"] == "2027-01-05T00:45:00Z"  # once, for the latest of them
+    assert ended(tenant.http, run["id"])["status"] == "ok"
+    until(lambda: tenant.http.get(f"/v2/pipes/{data['id']}").json()["data"]["next_run_at"] == "2027-01-05T01:00:00Z",
+          what="next_run_at moving on")
+    time.sleep(1)
+    assert len(runs_of(tenant, data["id"])) == 1
