@@ -6,7 +6,8 @@ from flowlang import nodes
 from flowlang.checker.context import CALLABLE_PARAMS, Context, Signature
 from flowlang.checker.traverse import describe_kind, expr_nodes, program_exprs
 from flowlang.diagnostics import Span, did_you_mean
-from flowlang.systems import CALL_ARGUMENTS, SETTING_FUNCTIONS, SystemModel
+from flowlang.keysites import KEY_ARGUMENT, KEY_LOCATIONS
+from flowlang.systems import CALL_ARGUMENTS, SETTING_FUNCTIONS, SystemModel, literal_string
 
 
 def _plural(n: int, word: str) -> str:
@@ -68,6 +69,7 @@ class CallChecker:
         self.funcs = ctx.funcs_for(file)
         self.systems = ctx.systems_for(file)
         self.allowed_lambdas: set[int] = set()
+        self.key_forms: set[int] = set()  # `header("Idempotency-Key", o.id)` as a call's idempotency_key
         self.signatures: dict[str, Signature | None] = {}
 
     def check(self, program: nodes.Program, exempt: set[int]) -> None:
@@ -77,7 +79,7 @@ class CallChecker:
                 kind = type(node)
                 if kind is nodes.Call:
                     assert isinstance(node, nodes.Call)
-                    if id(node) not in exempt:
+                    if id(node) not in exempt and id(node) not in self.key_forms:
                         self.call(node)
                 elif kind is nodes.ApiCall:
                     assert isinstance(node, nodes.ApiCall)
@@ -96,8 +98,13 @@ class CallChecker:
             sig = self.signatures[call.func] = self.ctx.signature(call.func, self.file)
         if sig is None:
             if call.func in SETTING_FUNCTIONS:
-                self.ctx.report("E208", f"'{call.func}' is a setting function: it is only valid in a system's "
-                                "`auth` setting or an operation's `paginate` option", call.func_span)
+                if call.func in KEY_LOCATIONS:
+                    self.ctx.report("E208", f"'{call.func}' is a setting function: it is only valid in an "
+                                    "operation's `idempotency_key` option or a call's `idempotency_key:` argument",
+                                    call.func_span, f'call sys.op(…, idempotency_key: {call.func}("…", o.id))')
+                else:
+                    self.ctx.report("E208", f"'{call.func}' is a setting function: it is only valid in a system's "
+                                    "`auth` setting or an operation's `paginate` option", call.func_span)
             elif not self.ctx.incomplete:
                 hint = did_you_mean(call.func, [*self.funcs, *self.ctx.builtins])
                 if call.func in self.ctx.funcs:
@@ -152,8 +159,13 @@ class CallChecker:
             given.add(arg.name)
             if not (arg.name == "query" and "query" in op.query_params):  # then `query: "x"` is ?query=x
                 self.api_argument_kind(label, arg.name, arg.value, op.path_params)
-            if arg.name not in allowed and not op.from_spec:
+            if arg.name == KEY_ARGUMENT and self.key_form(label, arg.value):
+                continue  # the call says where its key goes: any operation takes it
+            if arg.name not in allowed and (not op.from_spec or arg.name == KEY_ARGUMENT):
                 hint = did_you_mean(arg.name, allowed)
+                if arg.name == KEY_ARGUMENT:
+                    hint = (f"{label} has no idempotency_key: option to say where the key goes: say it here, "
+                            'idempotency_key: header("Idempotency-Key", …) (or query/body)')
                 self.ctx.report("E210", f"{label}() has no argument '{arg.name}'", arg.span,
                                 hint or "use path parameters by name, query: {…}, body: … or headers: {…}")
         missing = [p for p in op.path_params if p not in given]
@@ -164,6 +176,25 @@ class CallChecker:
         if call.mode == "each" and not op.has_items:
             self.ctx.report("E212", f"'each' needs an operation with `items`, and {label} has none",
                             call.span, f"add `{{ items: \"…\" }}` to the operation, or use `call {label}(…)`")
+
+    def key_form(self, label: str, value: nodes.Node) -> bool:
+        """Is a call's `idempotency_key:` the form `header(NAME, SOURCE)` (or query/body)? Checks it if so."""
+        if not isinstance(value, nodes.Call) or value.func not in KEY_LOCATIONS:
+            return False
+        self.key_forms.add(id(value))
+        if len(value.args) < 2:
+            self.ctx.report("E203", f"at a call, {value.func}() takes the key's name and its source", value.span,
+                            f'such as {value.func}("…", o.id): the key is made from o.id (without a source, give '
+                            f"the operation the option idempotency_key: {value.func}(\"…\"))")
+            return True
+        sig = Signature(value.func, "setting function", (("name", True), ("source", True)))
+        bound = check_arguments(self.ctx, sig, value.args, value.span)
+        name = bound.get("name")
+        if name is not None and not literal_string(name.value):
+            self.ctx.report("E223", f"the name of {value.func}() in the idempotency_key of {label}() must be a "
+                            "string", name.value.span, f'such as {value.func}("Idempotency-Key", o.id)'
+                            if value.func == "header" else f'such as {value.func}("idempotency_key", o.id)')
+        return True
 
     def api_argument_kind(self, label: str, name: str, value: nodes.Node, path_params: tuple[str, ...]) -> None:
         """`query:` and `headers:` are objects; a path parameter is text or a number."""

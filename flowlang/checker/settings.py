@@ -143,8 +143,22 @@ class SettingsChecker:
         for op in system.operations:
             self.operation_path(op)
             for setting in self.keys(op.options, OPERATION_OPTIONS, f"operation '{op.name}'"):
+                if self.key_with_source(setting):
+                    continue
                 if self.plain(setting):
                     OPTION_RULES[setting.key](self, setting)
+
+    def key_with_source(self, setting: nodes.Setting) -> bool:
+        """`idempotency_key: header("Idempotency-Key", o.id)` on an operation: the source belongs to a call."""
+        value = setting.value
+        if setting.key != "idempotency_key" or not isinstance(value, nodes.Call) or len(value.args) < 2:
+            return False
+        self.exempt.add(id(value))
+        fn = value.func
+        self.ctx.report("E214", f"an operation's idempotency_key says only where the key goes: {fn}(name)",
+                        value.args[1].span, f'give the source at each call, idempotency_key: {fn}("…", o.id), or '
+                        f'keep {fn}("…") here and write idempotency_key: o.id at the call')
+        return True
 
     def base_url(self, setting: nodes.Setting) -> None:
         kind = describe_kind(setting.value)

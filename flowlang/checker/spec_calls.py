@@ -16,7 +16,7 @@ from flowlang.openapi.responses import ResponseFollower, walk_nodes
 from flowlang.openapi.schema import SchemaViews
 from flowlang.openapi.values import ValueChecker, constant
 
-RESERVED_ARGS = ("query", "body", "headers")
+RESERVED_ARGS = ("query", "body", "headers", "idempotency_key")  # checked by the calls pass
 
 
 @dataclass

@@ -12,6 +12,7 @@ from flowlang.codegen.exprs import ExprEmitter, Scope, Wheres
 from flowlang.codegen.inline import Inlined, builtin_index, inline, sorted_imports
 from flowlang.codegen.layout import INDENT, Brackets, Doc, Text, call, lines_of, seq
 from flowlang.codegen.sites import Sites
+from flowlang.keysites import key_sites
 
 # Names the support code and the entry points of a generated module define.
 SUPPORT_NAMES = {
@@ -206,6 +207,7 @@ def build_context(project: Any, flow_name: str | None, counting: bool = False) -
     wheres = Wheres(root_file)
     exprs = ExprEmitter(inlined.name, inlined.builtins, {f.name for f in funcs}, wheres)
     exprs.counting = counting
+    exprs.key_sites = key_sites(project.programs.values())
     sources: dict[str, str] = dict(project.sources)
     systems = _system_lines(project, exprs, inlined, _used_operations(flow, funcs))
     definitions = [_function("def build_systems() -> dict[str, Any]:", SYSTEMS_DOC, [], systems)]

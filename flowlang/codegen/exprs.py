@@ -25,6 +25,7 @@ from flowlang.codegen.layout import (
     seq,
 )
 from flowlang.codegen.sites import Sites
+from flowlang.keysites import KEY_ARGUMENT, call_site_form
 from flowlang.runtime.config import SETTING_FUNCTIONS
 from flowlang.runtime.values import to_text
 
@@ -126,6 +127,7 @@ class ExprEmitter:
         self.module_defs: list[list[str]] = []
         self.fast = False  # writing a fast copy (of a hoisted lambda or a statement): `a.b` is `a["b"]`
         self.counting = False  # statements call rt.hit as they begin (compile_project(counting=True))
+        self.key_sites: dict[tuple[str, int, int], str] = {}  # keysites.key_sites() of the project
         self._dispatch: dict[type, Callable[[nodes.Node, Scope], Doc]] = {}
         for cls in typing.get_args(nodes.Expr):
             method = getattr(self, f"emit_{cls.__name__}", None)
@@ -352,11 +354,24 @@ class ExprEmitter:
             message = names.string(f"{node.system}.{node.operation}(): arguments must be named")
             return call("fail_now", names.string("data"), message, where)
         items = tuple(
-            seq(names.string(a.name or "") + ": ", self.nested(a.value, scope)) for a in node.args
+            seq(names.string(a.name or "") + ": ",
+                self._key_source(node, a.value, scope) if a.name == KEY_ARGUMENT else self.nested(a.value, scope))
+            for a in node.args
         )
         method = "rt.each" if node.mode == "each" else "rt.call"
         args = Brackets("{", items, "}", collection=True)
         return call(method, names.string(node.system), names.string(node.operation), args, where)
+
+    def _key_source(self, node: nodes.ApiCall, value: nodes.Node, scope: Scope) -> Doc:
+        """`idempotency_key: e` or `idempotency_key: header("Idempotency-Key", e)`: a KeySource for the runtime."""
+        span = node.span
+        site = names.string(self.key_sites.get((span.file, span.line, span.column), f"{node.system}.{node.operation}"))
+        form = call_site_form(value)
+        if form is None:
+            return call(self._v("config", "call_key"), site, self.nested(value, scope))
+        location, name, source = form
+        return call(self._v("config", "call_key"), site, self.nested(source, scope), names.string(location),
+                    self.nested(name, scope))
 
     def emit_Lambda(self, node: nodes.Lambda, scope: Scope) -> Doc:
         """lambda: params "=>" expr — missing arguments are null, extra ones ignored"""

@@ -142,12 +142,14 @@ def compile_project(project: Any, counting: bool = False) -> CompiledProject:
     `counting`: the statements report to `run.hit` as they begin (the flowchart's per-node counts of a
     run made with `count_locations`); without it they do not, and cost nothing more.
     """
+    from flowlang.keysites import key_sites
     from flowlang.stdlib import load_all
     from flowlang.systems import build_systems as system_models
 
     parsed: list[nodes.Program] = list(project.programs.values())
     models, _ = system_models(parsed)
-    ctx = Ctx(funcs=program.declare_funcs(parsed), builtins=load_all(), systems=models, counting=counting)
+    ctx = Ctx(funcs=program.declare_funcs(parsed), builtins=load_all(), systems=models, counting=counting,
+              key_sites=key_sites(parsed))
     with _deep_stack():
         return CompiledProject(project.root, [program.compile_Program(p, ctx) for p in parsed])
 

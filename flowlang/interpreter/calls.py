@@ -19,7 +19,8 @@ from flowlang.interpreter.core import (
     compiles,
     where_of,
 )
-from flowlang.runtime.config import SETTING_FUNCTIONS, call_setting_function
+from flowlang.keysites import KEY_ARGUMENT, call_site_form
+from flowlang.runtime.config import SETTING_FUNCTIONS, call_key, call_setting_function
 from flowlang.runtime.errors import FlowError, Where
 
 
@@ -256,6 +257,9 @@ def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
     positional, named = _split_args(node.args, ctx)
     if positional:
         return _raiser(f"{system}.{operation}(): arguments must be named", where)
+    site = ctx.key_sites.get(where or ("", 0, 0), f"{system}.{operation}")
+    named = tuple((key, _key_source(arg.value, site, ctx) if key == KEY_ARGUMENT else fn)
+                  for (key, fn), arg in zip(named, (a for a in node.args if a.name is not None), strict=True))
     if node.mode == "each":
 
         def each(frame: Frame) -> Any:
@@ -269,6 +273,17 @@ def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
         return frame[RUN].call(system, operation, args, where)
 
     return call
+
+
+def _key_source(value: nodes.Node, site: str, ctx: Ctx) -> Eval:
+    """`idempotency_key: e` or `idempotency_key: header("Idempotency-Key", e)`: a KeySource for the runtime."""
+    form = call_site_form(value)
+    if form is None:
+        source = compile_node(value, ctx)
+        return lambda frame: call_key(site, source(frame))
+    location, name_node, source_node = form
+    name, source = compile_node(name_node, ctx), compile_node(source_node, ctx)
+    return lambda frame: call_key(site, source(frame), location, name(frame))
 
 
 @compiles

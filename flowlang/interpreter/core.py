@@ -68,6 +68,7 @@ class Ctx:
     systems: dict[str, Any] = field(default_factory=dict)  # name -> systems.SystemModel (spec operations)
     outermost: bool = False  # not inside a loop or func: a loop here may draw the progress bar
     counting: bool = False  # report each statement begun to `run.hit` (runtime/counts.py)
+    key_sites: dict[tuple[str, int, int], str] = field(default_factory=dict)  # keysites.key_sites()
 
     def in_loop(self) -> Ctx:
         return replace(self, outermost=False) if self.outermost else self

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flowlang.runtime.errors import FlowError, Where
-from flowlang.runtime.idempotency import IdempotencyKey
+from flowlang.runtime.idempotency import IdempotencyKey, KeySource
 from flowlang.runtime.values import is_number, to_text, type_name
 
 # Keys a `system` block may set (`spec` is read by the loader, not by the runtime).
@@ -297,6 +297,12 @@ def key_query(name: Any) -> IdempotencyKey:
 def key_body(name: Any) -> IdempotencyKey:
     """`idempotency_key: body("key")`: a field of the JSON object body"""
     return _key("body", name)
+
+
+def call_key(site: str, value: Any, location: str | None = None, name: Any = None) -> KeySource:
+    """A call's `idempotency_key: e` (the key goes where the operation's option says), or its
+    `idempotency_key: header("Idempotency-Key", e)` (or query/body): the key goes there."""
+    return KeySource(value, site, None if location is None else _key(location, name))
 
 
 SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {

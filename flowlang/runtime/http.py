@@ -28,7 +28,7 @@ from flowlang.runtime.config import (
 )
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.failures import describe, read_body, retry_after, wait_refused, within
-from flowlang.runtime.idempotency import IdempotencyKey, KeyMaker
+from flowlang.runtime.idempotency import IdempotencyKey, KeyMaker, KeySource
 from flowlang.runtime.masking import mask_secrets
 from flowlang.runtime.origin import (
     BadRedirect,
@@ -70,6 +70,7 @@ class _Call:
     content: bytes | None
     where: Where
     body: Any = None  # the body value (pages of a body cursor re-encode it)
+    keyed: bool = False  # it carries an idempotency key: a POST or PATCH may be retried
 
 
 def _query_pairs(name: str, value: Any, out: QueryPairs) -> None:
@@ -233,7 +234,7 @@ class HttpClient:
         if step.url is not None:  # follow a link: its own query; credentials only if it stays on the origin
             httpx.URL(step.url)  # an invalid link fails here, as page N's error
             return _Call(base.system, base.op, step.url, [], base.headers, base.private, base.content, base.where,
-                         base.body)
+                         base.body, base.keyed)
         names = set(step.query)
         query = [pair for pair in base.query if pair[0] not in names]
         body, content, headers = base.body, base.content, base.headers
@@ -245,7 +246,8 @@ class HttpClient:
         if body is not base.body:
             content, kind = self._encode(base.system.name, base.op, body, base.where)
             headers = {**headers, "content-type": kind or "application/json"}
-        return _Call(base.system, base.op, base.url, query, headers, base.private, content, base.where, body)
+        return _Call(base.system, base.op, base.url, query, headers, base.private, content, base.where, body,
+                     base.keyed)
 
     # --- building a request (caller's thread) --------------------------------------------------
 
@@ -327,7 +329,8 @@ class HttpClient:
                 if value is not None:
                     headers[str(name).lower()] = self._header_value(label, str(name), value, where)
         body = args.get("body")
-        if op.idempotency_key is not None:
+        keyed = op.idempotency_key is not None or "idempotency_key" in args
+        if keyed:
             body = self._add_key(label, op.idempotency_key, args, query, headers, body, where)
         content, kind = self._encode(system, op, body, where)
         if kind is not None:
@@ -340,7 +343,7 @@ class HttpClient:
                 raise FlowError("data", f"{label}: the '{name}' header of system {system}'s auth {problem}", where,
                                 system=system, operation=operation,
                                 hint="check the secret it is made from (a trailing newline?)")
-        return _Call(sys, op, url, query, public, {**credentials, **private}, content, where, body)
+        return _Call(sys, op, url, query, public, {**credentials, **private}, content, where, body, keyed)
 
     def _encode(self, system: str, op: OperationConfig, body: Any, where: Where) -> tuple[bytes | None, str | None]:
         """The body as the operation sends it (JSON, form or multipart; see bodies.py)."""
@@ -350,20 +353,29 @@ class HttpClient:
             raise FlowError("data", self.mask(f"{system}.{op.name}: {exc}"), where,
                             system=system, operation=op.name) from None
 
-    def _add_key(self, label: str, key: IdempotencyKey, args: dict[str, Any], query: QueryPairs,
+    def _add_key(self, label: str, key: IdempotencyKey | None, args: dict[str, Any], query: QueryPairs,
                  headers: dict[str, str], body: Any, where: Where) -> Any:
-        """Put the call's idempotency key where the operation wants it; returns the body (with the key)."""
+        """Put the call's idempotency key where the call or else the operation wants it; returns the body (with
+        the key)."""
         scope = current().run_scope
         if "idempotency_key" in args:
-            source = args["idempotency_key"]
-            if source is None:
+            given = args["idempotency_key"]
+            # the engines pass a KeySource (value, call site, where the call puts it); a bare value is one too
+            source = given if isinstance(given, KeySource) else KeySource(given, label)
+            key = source.key or key
+            if source.value is None:
                 system, _, operation = label.partition(".")
                 raise FlowError("data", f"{label}: the idempotency_key given is null", where,
                                 system=system, operation=operation,
                                 hint="give a value that identifies the record, such as its id")
-            value = self._keys.given(scope.partition("#")[0], label, source)
+            value = self._keys.given(scope.partition("#")[0], source.site, source.value)
         else:
             value = self._keys.derived(scope, label)
+        if key is None:  # the checker refuses `idempotency_key: e` where the operation has no option
+            system, _, operation = label.partition(".")
+            raise FlowError("data", f"{label}: the operation has no idempotency_key: option to say where the key "
+                            "goes", where, system=system, operation=operation,
+                            hint='say it at the call: idempotency_key: header("Idempotency-Key", …)')
         if key.location == "header":
             headers[key.name.lower()] = value
         elif key.location == "query":
@@ -417,7 +429,7 @@ class HttpClient:
         sys, op = call.system, call.op
         timeout = op.timeout if op.timeout is not None else sys.timeout
         attempts = 1 + (op.retry if op.retry is not None else sys.retry)
-        retryable = op.retryable
+        retryable = op.retryable or call.keyed
         tokens = self._tokens.get(sys.name)
         refreshed = False
         attempt = 0

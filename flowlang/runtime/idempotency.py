@@ -4,7 +4,9 @@
 of it carry a key. Without a source the key is derived from the flow, its attempt (how many runs of the flow
 succeeded before: a run after a failed or killed one repeats its keys), the operation and the call's position
 (how many calls of that operation came before it in this run, per parallel iteration). With a source
-(`call shop.create(…, idempotency_key: o.id)`) it is derived from the flow, the operation and that value only.
+(`call shop.create(…, idempotency_key: o.id)`, or `idempotency_key: header("Idempotency-Key", o.id)`, where the
+call also says where the key goes) it is derived from the flow, the call site (flowlang/keysites.py) and that
+value only: the same in every run, resumed or not.
 """
 
 from __future__ import annotations
@@ -27,6 +29,17 @@ class IdempotencyKey:
 
     location: str  # header | query | body
     name: str
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """A call's `idempotency_key:` argument as the engines pass it: the value the key is made from, the call
+    site's name, and where the key goes when the call says so (`header("Idempotency-Key", o.id)`), else None
+    (where the operation's `idempotency_key:` option says)."""
+
+    value: Any
+    site: str
+    key: IdempotencyKey | None = None
 
 
 def run_scope(flow: str, succeeded_before: int) -> str:
@@ -58,6 +71,6 @@ class KeyMaker:
         return _uuid(["flowlang-idempotency", scope, operation, list(path), number])
 
     @staticmethod
-    def given(flow: str, operation: str, source: Any) -> str:
-        """The key of a call whose source is given: the same for the same value, in any run."""
-        return _uuid(["flowlang-idempotency", flow, operation, "source", source])
+    def given(flow: str, site: str, source: Any) -> str:
+        """The key of a call whose source is given: the same for the same value at the same call site, in any run."""
+        return _uuid(["flowlang-idempotency", flow, site, "source", source])
