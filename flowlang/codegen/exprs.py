@@ -366,11 +366,11 @@ class ExprEmitter:
         """`idempotency_key: e` or `idempotency_key: header("Idempotency-Key", e)`: a KeySource for the runtime."""
         span = node.span
         site = names.string(self.key_sites.get((span.file, span.line, span.column), f"{node.system}.{node.operation}"))
-        form = call_site_form(value)
+        form, where = call_site_form(value), self.where(node)
         if form is None:
-            return call(self._v("config", "call_key"), site, self.nested(value, scope))
+            return call(self._v("config", "call_key"), site, where, self.nested(value, scope))
         location, name, source = form
-        return call(self._v("config", "call_key"), site, self.nested(source, scope), names.string(location),
+        return call(self._v("config", "call_key"), site, where, self.nested(source, scope), names.string(location),
                     self.nested(name, scope))
 
     def emit_Lambda(self, node: nodes.Lambda, scope: Scope) -> Doc:

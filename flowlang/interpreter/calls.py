@@ -258,7 +258,7 @@ def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
     if positional:
         return _raiser(f"{system}.{operation}(): arguments must be named", where)
     site = ctx.key_sites.get(where or ("", 0, 0), f"{system}.{operation}")
-    named = tuple((key, _key_source(arg.value, site, ctx) if key == KEY_ARGUMENT else fn)
+    named = tuple((key, _key_source(arg.value, site, where, ctx) if key == KEY_ARGUMENT else fn)
                   for (key, fn), arg in zip(named, (a for a in node.args if a.name is not None), strict=True))
     if node.mode == "each":
 
@@ -275,15 +275,15 @@ def compile_ApiCall(node: nodes.ApiCall, ctx: Ctx) -> Eval:
     return call
 
 
-def _key_source(value: nodes.Node, site: str, ctx: Ctx) -> Eval:
+def _key_source(value: nodes.Node, site: str, where: Where, ctx: Ctx) -> Eval:
     """`idempotency_key: e` or `idempotency_key: header("Idempotency-Key", e)`: a KeySource for the runtime."""
     form = call_site_form(value)
     if form is None:
         source = compile_node(value, ctx)
-        return lambda frame: call_key(site, source(frame))
+        return lambda frame: call_key(site, where, source(frame))
     location, name_node, source_node = form
     name, source = compile_node(name_node, ctx), compile_node(source_node, ctx)
-    return lambda frame: call_key(site, source(frame), location, name(frame))
+    return lambda frame: call_key(site, where, source(frame), location, name(frame))
 
 
 @compiles

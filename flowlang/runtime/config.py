@@ -215,7 +215,11 @@ def basic(user: Any, password: Any) -> BasicAuth:
 def api_key(name: Any, value: Any, in_: Any = "header") -> ApiKeyAuth:
     if in_ not in ("header", "query"):
         raise _bad(f"api_key(): 'in' must be \"header\" or \"query\", got {to_text(in_)}")
-    return ApiKeyAuth(_text("api_key", "name", name) or "", _text("api_key", "value", value) or "", in_)
+    key = _text("api_key", "name", name) or ""
+    problem = header_name_problem(key) if in_ == "header" else None
+    if problem:
+        raise _bad(f"api_key(): {problem}")
+    return ApiKeyAuth(key, _text("api_key", "value", value) or "", in_)
 
 
 def oauth2(token_url: Any, client_id: Any, client_secret: Any, scope: Any = None) -> OAuth2Auth:
@@ -281,7 +285,11 @@ def link_header() -> LinkHeaderPaginate:
 
 
 def _key(location: str, name: Any) -> IdempotencyKey:
-    return IdempotencyKey(location, _text(location, "name", name) or "")
+    text = _text(location, "name", name) or ""
+    problem = header_name_problem(text) if location == "header" else None
+    if problem:
+        raise _bad(f"idempotency_key: header(): {problem}")
+    return IdempotencyKey(location, text)
 
 
 def key_header(name: Any) -> IdempotencyKey:
@@ -299,10 +307,13 @@ def key_body(name: Any) -> IdempotencyKey:
     return _key("body", name)
 
 
-def call_key(site: str, value: Any, location: str | None = None, name: Any = None) -> KeySource:
+def call_key(site: str, where: Where, value: Any, location: str | None = None, name: Any = None) -> KeySource:
     """A call's `idempotency_key: e` (the key goes where the operation's option says), or its
     `idempotency_key: header("Idempotency-Key", e)` (or query/body): the key goes there."""
-    return KeySource(value, site, None if location is None else _key(location, name))
+    try:
+        return KeySource(value, site, None if location is None else _key(location, name))
+    except FlowError as err:
+        raise err.located(where) from None
 
 
 SETTING_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -360,6 +371,18 @@ def call_setting_function(name: str, positional: list[Any], named: Mapping[str, 
 # --- building and validating --------------------------------------------------------------------
 
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def header_name_problem(name: str) -> str | None:
+    """Why `name` cannot be sent as a header name (an HTTP token: ASCII letters, digits and !#$%&'*+-.^_`|~), or
+    None. The name is code, not a secret: it may be shown."""
+    if _HEADER_NAME.fullmatch(name):
+        return None
+    return (f"{name!r} is not a valid header name (ASCII letters, digits and - . _ ! # $ % & ' * + ^ ` | ~, "
+            "no spaces)")
+
+
 def header_problem(text: str) -> str | None:
     """Why `text` cannot be sent as a header value (HTTP allows ASCII without line breaks), or None."""
     if "\n" in text or "\r" in text:
@@ -406,6 +429,9 @@ def build_system(
     if not isinstance(raw_headers, dict):
         raise _bad(f"system {name}: 'headers' must be an object, got {type_name(raw_headers)}", at.get("headers"))
     for key, value in raw_headers.items():
+        name_problem = header_name_problem(str(key))
+        if name_problem:
+            raise _bad(f"system {name}: 'headers': {name_problem}", at.get("headers"))
         if isinstance(value, list | dict):
             raise _bad(f"system {name}: header '{key}' must be text, got {type_name(value)}", at.get("headers"))
         if value is not None:

@@ -24,6 +24,7 @@ from flowlang.runtime.config import (
     OperationConfig,
     PagePaginate,
     SystemConfig,
+    header_name_problem,
     header_problem,
 )
 from flowlang.runtime.errors import FlowError, Where
@@ -342,7 +343,8 @@ class HttpClient:
             if problem:  # said here, without the value: httpx would quote it and call it a connection error
                 raise FlowError("data", f"{label}: the '{name}' header of system {system}'s auth {problem}", where,
                                 system=system, operation=operation,
-                                hint="check the secret it is made from (a trailing newline?)")
+                                hint="check the secret or text it is made from" + (
+                                    " (a trailing newline?)" if "line break" in problem else ""))
         return _Call(sys, op, url, query, public, {**credentials, **private}, content, where, body, keyed)
 
     def _encode(self, system: str, op: OperationConfig, body: Any, where: Where) -> tuple[bytes | None, str | None]:
@@ -389,8 +391,12 @@ class HttpClient:
         return body
 
     def _header_value(self, label: str, name: str, value: Any, where: Where) -> str:
-        """A header value as text: ASCII without line breaks (no header injection)."""
+        """A header value as text: ASCII without line breaks (no header injection), under a valid name."""
         text = to_text(value)
+        problem = header_name_problem(name)
+        if problem:
+            system, _, operation = label.partition(".")
+            raise FlowError("data", f"{label}: 'headers': {problem}", where, system=system, operation=operation)
         problem = header_problem(text)
         if problem:
             system, _, operation = label.partition(".")
