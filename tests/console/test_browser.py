@@ -172,3 +172,28 @@ def test_publish_a_draft_with_an_error_then_fix_it_diff_and_roll_back(page: Page
     page.submit(page.find("rollback"))
     assert page.find("published-version").text == "version 3"
     assert "version 3 is a copy of version 1" in page.driver.find_element("css selector", ".flash").text
+
+
+def test_the_editor_saves_the_metadata_and_source_sample_with_the_draft(page: Page, tenant: Tenant) -> None:
+    from selenium.webdriver.common.by import By
+
+    flow = make_flow(tenant, "Meta", "meta", "flow meta {\n  return source.id\n}\n")
+    page.sign_in(tenant.token)
+    page.go(f"/flows/{flow['id']}/edit")
+    field = page.driver.find_element
+    field(By.ID, "name").clear()
+    field(By.ID, "name").send_keys("Meta renamed")
+    field(By.ID, "description").send_keys("Orders, one by one")
+    field(By.CSS_SELECTOR, 'input[name="enabled"]').click()  # it was enabled
+    field(By.ID, "sample").send_keys('{"id": 7, "lines": []}')
+    page.click("save")
+    assert page.find("saved").text == "Draft saved."
+    saved = api_flow(tenant, flow["id"])
+    assert (saved["name"], saved["description"], saved["enabled"]) == ("Meta renamed", "Orders, one by one", False)
+    assert saved["sample"] == {"id": 7, "lines": []}
+    field(By.ID, "sample").clear()
+    field(By.ID, "sample").send_keys("{not json")
+    page.click("save")
+    page.allow_status_error(422)
+    assert page.find("problem").text.startswith("sample: not valid JSON")
+    assert api_flow(tenant, flow["id"])["sample"] == {"id": 7, "lines": []}  # nothing saved

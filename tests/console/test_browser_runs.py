@@ -203,3 +203,26 @@ def test_every_page_fits_a_phone_width_window(page: Page, tenant: Tenant) -> Non
             assert overflow <= 0, (path, overflow)
     finally:
         page.driver.set_window_size(1280, 800)
+
+
+def test_times_are_shown_in_the_browsers_time_zone_with_utc_on_hover(page: Page, tenant: Tenant) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    flow = make_flow(tenant, "Tally", "tally", TALLY)
+    publish(tenant, flow["id"])
+    run = ended_run(tenant, make_pipe(tenant, flow["id"])["id"], {"items": []})
+    created = datetime.fromisoformat(run["meta"]["timestamps"]["created_at"].replace("Z", "+00:00"))
+    tokyo = created.astimezone(ZoneInfo("Asia/Tokyo"))  # 9 hours ahead of UTC, all year
+    page.sign_in(tenant.token)
+    page.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+    try:
+        page.go("/runs")
+        shown = page.find_all("run-row")[0].find_element("css selector", "time")
+        assert shown.get_attribute("title") == created.strftime("%Y-%m-%d %H:%M:%S UTC")
+        clock = f":{tokyo.minute:02d}:{tokyo.second:02d}"
+        hours = {f"{tokyo.hour}{clock}", f"{tokyo.hour:02d}{clock}", f"{tokyo.hour % 12 or 12}{clock}"}
+        assert any(h in shown.text for h in hours), (shown.text, hours)
+        assert str(tokyo.day) in shown.text and "UTC" not in shown.text
+    finally:
+        page.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
