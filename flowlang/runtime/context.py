@@ -115,34 +115,35 @@ class Run:
         """Count iterations, API calls and func calls by rebinding the methods engines call for them,
         so a run that does not count pays nothing (not even a test of a flag)."""
         counts = self.counts = LocationCounts()
-        add = counts.add
+        iteration, called, func = counts.adder("iteration"), counts.adder("call"), counts.adder("func")
         step, request, stream, enter = self.step, self.call, self.each, self.enter_call
 
         def counted_step(where: Where) -> None:
             step(where)
-            add("iteration", where)
+            iteration(where)
 
         def counted_call(system: str, operation: str, args: dict[str, Any], where: Where) -> dict[str, Any]:
-            add("call", where)
+            called(where)
             return request(system, operation, args, where)
 
         def counted_each(system: str, operation: str, args: dict[str, Any], where: Where) -> Stream:
-            add("call", where)
+            called(where)
             return stream(system, operation, args, where)
 
         def counted_enter(name: str, where: Where, kind: str = "func") -> None:
             enter(name, where, kind)
-            add(kind, where)
+            if kind == "func":
+                func(where)
 
         self.step = counted_step  # type: ignore[method-assign]
         self.call = counted_call  # type: ignore[method-assign]
         self.each = counted_each  # type: ignore[method-assign]
         self.enter_call = counted_enter  # type: ignore[method-assign]
+        self.hit = counts.adder("statement")  # type: ignore[method-assign,assignment]
 
     def hit(self, where: Where) -> None:
-        """A statement at `where` began (only code compiled for counting reports this)."""
-        if self.counts is not None:
-            self.counts.add("statement", where)
+        """A statement at `where` began (only code compiled for counting reports this; counted when the
+        run counts, see _count_locations)."""
 
     def caught(self, error: BaseException, where: Where) -> None:
         """The `catch` block at `where` handles `error` (only code compiled for counting reports this)."""

@@ -15,7 +15,9 @@ this is reached. Counts are kept by (kind, file, line):
 
 from __future__ import annotations
 
+import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flowlang.runtime.errors import Where
@@ -24,22 +26,41 @@ COUNT_KINDS = ("statement", "iteration", "call", "func", "catch", "failure")
 
 
 class LocationCounts:
-    """Counters by (kind, file, line); thread-safe (parallel iterations count into the same one)."""
+    """Counters by kind and location. Each location has an `itertools.count`, whose `next()` is one step
+    under the GIL: parallel iterations count into the same counter without a lock (a lock is only taken
+    to add a location seen for the first time)."""
 
     def __init__(self) -> None:
-        self.found: dict[tuple[str, str, int], int] = {}
+        self._places: dict[str, dict[Where, itertools.count[int]]] = {kind: {} for kind in COUNT_KINDS}
         self._lock = threading.Lock()
 
+    def adder(self, kind: str) -> Callable[[Where], None]:
+        """`add(where)` for one kind: what a counting Run binds to the methods engines call."""
+        places, lock = self._places[kind], self._lock
+
+        def add(where: Where) -> None:
+            counter = places.get(where)
+            if counter is None:
+                if where is None:
+                    return
+                with lock:
+                    counter = places.setdefault(where, itertools.count(1))
+            next(counter)
+
+        return add
+
     def add(self, kind: str, where: Where) -> None:
-        if where is None:
-            return
-        key = (kind, where[0], where[1])
-        with self._lock:
-            self.found[key] = self.found.get(key, 0) + 1
+        self.adder(kind)(where)
 
     def records(self, prefix: str = "") -> list[dict[str, Any]]:
-        """The counts as JSON-ready records, in file and line order; `prefix` is cut off file names."""
+        """The counts as JSON-ready records by kind, file and line (the columns of a line added up), in
+        file and line order; `prefix` is cut off file names."""
+        totals: dict[tuple[str, int, str], int] = {}
         with self._lock:
-            items = sorted(self.found.items(), key=lambda item: (item[0][1], item[0][2], item[0][0]))
-        return [{"kind": kind, "file": file.removeprefix(prefix) if prefix else file, "line": line, "count": n}
-                for (kind, file, line), n in items]
+            for kind, places in self._places.items():
+                for where, counter in list(places.items()):
+                    if where is not None:
+                        key = (where[0].removeprefix(prefix) if prefix else where[0], where[1], kind)
+                        totals[key] = totals.get(key, 0) + int(repr(counter)[6:-1]) - 1  # "count(N)"
+        return [{"kind": kind, "file": file, "line": line, "count": n}
+                for (file, line, kind), n in sorted(totals.items())]
