@@ -182,3 +182,16 @@ def test_the_uncaught_error_is_counted_where_it_was_raised(tmp_path: Path, engin
     records = {(r["kind"], r["line"]): r["count"] for r in engines.runs[0].counts.records()}
     assert records == {("statement", 2): 1, ("iteration", 3): 2, ("statement", 4): 2, ("statement", 5): 1,
                        ("failure", 5): 1}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_parallel_iterations_lose_no_count(tmp_path: Path, engine: str) -> None:
+    path = tmp_path / "wide.flow"
+    path.write_text("flow wide {\n  n = 0\n  for i in range(3000) parallel 8 {\n    x = i * 2\n    n += 1\n  }\n"
+                    "  return n\n}\n", encoding="utf-8")
+    engines = CountingEngines()
+    outcome = run_flow(engines, engine, load_project(str(path)), "wide", Setup(), None)
+    assert outcome.ok and outcome.result == 3000, outcome.error
+    records = {(r["kind"], r["line"]): r["count"] for r in engines.runs[0].counts.records()}
+    assert records == {("statement", 2): 1, ("iteration", 3): 3000, ("statement", 4): 3000,
+                       ("statement", 5): 3000, ("statement", 7): 1}
