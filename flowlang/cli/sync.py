@@ -40,7 +40,7 @@ def _run(url: str | None, project: str, work: Callable[[Remote], Report]) -> Non
         sys.exit(EXIT_USAGE)
     finally:
         remote.close()
-    for line in report.lines:
+    for line in [*report.lines, *report.warnings]:
         click.echo(line, err=True)
     for problem in report.problems:
         click.echo(problem, err=True)

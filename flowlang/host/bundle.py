@@ -12,12 +12,13 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flowlang import nodes
 from flowlang.checker import check
 from flowlang.diagnostics import Diagnostic
+from flowlang.host.publish_warnings import Facts, facts
 from flowlang.loader import Project, load_project
 
 PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
@@ -46,6 +47,7 @@ class Checked:
     diagnostics: list[dict[str, Any]]
     used: dict[str, str]  # shared files the flow reads (imports, spec documents): path -> text
     flows: int  # how many flows the root file declares
+    facts: Facts = field(default_factory=Facts)  # what the host's own publish warnings need (publish_warnings.py)
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -105,8 +107,9 @@ def check_bundle(root: str, source: str, files: dict[str, str]) -> Checked:
         program = project.programs.get(project.root)
         count = len(program.flows) if program is not None else 0
         specs = [os.path.relpath(p, directory) for p in _referenced_paths(project)]
+        found = facts(project).relative(directory)
     used = {p: files[p] for p in sorted({*loaded, *specs}) if p in files}
-    return Checked(diagnostics, used, count)
+    return Checked(diagnostics, used, count, found)
 
 
 def one_flow(checked: Checked, root: str) -> dict[str, Any] | None:

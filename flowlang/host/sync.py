@@ -45,6 +45,7 @@ class Report:
     """What a push or pull did, one line per flow or file, for the command to print."""
 
     lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # printed after the lines; push still exits 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -224,18 +225,28 @@ def push(remote: Remote, flows: list[LocalFlow], *, publish: bool) -> Report:
     return report
 
 
+def located(flow: LocalFlow, diag: dict[str, Any]) -> str:
+    """A diagnostic of the host's check as `file:line:col: severity[CODE]: message` against the local files
+    (the host names the flow's own file `<slug>.flow`), with its hint on the next line."""
+    where = flow.path if diag.get("file") in (None, f"{flow.slug}.flow") else diag["file"]
+    text = (f"{where}:{diag.get('line', 1)}:{diag.get('column', 1)}: {diag.get('severity', 'error')}"
+            f"[{diag.get('code')}]: {diag.get('message')}")
+    return text + (f"\n  hint: {diag['hint']}" if diag.get("hint") else "")
+
+
 def _publish(remote: Remote, flow: LocalFlow, flow_id: str, report: Report) -> str:
     done = remote.call("POST", f"/v2/flows/{flow_id}/publish")
     if done.status_code in (200, 201):
-        number = done.json()["data"]["number"]
+        data = done.json()["data"]
+        warnings = (data.get("meta") or {}).get("warnings") or []
+        report.warnings.extend(located(flow, w) for w in warnings if isinstance(w, dict))
+        number = data["number"]
         return f"published as version {number}" if done.status_code == 201 else f"version {number} already"
     if done.status_code == 422:
         for error in _errors(done):
             meta = error.get("meta") or {}
-            where = flow.path if meta.get("file") in (None, f"{flow.slug}.flow") else meta["file"]
             if meta.get("line"):
-                report.problems.append(f"{where}:{meta['line']}:{meta.get('column', 1)}: "
-                                       f"{meta.get('severity', 'error')}[{meta.get('code')}]: {meta.get('message')}")
+                report.problems.append(located(flow, meta))
             else:
                 report.problems.append(f"{flow.path}: {error.get('detail')}")
         return "NOT published (it does not check)"

@@ -160,3 +160,14 @@ def test_an_unreachable_host_is_named(host: HostServer, tenant: Tenant, tmp_path
                            "http://127.0.0.1:1", "--project", tenant.slug], capture_output=True, text=True,
                           env={**host.env, "FLOWLANG_TOKEN": tenant.token}, timeout=60)
     assert done.returncode == 2 and "cannot reach the host at http://127.0.0.1:1" in done.stderr, done.stderr
+
+
+def test_push_publish_prints_the_publish_warnings_against_the_local_file(host: HostServer, tenant: Tenant,
+                                                                         tmp_path: Path) -> None:
+    (tmp_path / "keyed.flow").write_text('flow keyed {\n  return {key: secret("SHOP_KEY")}\n}\n')
+    done = sync(host, tenant, "push", str(tmp_path / "keyed.flow"), "--publish")
+    assert done.returncode == 0, done.stderr  # a warning does not fail the push
+    assert "keyed.flow: flow keyed created (draft), published as version 1" in done.stderr
+    assert (f'keyed.flow:2:16: warning[H102]: no credential SHOP_KEY in project {tenant.slug}: '
+            'secret("SHOP_KEY") fails when a run reads it\n  hint: store it: PUT /v2/credentials/SHOP_KEY'
+            ) in done.stderr, done.stderr

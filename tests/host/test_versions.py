@@ -83,15 +83,30 @@ def test_rollback_publishes_an_old_version_again_and_keeps_the_draft(tenant: Ten
     assert tenant.http.get(f"/v2/flows/{flow['id']}").json()["data"]["source"] == second
 
 
-def test_a_version_that_does_not_exist_is_404(tenant: Tenant) -> None:
-    flow = create(tenant, source=HELLO)
+def test_a_version_that_does_not_exist_is_404_naming_the_flow_and_its_versions(tenant: Tenant) -> None:
+    flow = create(tenant, source=HELLO, slug="hello-404")
+    none_yet = tenant.http.get(f"/v2/flows/{flow['id']}/versions/1")
+    assert none_yet.status_code == 404
+    assert none_yet.json()["errors"][0]["detail"] == (
+        f"flow 'hello-404' has no version 1; it has no published version yet (POST /v2/flows/{flow['id']}"
+        "/publish makes version 1)")
     publish(tenant, flow["id"])
-    for path in ("versions/2", "versions/0", "versions/abc", "versions/99999999999999"):
+    put(tenant, flow["id"], source=HELLO.replace('"hi"', '"two"'))
+    publish(tenant, flow["id"])
+    for path, shown in (("versions/3", "3"), ("versions/0", "0"), ("versions/abc", "'abc'"),
+                        ("versions/99999999999999", "99999999999999")):
         response = tenant.http.get(f"/v2/flows/{flow['id']}/{path}")
         assert response.status_code == 404, path
-        assert response.json()["errors"][0]["title"] == "Not Found"
-    assert tenant.http.post(f"/v2/flows/{flow['id']}/versions/7/rollback").status_code == 404
-    assert versions_of(tenant, flow["id"]) == [1]
+        (error,) = response.json()["errors"]
+        assert error["title"] == "Not Found" and error["request_id"] == response.headers["x-request-id"]
+        assert error["detail"] == f"flow 'hello-404' has no version {shown}; it has versions 1..2", path
+        assert error["meta"] == {"flow_id": flow["id"], "slug": "hello-404", "latest_version": 2}
+    rollback = tenant.http.post(f"/v2/flows/{flow['id']}/versions/7/rollback")
+    assert rollback.status_code == 404
+    assert rollback.json()["errors"][0]["detail"] == "flow 'hello-404' has no version 7; it has versions 1..2"
+    assert versions_of(tenant, flow["id"]) == [2, 1]
+    unknown = tenant.http.get("/v2/flows/00000000-0000-0000-0000-000000000000/versions/1")
+    assert unknown.status_code == 404 and "no flow" in unknown.json()["errors"][0]["detail"]
 
 
 def test_a_flow_without_source_cannot_be_published(tenant: Tenant) -> None:
@@ -136,3 +151,38 @@ def test_publish_with_a_stale_if_match_is_412(tenant: Tenant) -> None:
     response = tenant.http.post(f"/v2/flows/{flow['id']}/publish", headers={"If-Match": '"1"'})
     assert response.status_code == 412
     assert versions_of(tenant, flow["id"]) == []
+
+
+def test_publish_warns_of_credentials_the_project_lacks(tenant: Tenant) -> None:
+    put_file(tenant, "lib/erp.flow", 'system erp {\n  base_url: env("ERP_URL")\n  auth: bearer(secret("ERP_TOKEN"))\n'
+                                     '  GET ping "/ping"\n}\n')
+    tenant.http.put("/v2/credentials/ERP_TOKEN", json={"data": {"type": "credential", "value": "t0k3n"}})
+    source = ('import "lib/erp.flow"\n\nflow creds {\n  region = env("REGION", "eu")\n'
+              '  return {key: secret("API_KEY"), again: secret("API_KEY"), region: region}\n}\n')
+    flow = create(tenant, source=source, slug="creds")
+    warnings = publish(tenant, flow["id"])["data"]["meta"]["warnings"]
+    assert [(w["code"], w["file"], w["line"], w["column"]) for w in warnings] == [
+        ("H102", "lib/erp.flow", 2, 13), ("H102", "creds.flow", 5, 16)]  # one per name; none with a default
+    assert warnings[0]["severity"] == "warning"
+    assert warnings[0]["message"] == (f'no credential ERP_URL in project {tenant.slug}: env("ERP_URL") fails '
+                                      "when a run reads it")
+    assert warnings[0]["hint"] == 'store it: PUT /v2/credentials/ERP_URL (or give a default: env("ERP_URL", …))'
+    assert warnings[1]["hint"] == "store it: PUT /v2/credentials/API_KEY"
+    for name in ("ERP_URL", "API_KEY"):
+        tenant.http.put(f"/v2/credentials/{name}", json={"data": {"type": "credential", "value": "v"}})
+    again = publish(tenant, flow["id"], status=200)["data"]  # unchanged: the same version, warned afresh
+    assert again["number"] == 1 and again["meta"]["warnings"] == []
+
+
+def test_publish_warns_of_a_slug_or_enabled_setting_the_record_overrides(tenant: Tenant) -> None:
+    source = 'flow header {\n  slug: "in-source"\n  enabled: true\n  return 1\n}\n'
+    flow = create(tenant, source=source, slug="on-host", enabled=False)
+    warnings = publish(tenant, flow["id"])["data"]["meta"]["warnings"]
+    assert [(w["code"], w["line"], w["column"]) for w in warnings] == [("H101", 2, 9), ("H101", 3, 12)]
+    assert warnings[0]["message"] == ('slug: "in-source" is not the slug of this flow on the host ("on-host"); '
+                                      "the host uses the flow's record and ignores the setting")
+    assert warnings[1]["message"] == ("enabled: true is ignored on the host: the flow's own enabled toggle "
+                                      "(false, disabled: pipes do not run it) alone decides whether it runs")
+    assert flow["id"] in warnings[1]["hint"]
+    put(tenant, flow["id"], slug="in-source", enabled=True)  # record and source agree: nothing to say
+    assert publish(tenant, flow["id"], status=200)["data"]["meta"]["warnings"] == []

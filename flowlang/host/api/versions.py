@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
 from starlette.routing import Route
 
 from flowlang.host.api.endpoint import Call, Reply, endpoint
 from flowlang.host.api.flows import check_precondition, find
 from flowlang.host.api.paging import page_of, paged
 from flowlang.host.bundle import check_bundle, one_flow, root_name
-from flowlang.host.errors import ApiError, Problem, not_found
+from flowlang.host.errors import ApiError, Problem
+from flowlang.host.publish_warnings import publish_warnings
+from flowlang.host.store import credentials as credentials_repo
 from flowlang.host.store import files as files_repo
 from flowlang.host.store import versions as repo
 from flowlang.host.store.flows import Flow
@@ -52,6 +55,7 @@ def publish(call: Call) -> Reply:
     with call.store.read() as conn:
         flow = find(call, flow_id, conn=conn)
         files = files_repo.all_files(conn, call.project.id)
+        credentials = credentials_repo.names(conn, call.project.id)
     if flow.source is None or not flow.source.strip():
         raise ApiError.one(422, "the flow has no draft source to publish: PUT one in data.source first",
                            pointer="/data/source")
@@ -61,6 +65,8 @@ def publish(call: Call) -> Reply:
     if errors:
         raise ApiError(422, [diagnostic_problem(d) for d in errors])
     warnings = [d for d in checked.diagnostics if d["severity"] != "error"]
+    warnings += publish_warnings(checked.facts, flow_id=flow.id, slug=flow.slug, enabled=flow.enabled,
+                                 project=call.project.slug, credentials=credentials)
     with call.store.write() as conn:
         current = find(call, flow_id, for_update=True, conn=conn)
         check_precondition(call, current)
@@ -75,11 +81,24 @@ def publish(call: Call) -> Reply:
                  {"Location": call.url(f"/v2/flows/{flow_id}/versions/{version.number}")})
 
 
-def number_of(call: Call) -> int:
-    text = call.path["number"]
-    if not text.isdigit() or len(text) > 9:
-        raise not_found("version", text)
-    return int(text)
+def no_such_version(conn: Connection, flow: Flow, text: str) -> ApiError:
+    """The 404 of a version the flow does not have, naming the flow and the versions it has."""
+    latest = repo.latest_numbers(conn, [flow.id]).get(flow.id)
+    if latest is None:
+        has = f"it has no published version yet (POST /v2/flows/{flow.id}/publish makes version 1)"
+    else:
+        has = "it has version 1" if latest == 1 else f"it has versions 1..{latest}"
+    shown = text if text.isdigit() and len(text) <= 20 else repr(text[:40])
+    return ApiError.one(404, f"flow {flow.slug!r} has no version {shown}; {has}",
+                        meta={"flow_id": flow.id, "slug": flow.slug, "latest_version": latest})
+
+
+def version_of(conn: Connection, flow: Flow, text: str) -> Version:
+    """Version `text` (the path's {number}) of `flow`, or the 404 that names the flow."""
+    version = repo.get_version(conn, flow.id, int(text)) if text.isdigit() and len(text) <= 9 else None
+    if version is None:
+        raise no_such_version(conn, flow, text)
+    return version
 
 
 def list_versions(call: Call) -> Reply:
@@ -94,12 +113,9 @@ def list_versions(call: Call) -> Reply:
 
 def get_version(call: Call) -> Reply:
     """GET /v2/flows/{flowID}/versions/{n}."""
-    number = number_of(call)
     with call.store.read() as conn:
         flow = find(call, call.path["flow_id"], conn=conn)
-        version = repo.get_version(conn, flow.id, number)
-    if version is None:
-        raise not_found("version", str(number))
+        version = version_of(conn, flow, call.path["number"])
     return Reply(200, {"data": version_json(call, flow, version)})
 
 
@@ -108,14 +124,11 @@ def rollback(call: Call) -> Reply:
 
     The draft is left as it is (so no unpublished work is lost); history only grows.
     """
-    number = number_of(call)
     with call.store.write() as conn:
         flow = find(call, call.path["flow_id"], for_update=True, conn=conn)
-        old = repo.get_version(conn, flow.id, number)
-        if old is None:
-            raise not_found("version", str(number))
+        old = version_of(conn, flow, call.path["number"])
         version = repo.add_version(conn, flow.id, old.source, old.files, call.token_name,
-                                   note=f"rollback to version {number}")
+                                   note=f"rollback to version {old.number}")
     return Reply(201, {"data": version_json(call, flow, version)},
                  {"Location": call.url(f"/v2/flows/{flow.id}/versions/{version.number}")})
 

@@ -64,3 +64,9 @@ def ciphertexts(conn: Connection, project_id: str) -> dict[str, str]:
     rows = conn.execute(select(credentials.c.name, credentials.c.ciphertext)
                         .where(credentials.c.project_id == project_id))
     return {name: text for name, text in rows}
+
+
+def names(conn: Connection, project_id: str) -> set[str]:
+    """The names of the project's credentials (what secret()/env() of its runs can read)."""
+    rows = conn.execute(select(credentials.c.name).where(credentials.c.project_id == project_id))
+    return {name for (name,) in rows}
