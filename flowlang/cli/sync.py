@@ -54,8 +54,10 @@ def _run(url: str | None, project: str, work: Callable[[Remote], Report]) -> Non
 @click.option("--project", required=True, help="Slug of the project (the token's).")
 @click.option("--publish", is_flag=True, help="Save & Merge each pushed draft (a flow that does not check "
                                               "is not published, and push exits 1).")
+@click.option("--force", is_flag=True, help="Overwrite drafts and shared files that changed on the host since "
+                                            "this folder last pushed or pulled them (refused otherwise).")
 @guarded
-def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool) -> None:
+def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool, force: bool) -> None:
     """Create or update flows by slug, as drafts, from FOLDERs or .flow FILEs (token: $FLOWLANG_TOKEN)."""
     from flowlang.host.sync import SyncError, local_flows
     from flowlang.host.sync import push as push_flows
@@ -73,7 +75,7 @@ def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool) -
         flows = [f for folder, only in groups.items() for f in local_flows(folder, only)]
         if not flows:
             raise SyncError(f"no flow files in {', '.join(paths)} (a flow file declares exactly one flow)")
-        return push_flows(remote, flows, publish=publish)
+        return push_flows(remote, flows, publish=publish, force=force)
 
     _run(url, project, work)
 

@@ -21,6 +21,7 @@ import httpx
 
 from flowlang.host.bundle import FILE_SUFFIXES, check_bundle, path_problem
 from flowlang.host.flowmeta import describe, slug_from_name
+from flowlang.host.syncstate import Seen, SyncState, flow_digest, text_digest
 
 SKIPPED_DIRS = {".git", ".flowlang", ".venv", "node_modules", "__pycache__"}
 
@@ -38,6 +39,7 @@ class LocalFlow:
     source: str
     sample: Any
     files: dict[str, str]  # shared files it uses: path -> text
+    folder: str = "."  # the folder `path` is relative to (where its sync record is kept)
 
 
 @dataclass
@@ -100,7 +102,7 @@ def local_flows(folder: str, only: list[str] | None = None) -> list[LocalFlow]:
             if problem:
                 raise SyncError(f"{path}: uses {shared!r}, whose path {problem}")
         flows.append(LocalFlow(path, meta.slug or slug_from_name(path.removesuffix(".flow")), meta.name,
-                               meta.description, source, _sample(files, used, path, source), used))
+                               meta.description, source, _sample(files, used, path, source), used, folder))
     slugs = [f.slug for f in flows]
     for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
         clash = ", ".join(f.path for f in flows if f.slug == slug)
@@ -186,43 +188,154 @@ def _errors(response: httpx.Response) -> list[dict[str, Any]]:
         return []
 
 
-def push(remote: Remote, flows: list[LocalFlow], *, publish: bool) -> Report:
-    """Make each flow's draft (and the shared files it uses) the local text; publish when asked."""
+@dataclass
+class _Step:
+    """What push does to one flow: create, update or leave it, once every conflict is known."""
+
+    flow: LocalFlow
+    there: dict[str, Any] | None
+    fields: dict[str, Any]
+    action: str  # "create", "update", "unchanged"
+
+
+def _published_source(remote: Remote, there: dict[str, Any]) -> str | None:
+    if there["meta"].get("published_version") is None:
+        return None
+    found = remote.call("GET", f"/v2/flows/{there['id']}/versions", params={"page[limit]": 1})
+    data = found.json().get("data") if found.status_code == 200 else None
+    return str(data[0]["source"]) if data else None
+
+
+def _flow_conflict(remote: Remote, there: dict[str, Any], seen: Seen | None, local_source: str) -> str | None:
+    """Why the host's flow may not be replaced (someone changed it there), or None.
+
+    With a record of this folder's last push or pull, any change of the fields push manages since then is
+    one. Without one, only the draft source is known to be at risk: it is safe to replace when the host
+    has none, the same text, or the text of its published version (which keeps it).
+    """
+    revision, stamp = there["meta"]["revision"], there["meta"]["timestamps"]["updated_at"]
+    if seen is not None and seen.id == there["id"]:
+        if seen.revision == revision or seen.digest == flow_digest(there):
+            return None
+        return (f"it changed on the host since this folder last pushed or pulled it (revision {seen.revision}, "
+                f"now {revision}, updated {stamp})")
+    draft = there.get("source")
+    if not draft or draft == local_source or draft == _published_source(remote, there):
+        return None
+    return (f"the host has an unpublished draft of it (revision {revision}, updated {stamp}) that this folder "
+            "never pushed or pulled")
+
+
+def _file_conflict(host_text: str, seen: list[str]) -> bool:
+    """A shared file changed on the host since a folder that uses it last synced it."""
+    return bool(seen) and text_digest(host_text) not in seen
+
+
+def push(remote: Remote, flows: list[LocalFlow], *, publish: bool, force: bool = False) -> Report:
+    """Make each flow's draft (and the shared files it uses) the local text; publish when asked.
+
+    Nothing is written when a draft or a shared file changed on the host since the folder's last push or
+    pull (see syncstate.py) — every such conflict is reported — unless `force`. Each update is sent with
+    `If-Match`, so a change made on the host while push runs is refused too (412) instead of lost.
+    """
     report = Report()
     remote.check_project()
+    states = {folder: SyncState.load(folder, remote.url, remote.project) for folder in {f.folder for f in flows}}
     existing = {f["slug"]: f for f in remote.flows()}
-    for shared_path, text in sorted({p: t for f in flows for p, t in f.files.items()}.items()):
+    shared = sorted({p: t for f in flows for p, t in f.files.items()}.items())
+    users = {p: sorted({f.folder for f in flows if p in f.files}) for p, _ in shared}
+    conflicts: list[str] = []
+    stale: set[str] = set()  # slugs to pull: flows that changed on the host or use a file that did
+    to_write: list[tuple[str, str]] = []
+    for shared_path, text in shared:
         current = remote.call("GET", f"/v2/files/{shared_path}")
-        if current.status_code == 200 and current.json()["data"]["content"] == text:
+        host_text = current.json()["data"]["content"] if current.status_code == 200 else None
+        if host_text == text:
+            for folder in users[shared_path]:
+                states[folder].files[shared_path] = text_digest(text)
             continue
-        stored = remote.call("PUT", f"/v2/files/{shared_path}",
-                             json={"data": {"type": "file", "content": text}})
-        if stored.status_code not in (200, 201):
-            raise SyncError(f"{shared_path}: {describe_error(stored)}")
-        report.lines.append(f"{shared_path}: {'created' if stored.status_code == 201 else 'updated'} shared file")
+        seen = [d for folder in users[shared_path] if (d := states[folder].files.get(shared_path))]
+        if host_text is not None and not force and _file_conflict(host_text, seen):
+            conflicts.append(f"{shared_path}: NOT pushed: the shared file changed on the host since this folder "
+                             "last pushed or pulled it")
+            stale.update(f.slug for f in flows if shared_path in f.files)
+        to_write.append((shared_path, text))
+    steps: list[_Step] = []
     for flow in flows:
         fields = {"name": flow.name, "description": flow.description, "source": flow.source,
                   "sample": flow.sample}
         there = existing.get(flow.slug)
-        sent: httpx.Response | None = None
         if there is None:
-            sent = remote.call("POST", "/v2/flows", json={"data": {"type": "flow", "slug": flow.slug, **fields}})
-            what = "created (draft)"
+            steps.append(_Step(flow, None, fields, "create"))
         elif all(there.get(k) == v for k, v in fields.items()):
-            what = "unchanged"
+            steps.append(_Step(flow, there, fields, "unchanged"))
         else:
-            sent = remote.call("PUT", f"/v2/flows/{there['id']}", json={"data": {"type": "flow", **fields}})
-            what = "draft updated"
-        if sent is not None and sent.status_code not in (200, 201):
-            report.problems.append(f"{flow.path}: {describe_error(sent)}")
-            continue
-        data = sent.json()["data"] if sent is not None else there
-        assert data is not None
-        line = f"{flow.path}: flow {flow.slug} {what}"
-        if publish:
-            line += ", " + _publish(remote, flow, data["id"], report)
-        report.lines.append(line)
+            why = None if force else _flow_conflict(remote, there, states[flow.folder].flows.get(flow.slug),
+                                                    flow.source)
+            if why is not None:
+                conflicts.append(f"{flow.path}: flow {flow.slug} NOT pushed: {why}")
+                stale.add(flow.slug)
+            steps.append(_Step(flow, there, fields, "update"))
+    if conflicts:
+        folders = " ".join(sorted({_shown(f.folder) for f in flows if f.slug in stale}))
+        wanted = " ".join(f"--flow {slug}" for slug in sorted(stale))
+        report.problems.extend(conflicts)
+        report.problems.append(f"  hint: nothing was pushed. Commit your change, then `flowlang pull {folders} "
+                               f"{wanted}` writes the host's version over it for you to merge (git diff), and push "
+                               "again; or push --force to overwrite the host's")
+        return report
+    try:
+        for shared_path, text in to_write:
+            stored = remote.call("PUT", f"/v2/files/{shared_path}", json={"data": {"type": "file", "content": text}})
+            if stored.status_code not in (200, 201):
+                raise SyncError(f"{shared_path}: {describe_error(stored)}")
+            for folder in users[shared_path]:
+                states[folder].files[shared_path] = text_digest(text)
+            report.lines.append(f"{shared_path}: {'created' if stored.status_code == 201 else 'updated'} shared file")
+        for step in steps:
+            _push_flow(remote, step, states[step.flow.folder], report, publish=publish, force=force)
+    finally:
+        for state in states.values():
+            problem = state.save()
+            if problem:
+                report.warnings.append(f"warning: {problem} (the next push cannot tell what changed on the host)")
     return report
+
+
+def _shown(folder: str) -> str:
+    relative = os.path.relpath(folder)
+    return folder if relative.startswith("..") else relative
+
+
+def _push_flow(remote: Remote, step: _Step, state: SyncState, report: Report, *, publish: bool,
+               force: bool) -> None:
+    flow, there = step.flow, step.there
+    sent: httpx.Response | None = None
+    if step.action == "create":
+        sent = remote.call("POST", "/v2/flows", json={"data": {"type": "flow", "slug": flow.slug, **step.fields}})
+        what = "created (draft)"
+    elif step.action == "unchanged":
+        what = "unchanged"
+    else:
+        assert there is not None
+        guard = {} if force else {"If-Match": f'"{there["meta"]["revision"]}"'}
+        sent = remote.call("PUT", f"/v2/flows/{there['id']}", json={"data": {"type": "flow", **step.fields}},
+                           headers=guard)
+        what = "draft updated" + (" (--force)" if force else "")
+    if sent is not None and sent.status_code == 412:
+        report.problems.append(f"{flow.path}: flow {flow.slug} NOT pushed: it changed on the host while push ran "
+                               "(412); push again (or pull it first)")
+        return
+    if sent is not None and sent.status_code not in (200, 201):
+        report.problems.append(f"{flow.path}: {describe_error(sent)}")
+        return
+    data = sent.json()["data"] if sent is not None else there
+    assert data is not None
+    state.saw_flow(flow.slug, data)
+    line = f"{flow.path}: flow {flow.slug} {what}"
+    if publish:
+        line += ", " + _publish(remote, flow, data, report)
+    report.lines.append(line)
 
 
 def located(flow: LocalFlow, diag: dict[str, Any]) -> str:
@@ -234,8 +347,13 @@ def located(flow: LocalFlow, diag: dict[str, Any]) -> str:
     return text + (f"\n  hint: {diag['hint']}" if diag.get("hint") else "")
 
 
-def _publish(remote: Remote, flow: LocalFlow, flow_id: str, report: Report) -> str:
-    done = remote.call("POST", f"/v2/flows/{flow_id}/publish")
+def _publish(remote: Remote, flow: LocalFlow, data: dict[str, Any], report: Report) -> str:
+    """Save & Merge the draft push just saw (If-Match: a draft changed since is not published)."""
+    done = remote.call("POST", f"/v2/flows/{data['id']}/publish",
+                       headers={"If-Match": f'"{data["meta"]["revision"]}"'})
+    if done.status_code == 412:
+        report.problems.append(f"{flow.path}: not published: the flow changed on the host while push ran (412)")
+        return "NOT published"
     if done.status_code in (200, 201):
         data = done.json()["data"]
         warnings = (data.get("meta") or {}).get("warnings") or []
@@ -264,6 +382,7 @@ def pull(remote: Remote, folder: str, slugs: list[str] | None = None) -> Report:
     if missing:
         raise SyncError(f"project {remote.project} has no flow {', '.join(missing)}")
     by_slug = {f.slug: f.path for f in _known(folder)}
+    state = SyncState.load(folder, remote.url, remote.project)
     for slug in wanted:
         exported = remote.call("GET", f"/v2/flows/{found[slug]['id']}/export")
         if exported.status_code != 200:
@@ -276,6 +395,11 @@ def pull(remote: Remote, folder: str, slugs: list[str] | None = None) -> Report:
         target = by_slug.get(slug, f"{slug}.flow")
         for path, text in sorted({**doc["files"], target: doc["flow"]["source"]}.items()):
             report.lines.append(f"{path}: {_write(folder, path, text)}")
+        state.saw_flow(slug, found[slug])  # what the next push compares the host's flow with
+        state.files.update({path: text_digest(text) for path, text in doc["files"].items()})
+    problem = state.save()
+    if problem:
+        report.warnings.append(f"warning: {problem}")
     return report
 
 
