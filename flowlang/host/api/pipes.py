@@ -4,6 +4,8 @@ A pipe names a flow and a trigger: `schedule` (cron texts in a time zone, see ho
 `webhook` (a listener URL and a token, shown once). PUT is partial. Creating a schedule pipe, or
 changing its schedules or time zone, sets its `next_run_at` at once; enabling it keeps the due time it
 had, so the scheduler applies the pipe's `missed` policy to the times that passed while it was disabled.
+The answer of a POST or PUT has `meta.warnings`: for a pipe left enabled whose flow is disabled or has
+no published version (it is saved all the same; it just runs nothing yet).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from flowlang.host.scheduler import (
     time_zone,
 )
 from flowlang.host.store import now_iso
+from flowlang.host.store import versions as versions_repo
 from flowlang.host.vault import VaultError
 from flowlang.host.webhooks import (
     DEFAULT_BODY_LIMIT,
@@ -152,7 +155,6 @@ def _next_run_at(call: Call, pipe: dict[str, Any]) -> str | None:
 def flow_schedule(conn: Connection, flow_id: str, draft: str | None) -> str | None:
     """The flow's own `schedule:` setting (of its latest published version, else its draft), if literal."""
     from flowlang.diagnostics import FlowSyntaxError
-    from flowlang.host.store import versions as versions_repo
     from flowlang.nodes import String
     from flowlang.syntax.parser import parse
 
@@ -170,6 +172,32 @@ def flow_schedule(conn: Connection, flow_id: str, draft: str | None) -> str | No
             if setting.key == "schedule" and isinstance(value, String) and all(isinstance(p, str) for p in value.parts):
                 return "".join(str(p) for p in value.parts)
     return None
+
+
+def flow_warnings(conn: Connection, pipe: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why an enabled pipe will run nothing yet: its flow is disabled (H201) or has no published version
+    (H202). The pipe is still saved: the warnings go in the answer's `meta.warnings`."""
+    if not pipe["enabled"]:
+        return []
+    flow = conn.execute(text("SELECT id, slug, enabled FROM flows WHERE id = :f"), {"f": pipe["flow_id"]}).first()
+    if flow is None:
+        return []
+    out = []
+    if not flow.enabled:
+        out.append({"severity": "warning", "code": "H201",
+                    "message": f"flow {flow.slug} is disabled: this pipe runs nothing until the flow is enabled",
+                    "hint": f"PUT /v2/flows/{flow.id} with data.enabled true"})
+    if versions_repo.latest_numbers(conn, [flow.id]).get(flow.id) is None:
+        out.append({"severity": "warning", "code": "H202",
+                    "message": f"flow {flow.slug} has no published version: its runs fail until one is published "
+                               "(a pipe never runs a draft)",
+                    "hint": f"POST /v2/flows/{flow.id}/publish (Save & Merge)"})
+    return out
+
+
+def _with_warnings(data: dict[str, Any], warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    data["meta"]["warnings"] = warnings
+    return data
 
 
 def create_pipe(call: Call) -> Reply:
@@ -203,7 +231,8 @@ def create_pipe(call: Call) -> Reply:
             ":created_at, :updated_at)"),
             {**pipe, "s": json.dumps(pipe["schedules"]),
              "tok": call.vault.encrypt(token) if token else None})
-    return Reply(201, {"data": pipe_json(call, pipe, token)})
+        warnings = flow_warnings(conn, pipe)
+    return Reply(201, {"data": _with_warnings(pipe_json(call, pipe, token), warnings)})
 
 
 def list_pipes(call: Call) -> Reply:
@@ -250,7 +279,8 @@ def update_pipe(call: Call) -> Reply:
             "UPDATE pipes SET name = :name, enabled = :enabled, schedules = :s, timezone = :timezone, "
             "overlap = :overlap, missed = :missed, next_run_at = :next_run_at, updated_at = :updated_at "
             "WHERE id = :id"), {**pipe, "s": json.dumps(pipe["schedules"])})
-    return Reply(200, {"data": pipe_json(call, pipe)})
+        warnings = flow_warnings(conn, pipe)
+    return Reply(200, {"data": _with_warnings(pipe_json(call, pipe), warnings)})
 
 
 def delete_pipe(call: Call) -> Reply:

@@ -32,7 +32,13 @@ PIPE_SCHEMAS: dict[str, Any] = {
         **_WRITABLE, "id": {"type": "string"}, "next_run_at": {**_TEXT_OR_NULL, "description": "UTC, ISO 8601"},
         "listener_url": {"type": "string", "description": "Webhook pipes: where deliveries are POSTed."},
         "token": {"type": "string", "description": "Webhook pipes: shown once, at creation and rotation."},
-        "links": {"type": "object"}, "meta": _STAMPS}},
+        "links": {"type": "object"}, "meta": {"type": "object", "properties": {
+            "timestamps": {"type": "object"},
+            "warnings": {"type": "array", "items": {"type": "object", "properties": {
+                "severity": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"},
+                "hint": {"type": ["string", "null"]}}},
+                "description": "POST and PUT: why the enabled pipe runs nothing yet (H201 the flow is "
+                               "disabled, H202 it has no published version)."}}}}},
     "PipeRequest": {"type": "object", "required": ["data"], "properties": {"data": {
         "type": "object", "required": ["type", "flow_id", "trigger"], "properties": _WRITABLE,
         "additionalProperties": False}}},
