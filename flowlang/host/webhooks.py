@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from flowlang.runtime.values import parse_json
+from flowlang.host.jsontext import parse_strict
 
 DEFAULT_BODY_LIMIT = 1 << 20  # 1 MB
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -107,7 +107,7 @@ def parse_payload(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise DeliveryError(400, "Bad Request", "the body is not UTF-8 text: a webhook delivery must be JSON") from None
     try:
-        return parse_json(text)
+        return parse_strict(text)
     except json.JSONDecodeError as exc:
         raise DeliveryError(400, "Bad Request",
                             f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None

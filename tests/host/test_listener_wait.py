@@ -36,3 +36,14 @@ def test_a_wait_in_range_is_taken(tenant: Tenant, pipe: dict[str, str], wait: st
     assert answer.status_code in (200, 504), answer.text
     if answer.status_code == 200:
         assert answer.json()["data"]["result"] == {"n": 1}
+
+
+def test_a_payload_no_json_answer_could_hold_is_a_400_and_queues_nothing(tenant: Tenant,
+                                                                         pipe: dict[str, str]) -> None:
+    for body, said in ((b'{"id": "\\ud800"}', "the string at /id holds a lone UTF-16 surrogate"),
+                       (b'{"n": 1e999}', "the number 1e999 is too large")):
+        answer = httpx.post(pipe["listener_url"], content=body, headers={"X-Api-Key": pipe["token"],
+                                                                          "Content-Type": "application/json"})
+        assert answer.status_code == 400 and said in answer.json()["errors"][0]["detail"], answer.text
+    runs = tenant.http.get("/v2/runs", params={"filter": f"eq(pipe_id,{pipe['id']})"}).json()
+    assert runs["data"] == []

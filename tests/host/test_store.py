@@ -66,3 +66,15 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path: Path)
         assert flows.get_flow(conn, project.id, flow.id) == flow
         assert versions.add_version(conn, flow.id, "flow a {}", {}, "test").number == 1
     new.close()
+
+
+def test_a_database_of_a_newer_flowlang_is_refused_unchanged(tmp_path: Path) -> None:
+    store = Store(sqlite(tmp_path / "h.db"))
+    with store.write() as conn:
+        conn.execute(text("INSERT INTO schema_migrations (name, applied_at) VALUES ('m9999_future', 'x')"))
+    store.close()
+    before = (tmp_path / "h.db").read_bytes()
+    with pytest.raises(StoreError, match=r"cannot open the database .*h\.db: a newer flowlang migrated it "
+                                         r"\(m9999_future unknown to this one\): upgrade flowlang"):
+        Store(sqlite(tmp_path / "h.db"))
+    assert (tmp_path / "h.db").read_bytes() == before

@@ -76,6 +76,17 @@ def test_a_document_that_is_not_an_export_is_422(tenant: Tenant) -> None:
     assert tenant.http.get("/v2/flows").json()["data"] == []
 
 
+def test_an_export_of_the_wrong_shape_says_what_is_wrong(tenant: Tenant) -> None:
+    export = {"type": "flow-export", "format": "flowlang-export/1", "flow": {"name": "A", "slug": "a"}}
+    for data, detail in (([], "data: must be an object, not an array"),
+                         ({**export, "files": {"lib/a.flow": 7}},
+                          "data.files: the content of 'lib/a.flow' must be text, not a number")):
+        response = tenant.http.post("/v2/flows/import", json={"data": data})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["detail"] == detail
+    assert tenant.http.get("/v2/flows").json()["data"] == []
+
+
 def test_templates_list_the_examples(tenant: Tenant) -> None:
     listing = tenant.http.get("/v2/templates").json()["data"]
     by_id = {t["id"]: t for t in listing}

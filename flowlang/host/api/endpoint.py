@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from flowlang.host.errors import ApiError, Problem, envelope
+from flowlang.host.jsontext import parse_strict
 from flowlang.host.settings import Settings
 from flowlang.host.store import Store
 from flowlang.host.store.projects import Project, project_for_token
@@ -115,17 +116,13 @@ def parse_json_body(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError.one(400, f"the body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return parse_strict(text)
     except json.JSONDecodeError as exc:
         raise ApiError.one(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column "
                                 f"{exc.colno}", title="Malformed JSON") from None
     except (ValueError, RecursionError) as exc:
         reason = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ApiError.one(400, f"the body is not valid JSON: {reason}", title="Malformed JSON") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _too_large(limit: int) -> ApiError:

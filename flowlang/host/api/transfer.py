@@ -52,9 +52,11 @@ def import_flow(call: Call) -> Reply:
     `?files=refuse|keep|overwrite` says what to do with a shared file the project has with other content.
     """
     body = call.json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-        raise invalid('data: "data" is required', pointer="/data")
-    data = body["data"]
+    found = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(found, dict):
+        raise invalid('data: "data" is required' if found is None else f"data: must be an object, not "
+                      f"{json_kind(found)}", pointer="/data")
+    data = found
     if data.get("type") != "flow-export":
         raise invalid(f'data.type: must be "flow-export", not {json.dumps(data.get("type"))}',
                       pointer="/data/type")
@@ -62,9 +64,13 @@ def import_flow(call: Call) -> Reply:
         raise invalid(f'data.format: must be "{FORMAT}", not {json.dumps(data.get("format"))}',
                       pointer="/data/format")
     files = data.get("files", {})
-    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+    if not isinstance(files, dict):
         raise invalid(f"data.files: must be an object of path -> text, not {json_kind(files)}",
                       pointer="/data/files")
+    for path, content in files.items():
+        if not isinstance(content, str):
+            raise invalid(f"data.files: the content of {path!r} must be text, not {json_kind(content)}",
+                          pointer="/data/files/" + path.replace("~", "~0").replace("/", "~1"))
     values = resource({"data": {"type": "flow", **_object(data.get("flow"))}}, "flow", FLOW_FIELDS,
                       required=("name", "slug"))
     return insert(call, stored(values), files, policy_of(call.query))

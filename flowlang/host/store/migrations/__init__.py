@@ -28,12 +28,25 @@ def available() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("m"))
 
 
+class NewerDatabase(Exception):
+    """The database holds migrations this flowlang does not know: a newer flowlang made it."""
+
+
 def migrate(store: Store, upto: str | None = None) -> list[str]:
-    """Apply the migrations not yet applied (up to and including `upto`); returns all applied names."""
+    """Apply the migrations not yet applied (up to and including `upto`); returns all applied names.
+
+    A database migrated by a newer flowlang (a migration name this one does not have) is refused before
+    anything is written: its tables may not be what this code reads and writes.
+    """
     with store.write() as conn:
         conn.execute(text(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         ))
+        unknown = sorted({row[0] for row in conn.execute(text("SELECT name FROM schema_migrations"))}
+                         - set(available()))
+    if unknown:
+        raise NewerDatabase(f"a newer flowlang migrated it ({', '.join(unknown)} unknown to this one): "
+                            "upgrade flowlang (pip install -U 'flowlang[serve]'), or use another --db")
     for name in available():
         with store.write() as conn:
             if store.dialect == "postgresql":  # two servers starting at once: one migrates, one waits
