@@ -79,3 +79,27 @@ def test_concurrent_creates_of_one_slug_make_one_flow_and_422s(server: str,
     assert {detail for code, detail in answers if code == 422} == {
         "data.slug: a flow with slug 'same' already exists in this project"}
     assert tenant.http.get("/v2/flows").json()["meta"]["results"]["total"] == 1
+
+
+@pytest.mark.parametrize("server", ["host", "postgres_host"])
+def test_concurrent_publishes_of_one_draft_make_one_version(server: str, request: pytest.FixtureRequest) -> None:
+    """Ten Save & Merges of one draft at once: one 201 (version 1), nine 200 with that same version; then
+    concurrent rollbacks each add exactly one numbered version (no number twice, none lost)."""
+    served: HostServer = request.getfixturevalue(server)
+    tenant = served.tenant()
+    flow = served.client(tenant.token).post("/v2/flows", json={"data": {
+        "type": "flow", "name": "P", "slug": "p", "source": 'flow p {\n  return "p"\n}\n'}}).json()["data"]
+
+    def post(path: str) -> tuple[int, int]:
+        answer = served.client(tenant.token).post(f"/v2/flows/{flow['id']}/{path}")
+        assert answer.status_code in (200, 201), answer.text
+        return answer.status_code, answer.json()["data"]["number"]
+
+    with ThreadPoolExecutor(10) as pool:
+        published = list(pool.map(post, ["publish"] * 10))
+    assert sorted(published) == [(200, 1)] * 9 + [(201, 1)]
+    with ThreadPoolExecutor(6) as pool:
+        rolled = list(pool.map(post, ["versions/1/rollback"] * 6))
+    assert sorted(number for _, number in rolled) == [2, 3, 4, 5, 6, 7]
+    listed = tenant.http.get(f"/v2/flows/{flow['id']}/versions").json()["data"]
+    assert [v["number"] for v in listed] == [7, 6, 5, 4, 3, 2, 1]
