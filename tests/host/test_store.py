@@ -78,3 +78,15 @@ def test_a_database_of_a_newer_flowlang_is_refused_unchanged(tmp_path: Path) -> 
                                          r"\(m9999_future unknown to this one\): upgrade flowlang"):
         Store(sqlite(tmp_path / "h.db"))
     assert (tmp_path / "h.db").read_bytes() == before
+
+
+def test_no_piece_of_a_database_password_is_in_the_error(tmp_path: Path) -> None:
+    # An unencoded '@' and ':' in the password: the URL parser splits it and quotes a piece of it.
+    with pytest.raises(StoreError) as caught:
+        Store("postgresql://flow:p@ss:w0rd-42@127.0.0.1:1/flows")
+    message = str(caught.value)
+    assert message.startswith("cannot open the database postgresql://flow:***@127.0.0.1:1/flows: ")
+    assert "w0rd" not in message and "p@ss" not in message, message
+    with pytest.raises(StoreError) as refused:
+        Store("postgresql://flow:s3cret-pw@127.0.0.1:1/flows")
+    assert "s3cret" not in str(refused.value) and "127.0.0.1" in str(refused.value)

@@ -67,7 +67,8 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"cannot open the database {_safe_url(shown or url)}: {_reason(exc)}") from None
+            raise StoreError(f"cannot open the database {_safe_url(shown or url)}: "
+                             f"{_masked(_reason(exc), shown or url)}") from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -99,6 +100,20 @@ def _safe_url(url: str) -> str:
         return url.replace("sqlite:///", "")
     url = _PASSWORD.sub(lambda m: f"{m['head']}:***@", url)
     return _QUERY_PASSWORD.sub(lambda m: f"{m['head']}***", url)
+
+
+def _masked(reason: str, url: str) -> str:
+    """`reason` without the URL's password or any piece of it: a password holding an unencoded '@' or ':'
+    is split by the URL parser, which then quotes a piece of it in its error ("invalid literal for int()
+    … 'w0rd@db'")."""
+    found = _PASSWORD.match(url)
+    secrets = [found["password"]] if found else []
+    secrets += [m[0][len(m["head"]):] for m in _QUERY_PASSWORD.finditer(url)]
+    pieces = {piece for secret in secrets for piece in (secret, *re.split(r"[@:/]", secret))}
+    for piece in sorted(pieces, key=len, reverse=True):
+        if len(piece) >= 3:  # shorter pieces tell little and would mask common words
+            reason = reason.replace(piece, "***")
+    return reason
 
 
 def _reason(exc: Exception) -> str:
