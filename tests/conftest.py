@@ -4,13 +4,43 @@
   skipped with the reason when it cannot start; tests/host and tests/pipes both use it.
 - `temporal_address` (session): a real Temporal dev server (tests/temporal/devserver.py), skipped with the reason
   when it cannot start; tests/temporal and tests/pipes both use it.
+
+The `slow` marker (registered in pyproject.toml) goes on the end-to-end tests, here by where they are and what
+they start (SLOW_PATHS, SLOW_FIXTURES) and elsewhere by `@pytest.mark.slow`: `python -m pytest -m "not slow"`
+is the quick loop of a developer; CI runs every test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent
+SLOW_PATHS = (  # relative to tests/: every test in these runs flowlang in subprocesses or starts servers of its own
+    "e2e/",  # each flow through `flowlang run` and its compiled module, in subprocesses
+    "temporal/",  # Temporal dev server, workers, kill -9 and restarts
+    "openapi/test_prism_e2e.py",  # Prism (Node.js)
+    "cli/test_wheel_install.py",  # builds the wheel and installs it into a fresh venv
+    "host/test_pipes_servers.py",  # servers of its own: two on one database, kill -9, restarts
+    "pipes/test_key_change.py",  # two servers in turn on one database
+)
+SLOW_FIXTURES = frozenset({
+    "pipes_db",  # the pipes suite on served hosts: each engine and store (tests/pipes/conftest.py `executor`)
+    "driver",  # a real Chromium (tests/console)
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests `slow` (see the module's docstring)."""
+    for item in items:
+        try:
+            where = item.path.resolve().relative_to(TESTS).as_posix()
+        except ValueError:
+            continue
+        if where.startswith(SLOW_PATHS) or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
