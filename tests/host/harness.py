@@ -57,9 +57,19 @@ class HostServer:
                               input=stdin, capture_output=True, text=True, timeout=60)
 
     def create_token(self, project: str, name: str = "tests") -> str:
-        """A new token of `project` (created when missing), made by `flowlang token create`."""
-        done = self.flowlang("token", "create", "--db", self.db, "--project", project, "--name", name)
-        assert done.returncode == 0, done.stderr
+        """A new token of `project` (created when missing), made by `flowlang token create` with the server's
+        environment. The command runs in this process (click's CliRunner): the same code as the subprocess a
+        user starts, without its Python start-up, which every test that takes a tenant would pay (~0.6 s of
+        CPU each). tests/host/test_token_cli.py runs the command as a subprocess."""
+        from click.testing import CliRunner
+
+        from flowlang.cli import main
+
+        env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("FLOWLANG_")}
+        env.update({k: v for k, v in self.env.items() if k.startswith("FLOWLANG_")})
+        done = CliRunner().invoke(main, ["token", "create", "--db", self.db, "--project", project, "--name", name],
+                                  env=env, catch_exceptions=False)
+        assert done.exit_code == 0, done.stderr
         return done.stdout.strip()
 
     def client(self, token: str | None = None, headers: dict[str, str] | None = None,
