@@ -92,15 +92,15 @@ def run(server: HostServer, tenant: Tenant, flow_id: str, tmp_path: Path, **kwar
     return result.exit_code, out.getvalue(), err.getvalue(), result.version
 
 
-def test_a_published_flow_runs_with_the_projects_credentials(private_host: HostServer, echo: str,
+def test_a_published_flow_runs_with_the_projects_credentials(host: HostServer, echo: str,
                                                               tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+    tenant = host.tenant()
     credential(tenant, "ECHO_URL", echo)
     credential(tenant, "ECHO_TOKEN", SECRET)
     flow = create(tenant, source=FLOW, enabled=True)
     publish(tenant, flow["id"])
     _Echo.seen.clear()
-    code, out, err, version = run(private_host, tenant, flow["id"], tmp_path, input={"order": 7})
+    code, out, err, version = run(host, tenant, flow["id"], tmp_path, input={"order": 7})
     assert (code, version) == (0, 1), err
     assert _Echo.seen == [f"Bearer {SECRET}"]  # the real value reached its own system
     assert json.loads(out) == {"seen": "Bearer ***", "input": {"order": 7}}
@@ -109,67 +109,67 @@ def test_a_published_flow_runs_with_the_projects_credentials(private_host: HostS
     assert "flowlang-host-" not in err  # no temporary paths in what the run wrote
 
 
-def test_the_run_uses_the_published_version_not_the_draft(private_host: HostServer, tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+def test_the_run_uses_the_published_version_not_the_draft(host: HostServer, tmp_path: Path) -> None:
+    tenant = host.tenant()
     flow = create(tenant, source=HELLO, enabled=True)
     publish(tenant, flow["id"])
     put(tenant, flow["id"], source=HELLO.replace('"hi"', '"draft"'))
-    code, out, _, version = run(private_host, tenant, flow["id"], tmp_path)
+    code, out, _, version = run(host, tenant, flow["id"], tmp_path)
     assert (code, json.loads(out), version) == (0, {"greeting": "hi"}, 1)
 
 
-def test_a_disabled_flow_never_runs(private_host: HostServer, tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+def test_a_disabled_flow_never_runs(host: HostServer, tmp_path: Path) -> None:
+    tenant = host.tenant()
     flow = create(tenant, source=HELLO, enabled=False)
     publish(tenant, flow["id"])
     with pytest.raises(NotRunnable, match="is disabled"):
-        run(private_host, tenant, flow["id"], tmp_path)
+        run(host, tenant, flow["id"], tmp_path)
 
 
-def test_an_unpublished_flow_does_not_run(private_host: HostServer, tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+def test_an_unpublished_flow_does_not_run(host: HostServer, tmp_path: Path) -> None:
+    tenant = host.tenant()
     flow = create(tenant, source=HELLO, enabled=True)
     with pytest.raises(NotRunnable, match="has no published version"):
-        run(private_host, tenant, flow["id"], tmp_path)
+        run(host, tenant, flow["id"], tmp_path)
 
 
-def test_another_projects_flow_is_unknown(private_host: HostServer, tmp_path: Path) -> None:
-    owner, other = private_host.tenant(), private_host.tenant()
+def test_another_projects_flow_is_unknown(host: HostServer, tmp_path: Path) -> None:
+    owner, other = host.tenant(), host.tenant()
     flow = create(owner, source=HELLO, enabled=True)
     publish(owner, flow["id"])
     with pytest.raises(NotRunnable, match="no flow"):
-        run(private_host, other, flow["id"], tmp_path)
+        run(host, other, flow["id"], tmp_path)
 
 
-def test_a_failing_flow_reports_its_own_file_and_line(private_host: HostServer, tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+def test_a_failing_flow_reports_its_own_file_and_line(host: HostServer, tmp_path: Path) -> None:
+    tenant = host.tenant()
     flow = create(tenant, slug="fails", enabled=True,
                   source='flow fails {\n  x = parse_json("not json")\n  return x\n}\n')
     publish(tenant, flow["id"])
-    code, _, err, _ = run(private_host, tenant, flow["id"], tmp_path, log_format="text")
+    code, _, err, _ = run(host, tenant, flow["id"], tmp_path, log_format="text")
     assert code == 3 and "fails.flow:2:" in err, err
 
 
-def test_the_servers_environment_is_not_the_flows(private_host: HostServer, tmp_path: Path,
+def test_the_servers_environment_is_not_the_flows(host: HostServer, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVER_ONLY_SECRET", "the-servers-own-value")
     monkeypatch.setenv("SHARED_NAME", "the server's")
-    tenant = private_host.tenant()
+    tenant = host.tenant()
     credential(tenant, "SHARED_NAME", "the project's")
     source = ('flow peek {\n  return {server: env("SERVER_ONLY_SECRET", "unset"), shared: env("SHARED_NAME"),'
               ' home: env("HOME", "unset")}\n}\n')
     flow = create(tenant, slug="peek", source=source, enabled=True)
     publish(tenant, flow["id"])
-    code, out, err, _ = run(private_host, tenant, flow["id"], tmp_path)
+    code, out, err, _ = run(host, tenant, flow["id"], tmp_path)
     assert code == 0, err
     assert json.loads(out) == {"server": "unset", "shared": "***", "home": "unset"}
     assert "the-servers-own-value" not in out + err
 
 
-def test_state_persists_between_runs_in_the_state_file(private_host: HostServer, tmp_path: Path) -> None:
-    tenant = private_host.tenant()
+def test_state_persists_between_runs_in_the_state_file(host: HostServer, tmp_path: Path) -> None:
+    tenant = host.tenant()
     source = "flow count {\n  state.n = (state.n ?? 0) + 1\n  return state.n\n}\n"
     flow = create(tenant, slug="count", source=source, enabled=True)
     publish(tenant, flow["id"])
-    assert json.loads(run(private_host, tenant, flow["id"], tmp_path)[1]) == 1
-    assert json.loads(run(private_host, tenant, flow["id"], tmp_path)[1]) == 2
+    assert json.loads(run(host, tenant, flow["id"], tmp_path)[1]) == 1
+    assert json.loads(run(host, tenant, flow["id"], tmp_path)[1]) == 2
