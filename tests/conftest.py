@@ -51,6 +51,20 @@ def pytest_configure(config: pytest.Config) -> None:
             compileall.compile_dir(folder, quiet=1)
 
 
+class _ConftestFile(pytest.Module):
+    """A conftest.py named on the command line (as /work/tools/land names each touched file): nothing to collect.
+    Imported as a test module it would clash with the conftest module of another folder (all are `conftest`)."""
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if module_path.name == "conftest.py":
+        return _ConftestFile.from_parent(parent, path=module_path)
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the end-to-end tests `slow` (see the module's docstring)."""
     for item in items:
