@@ -102,8 +102,8 @@ class Recorder(httpx.AsyncBaseTransport):
             raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
 
 
-def ensure_writable(path: str) -> None:
-    """Fail before a run when its cassette could not be written after it (the run's writes would be done).
+def unwritable(path: str) -> str | None:
+    """Why a file could not be written at `path` (None when it could), found out before anything runs.
 
     The file is opened for appending (which changes nothing in an existing file); one created only to
     find out is removed again.
@@ -113,9 +113,17 @@ def ensure_writable(path: str) -> None:
         with open(path, "a", encoding="utf-8"):
             pass
     except OSError as exc:
-        raise CassetteError(f"error: cannot write cassette {path}: {exc.strerror or exc}") from None
+        return str(exc.strerror or exc)
     if not existed:
         os.remove(path)
+    return None
+
+
+def ensure_writable(path: str) -> None:
+    """Fail before a run when its cassette could not be written after it (the run's writes would be done)."""
+    reason = unwritable(path)
+    if reason is not None:
+        raise CassetteError(f"error: cannot write cassette {path}: {reason}")
 
 
 def recording() -> tuple[Recorder, Callable[..., Any]]:

@@ -202,10 +202,15 @@ def main(paths: list[str], *, engine: str = "both", pattern: str | None = None, 
          coverage: bool = False, out: TextIO) -> int:
     """The whole command: run, print failures and the closing line, write the JUnit file; the exit code."""
     from flowlang.testing import report
+    from flowlang.testing.cassettes import unwritable
 
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         out.write(f"error: no such file or directory: {missing[0]}\n")
+        return EXIT_USAGE
+    problem = None if junit is None else unwritable(junit)
+    if problem is not None:  # said before the tests run, not after
+        out.write(f"error: cannot write {junit}: {problem}\n")
         return EXIT_USAGE
     engines = ENGINES if engine == "both" else (engine,)
     if coverage and "compiled" not in engines:  # statements are traced in compiled modules only

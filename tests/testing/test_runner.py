@@ -53,6 +53,14 @@ def test_junit_report(tmp_path: Path) -> None:
     assert 'name="expects the wrong count"' in xml and "<failure" in xml
 
 
+def test_a_junit_file_that_cannot_be_written_fails_before_any_test_runs(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    code, out = run(FLOWS / "shop_test.flow", junit=str(blocker / "junit.xml"))
+    assert code == 2
+    assert out == f"error: cannot write {blocker / 'junit.xml'}: Not a directory\n"  # and no test ran
+
+
 def test_coverage_on_the_interpreter_alone_is_a_usage_error_saying_why() -> None:
     code, out = run(FLOWS / "shop_test.flow", engine="interpreter", coverage=True)
     assert code == 2
