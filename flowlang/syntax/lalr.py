@@ -60,14 +60,18 @@ class Tables:
 
     def accepts(self, stack: list[int], terminal: str) -> bool:
         """Whether `terminal` can be shifted after the reductions it causes (LALR lookaheads over-approximate)."""
+        return self.shifted(stack, terminal) is not None
+
+    def shifted(self, stack: list[int], terminal: str) -> list[int] | None:
+        """The stack after `terminal` is shifted (and the reductions before it), or None if it cannot be."""
         states, rules = self.states, self.rules
         stack = list(stack)
         while True:
             action = states[stack[-1]].get(terminal)
             if action is None:
-                return False
+                return None
             if action >= 0:
-                return True
+                return [*stack, action]
             size, origin, _ = rules[-1 - action]
             if size:
                 del stack[-size:]

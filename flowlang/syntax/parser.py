@@ -110,26 +110,10 @@ def soften(tables: Tables, stack: list[int], token: Tok, following: str) -> None
     token of type `following`, may not (`length(given)`: a word there must be a named argument's)."""
     if not tables.accepts(stack, "NAME"):
         return
-    after_word = shifted(tables, stack, token.type)
+    after_word = tables.shifted(stack, token.type)
     after = (following,) if following not in SOFT_KEYWORDS else (following, "NAME")  # `given test.op`
     if after_word is None or not any(tables.accepts(after_word, t) for t in after):
         token.type = "NAME"
-
-
-def shifted(tables: Tables, stack: list[int], terminal: str) -> list[int] | None:
-    """The stack after `terminal` is shifted (and the reductions before it), or None if it cannot be."""
-    states, rules = tables.states, tables.rules
-    stack = list(stack)
-    while True:
-        action = states[stack[-1]].get(terminal)
-        if action is None:
-            return None
-        if action >= 0:
-            return [*stack, action]
-        size, origin, _ = rules[-1 - action]
-        if size:
-            del stack[-size:]
-        stack.append(states[stack[-1]][origin])
 
 
 class _Locator:

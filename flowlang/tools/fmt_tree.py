@@ -12,7 +12,7 @@ import functools
 
 from flowlang.syntax.lalr import Session, load_tables
 from flowlang.syntax.lexer import Lexer
-from flowlang.syntax.parser import SOFT_KEYWORDS, shifted, soften
+from flowlang.syntax.parser import SOFT_KEYWORDS, soften
 
 # where the parser would take a `.` an expression has just ended: a `(` or `[` there is a call or an index,
 # and a `-` is binary; where it would not, a `-` is a sign
@@ -146,8 +146,8 @@ def build(text: str) -> list[Item]:
                 group.items.remove(code[-1])
                 group.comma_ok = True
             elif code and not group.block:
-                after_comma = shifted(tables, session.stack, "COMMA")
-                group.comma_ok = after_comma is not None and shifted(tables, after_comma, kind) is not None
+                after_comma = tables.shifted(session.stack, "COMMA")
+                group.comma_ok = after_comma is not None and tables.shifted(after_comma, kind) is not None
             group.close, t.block = t, group.block
             items = groups[-1].items if groups else root
         session.feed(tok)
