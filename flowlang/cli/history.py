@@ -197,6 +197,8 @@ def runs_reprocess(ctx: click.Context, run_id: str, host_url: str | None, token:
 
 def format_run(record: RunRecord, logs: list[dict[str, Any]]) -> str:
     """A run in full, as `flowlang runs show` prints it."""
+    from flowlang.runtime.state import detail_text
+
     seconds = record.seconds
     rows = [
         ("run", record.id), ("flow", record.flow), ("status", record.status), ("started", record.started),
@@ -204,16 +206,10 @@ def format_run(record: RunRecord, logs: list[dict[str, Any]]) -> str:
         ("pid", "-" if record.pid is None else str(record.pid)), ("succeeded", str(record.succeeded)),
         ("failed", str(record.failed)), ("requests", str(record.requests)),
     ]
-    width = max(len(name) for name, _ in rows)
-    lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
-    if record.error:
-        lines.append(f"{'error'.ljust(width)}  " + record.error.replace("\n", "\n" + " " * (width + 2)))
-    lines.append("")
-    lines.append(f"log ({len(logs)} line{'' if len(logs) == 1 else 's'} stored)" if logs else "log: no lines stored")
-    for line in logs:
-        place = f" {line['location']}" if line["location"] else ""
-        lines.append(f"  {line['time'][11:23]} {line['level'].upper()}{place} {line['message']}")
-    return "\n".join(lines)
+    title = f"log ({len(logs)} line{'' if len(logs) == 1 else 's'} stored)" if logs else "log: no lines stored"
+    lines = [f"{line['time'][11:23]} {line['level'].upper()}{' ' + line['location'] if line['location'] else ''} "
+             f"{line['message']}" for line in logs]
+    return detail_text(rows, record.error, title, lines)
 
 
 # ------------------------------------------------------------------ state

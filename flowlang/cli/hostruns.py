@@ -117,37 +117,30 @@ def _duration(run: dict[str, Any]) -> str:
     return duration_text(seconds_of(run))
 
 
-def _error_line(run: dict[str, Any]) -> str:
+def _error_text(run: dict[str, Any]) -> str:
     error = run.get("error") or {}
-    text = str(error.get("text") or error.get("message") or "")
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 80 else first[:77] + "..."
+    return str(error.get("text") or error.get("message") or "")
 
 
 def format_runs(runs: list[dict[str, Any]], names: dict[str, str]) -> str:
     """The host's runs as a plain text table."""
+    from flowlang.runtime.state import first_line, text_table
+
     if not runs:
         return "no runs"
     header = ("RUN", "FLOW", "TRIGGER", "CREATED (UTC)", "DURATION", "STATUS", "OK", "FAILED", "REQUESTS",
               "ERROR")
-    rows = [header]
-    for run in runs:
-        created = str(_times(run).get("created_at") or "").replace("T", " ")[:19]
-        rows.append((str(run["id"]), names.get(str(run["flow_id"]), str(run["flow_id"])), str(run["trigger"]),
-                     created, _duration(run), str(run["status"]), str(run["succeeded"]), str(run["failed"]),
-                     str(run["requests"]), _error_line(run)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    numeric = {6, 7, 8}
-    lines = []
-    for row in rows:
-        cells = [cell.rjust(widths[i]) if i in numeric and row is not header else cell.ljust(widths[i])
-                 for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    rows = [(str(run["id"]), names.get(str(run["flow_id"]), str(run["flow_id"])), str(run["trigger"]),
+             str(_times(run).get("created_at") or "").replace("T", " ")[:19], _duration(run), str(run["status"]),
+             str(run["succeeded"]), str(run["failed"]), str(run["requests"]), first_line(_error_text(run)))
+            for run in runs]
+    return text_table(header, rows, numeric={6, 7, 8})
 
 
 def format_run(run: dict[str, Any], logs: list[dict[str, Any]], flow: str) -> str:
     """One host run in full, with its log lines."""
+    from flowlang.runtime.state import detail_text
+
     times = _times(run)
     seconds = seconds_of(run)
     rows = [
@@ -163,16 +156,10 @@ def format_run(run: dict[str, Any], logs: list[dict[str, Any]], flow: str) -> st
         rows.append(("scheduled", str(run["scheduled_for"])))
     if run.get("reprocess_of"):
         rows.append(("reprocess of", str(run["reprocess_of"])))
-    width = max(len(name) for name, _ in rows)
-    lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
-    error = run.get("error")
-    if error:
-        text = str(error.get("text") or error.get("message") or "")
-        lines.append(f"{'error'.ljust(width)}  " + text.replace("\n", "\n" + " " * (width + 2)))
-    lines.append("")
-    lines.append(f"log ({len(logs)} line{'' if len(logs) == 1 else 's'})" if logs else "log: no lines")
+    title = f"log ({len(logs)} line{'' if len(logs) == 1 else 's'})" if logs else "log: no lines"
+    lines = []
     for line in logs:
         place = f" {line['file']}:{line['line']}" if line.get("file") and line.get("line") else ""
-        lines.append(f"  {str(line.get('time', ''))[11:23]} {str(line.get('level', '')).upper()}{place} "
+        lines.append(f"{str(line.get('time', ''))[11:23]} {str(line.get('level', '')).upper()}{place} "
                      f"{line.get('message', '')}")
-    return "\n".join(lines)
+    return detail_text(rows, _error_text(run), title, lines)

@@ -20,7 +20,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -386,23 +386,33 @@ def format_runs(records: list[RunRecord]) -> str:
     if not records:
         return "no runs recorded"
     header = ("RUN", "FLOW", "STARTED (UTC)", "DURATION", "STATUS", "OK", "FAILED", "REQUESTS", "ERROR")
-    rows = [header]
-    for r in records:
-        error = (r.error or "").splitlines()[0] if r.error else ""
-        if len(error) > 80:
-            error = error[:77] + "..."
-        started = r.started.replace("T", " ")[:19]
-        rows.append(
-            (r.id, r.flow, started, _duration(r), r.status, str(r.succeeded), str(r.failed),
-             str(r.requests), error)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    numeric = {5, 6, 7}
+    rows = [(r.id, r.flow, r.started.replace("T", " ")[:19], _duration(r), r.status, str(r.succeeded),
+             str(r.failed), str(r.requests), first_line(r.error)) for r in records]
+    return text_table(header, rows, numeric={5, 6, 7})
+
+
+def first_line(error: str | None, width: int = 80) -> str:
+    """The first line of an error, cut to `width` characters for a table cell."""
+    first = error.splitlines()[0] if error else ""
+    return first if len(first) <= width else first[:width - 3] + "..."
+
+
+def text_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], numeric: set[int]) -> str:
+    """Rows under a header in aligned columns, the `numeric` ones (by index) right-aligned."""
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
-    for row in rows:
-        cells = [
-            cell.rjust(widths[i]) if i in numeric and row is not header else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
+    for row in table:
+        cells = [cell.rjust(widths[i]) if i in numeric and row is not header else cell.ljust(widths[i])
+                 for i, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def detail_text(rows: list[tuple[str, str]], error: str | None, log_title: str, log_lines: list[str]) -> str:
+    """One run in full: its fields as `name  value` lines, its error (indented under its name), its log."""
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{name.ljust(width)}  {value}" for name, value in rows]
+    if error:
+        lines.append(f"{'error'.ljust(width)}  " + error.replace("\n", "\n" + " " * (width + 2)))
+    return "\n".join([*lines, "", log_title, *(f"  {line}" for line in log_lines)])
