@@ -36,9 +36,9 @@ def fake(fake_server: fake_systems.RunningServer) -> fake_systems.RunningServer:
     return fake_server
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def pipes_db(request: pytest.FixtureRequest) -> str | None:
-    """The database of a module's server: its own SQLite file (None), or a fresh database of the session's
+    """The database of a server: its own SQLite file (None), or a fresh database of the session's
     PostgreSQL (one per server: two servers on one database would fire each other's schedules)."""
     if request.param == "sqlite":
         return None
@@ -50,14 +50,29 @@ def pipes_db(request: pytest.FixtureRequest) -> str | None:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="module", params=sorted(SERVED))
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A module with FIRES_ON_THE_TEST_CLOCK skips its tests on the engines of OWN_SCHEDULES, before any fixture
+    is set up (in the session-scoped `executor` a skip would be kept for every later test of that engine)."""
+    callspec = getattr(item, "callspec", None)
+    engine = callspec.params.get("executor") if callspec is not None else None
+    module = getattr(item, "module", None)
+    if engine in OWN_SCHEDULES and getattr(module, "FIRES_ON_THE_TEST_CLOCK", False):
+        pytest.skip(OWN_SCHEDULES[engine])
+
+
+@pytest.fixture(scope="session", params=sorted(SERVED))
 def executor(request: pytest.FixtureRequest, pipes_db: str | None,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostServer]:
     """A server running its flows on one engine (engines.SERVED), with a test clock file for its scheduler
-    (served.set_clock): every end-to-end pipes test runs on each engine and each store."""
+    (served.set_clock): every end-to-end pipes test runs on each engine and each store.
+
+    One server per engine and store for the whole session (four in all, not four per module: starting a
+    Temporal host with its workers costs seconds). Tests share it as they share `host`: each takes its own
+    project (`executor.tenant()`) and looks at its own pipes only; a test that moves the clock does so on days
+    of its own, and a pipe another test left behind fires nothing when the clock jumps over its due times
+    (missed: skip, the default); on Temporal, whose Schedules keep real time, another test's pipe may fire,
+    in its own project. So the tests do not depend on their order."""
     pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
-    if getattr(request.module, "FIRES_ON_THE_TEST_CLOCK", False) and request.param in OWN_SCHEDULES:
-        pytest.skip(OWN_SCHEDULES[request.param])  # before its server and workers start
     directory = tmp_path_factory.mktemp(f"pipes-{request.param}")
     clock = directory / "clock"
     with SERVED[request.param](directory, pipes_db) as engine, \

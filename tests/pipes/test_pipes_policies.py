@@ -2,7 +2,7 @@
 (`skip`, `queue`), missed times (`skip`, `run_once`) while the pipe was disabled or the clock jumped, and a
 schedule edited, disabled and deleted while the scheduler runs.
 
-Each test lives on a day of its own and deletes its pipe at the end, so the module's one server (per engine
+Each test lives on a day of its own and deletes its pipe at the end, so the session's one server (per engine
 and store, the `executor` fixture) never fires one test's pipe in another.
 """
 
