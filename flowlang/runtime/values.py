@@ -239,7 +239,7 @@ def get_index(obj: Any, index: Any, where: Where = None, path: str = "value", ke
             return obj[index]
         except IndexError:
             raise FlowError(
-                "data", f"{path}[{index}] is out of range ({path} has {len(obj)} items)", where,
+                "data", f"{path}[{index}] is out of range ({path} has {_items(len(obj))})", where,
                 hint=_optional_hint(path, key, "the position is out of range"),
             ) from None
     raise FlowError("data", f"{path} is {type_name(obj)}: it cannot be indexed", where)
@@ -261,6 +261,10 @@ def get_index_optional(obj: Any, index: Any, where: Where = None, path: str = "v
     return get_index(obj, index, where, path)
 
 
+def _items(count: int) -> str:
+    return f"{count} item{'' if count == 1 else 's'}"
+
+
 def set_item(obj: Any, key: Any, value: Any, where: Where = None, path: str = "value") -> None:
     """`obj.key = value` or `obj[key] = value`."""
     if isinstance(obj, dict):
@@ -274,7 +278,7 @@ def set_item(obj: Any, key: Any, value: Any, where: Where = None, path: str = "v
             obj[key] = value
         except IndexError:
             raise FlowError(
-                "data", f"{path}[{key}] is out of range ({path} has {len(obj)} items)", where
+                "data", f"{path}[{key}] is out of range ({path} has {_items(len(obj))})", where
             ) from None
     else:
         raise FlowError("data", f"{path} is {type_name(obj)}: cannot set '{key}' on it", where)

@@ -173,6 +173,7 @@ def test_a_chain_of_reads_reports_the_first_step_that_fails() -> None:
     data = {"o": {"a": "text", "items": [], "k": {"x": 1}}}
     assert error_of("o.a.b", data).message == "o.a is string, not an object: cannot read '.b'"
     assert error_of("o.items[0].x", data).message == "o.items[0] is out of range (o.items has 0 items)"
+    assert error_of("o.one[3]", {"o": {"one": [1]}}).message == "o.one[3] is out of range (o.one has 1 item)"
     assert error_of("o.k.y.z", data).message == "o.k has no field 'y'"
 
 
