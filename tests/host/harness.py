@@ -91,6 +91,14 @@ class HostServer:
             client.close()
 
 
+def move_clock(clock: Path, moment: str) -> None:
+    """Move the test clock (FLOWLANG_TEST_CLOCK) of servers to `moment` in one step: written aside, then
+    renamed over the clock file, so a scheduler tick never reads a half-written time."""
+    staged = clock.with_name(clock.name + ".new")
+    staged.write_text(moment, encoding="utf-8")
+    os.replace(staged, clock)
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWLANG_")}
     env.update(extra or {})

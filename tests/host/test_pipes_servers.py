@@ -9,12 +9,13 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from host.flows import create, publish
-from host.harness import start_server
+from host.flows import published, runs_of, webhook
+from host.harness import move_clock, start_server
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +23,12 @@ def _serve_extra() -> None:
     pytest.importorskip("starlette", reason="the host needs the serve extra: pip install -e '.[serve]'")
 
 
-def set_clock(clock: Path, moment: str) -> None:
-    """Moves the servers' test clock in one step (a rename, so no server reads a half-written file)."""
-    staged = clock.with_suffix(".new")
-    staged.write_text(moment)
-    os.replace(staged, clock)
-
-
-def runs_of(client: httpx.Client, pipe_id: str) -> list[dict]:
-    return list(client.get("/v2/runs", params={"filter": f"eq(pipe_id,{pipe_id})", "page[limit]": 100}).json()["data"])
+def _fire(pipe: dict[str, Any], wait: bool = True) -> str:
+    """Call the webhook pipe once; the id of its run (ended, when `wait`)."""
+    answer = httpx.post(pipe["listener_url"], params={"wait": 30} if wait else {}, json={},
+                        headers={"X-Api-Key": pipe["token"]}, timeout=40)
+    assert answer.status_code in (200, 202), answer.text
+    return str(answer.json()["data"]["id"])
 
 
 def test_two_servers_on_one_database_fire_each_due_time_once(tmp_path: Path) -> None:
@@ -40,8 +38,7 @@ def test_two_servers_on_one_database_fire_each_due_time_once(tmp_path: Path) -> 
     db = str(tmp_path / "shared.db")
     with start_server(tmp_path / "a", db, env=env) as a, start_server(tmp_path / "b", db, env=env) as b:
         tenant = a.tenant()
-        flow = create(tenant, enabled=True, source="flow tick {\n  return 1\n}\n")
-        publish(tenant, flow["id"])
+        flow = published(tenant, "flow tick {\n  return 1\n}\n")
         made = tenant.http.post("/v2/pipes", json={"data": {
             "type": "pipe", "flow_id": flow["id"], "trigger": "schedule", "schedules": ["*/30 * * * *"],
             "timezone": "Europe/Berlin", "overlap": "queue"}})
@@ -49,7 +46,7 @@ def test_two_servers_on_one_database_fire_each_due_time_once(tmp_path: Path) -> 
         pipe_id = made.json()["data"]["id"]
         start = datetime(2026, 10, 25, 0, 0, 30, tzinfo=UTC).timestamp()
         for step in range(1, 9):  # four hours in half-hour steps, through the repeated 02:00-03:00 hour
-            set_clock(clock, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + step * 1800)))
+            move_clock(clock, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + step * 1800)))
             deadline = time.monotonic() + 20  # the next step only once a server has fired this one
             while len(runs_of(tenant.http, pipe_id)) < step and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -65,11 +62,8 @@ def test_kill_9_mid_run_leaves_an_interrupted_run_and_the_committed_state(tmp_pa
     source = "flow long {\n  state.step = 1\n  checkpoint\n  state.step = 2\n  wait 60s\n  return state.step\n}\n"
     with start_server(tmp_path / "first", db) as first:
         tenant = first.tenant()
-        flow = create(tenant, enabled=True, source=source)
-        publish(tenant, flow["id"])
-        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
-                                                            "trigger": "webhook"}}).json()["data"]
-        run_id = httpx.post(pipe["listener_url"], json={}, headers={"X-Api-Key": pipe["token"]}).json()["data"]["id"]
+        flow = published(tenant, source)
+        run_id = _fire(webhook(tenant, flow["id"]), wait=False)
         deadline = time.monotonic() + 20
         while True:
             with sqlite3.connect(db) as conn:
@@ -95,12 +89,9 @@ def test_retention_deletes_old_runs_and_their_logs_and_gives_the_space_back(tmp_
     db = str(tmp_path / "host.db")
     with start_server(tmp_path / "first", db) as first:
         tenant = first.tenant()
-        flow = create(tenant, enabled=True, source='flow chatty {\n  for i in range(2000) {\n    log info "line {i} of a long log"\n  }\n}\n')
-        publish(tenant, flow["id"])
-        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
-                                                            "trigger": "webhook"}}).json()["data"]
-        ids = [httpx.post(pipe["listener_url"] + "?wait=30", json={}, headers={"X-Api-Key": pipe["token"]},
-                          timeout=40).json()["data"]["id"] for _ in range(3)]
+        flow = published(tenant, 'flow chatty {\n  for i in range(2000) {\n    log info "line {i} of a long log"\n  }\n}\n')
+        pipe = webhook(tenant, flow["id"])
+        ids = [_fire(pipe) for _ in range(3)]
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE runs SET created_at = '2020-01-01T00:00:00.000Z' WHERE id IN (?, ?)", ids[:2])
     before = os.path.getsize(db)
@@ -128,12 +119,7 @@ def test_a_run_whose_server_stopped_renewing_its_lease_is_marked_interrupted(tmp
     db = str(tmp_path / "host.db")
     with start_server(tmp_path / "one", db) as server:
         tenant = server.tenant()
-        flow = create(tenant, enabled=True, source="flow quick {\n  return 1\n}\n")
-        publish(tenant, flow["id"])
-        pipe = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow["id"],
-                                                            "trigger": "webhook"}}).json()["data"]
-        run_id = httpx.post(pipe["listener_url"] + "?wait=30", json={}, headers={"X-Api-Key": pipe["token"]},
-                            timeout=40).json()["data"]["id"]
+        run_id = _fire(webhook(tenant, published(tenant, "flow quick {\n  return 1\n}\n")["id"]))
         with sqlite3.connect(db) as conn:  # as if a server on another machine took it and then vanished
             conn.execute("UPDATE runs SET status = 'running', ended_at = NULL, owner = 'elsewhere:4242:dead', "
                          "heartbeat_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", (run_id,))

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-from host.flows import create, publish, put_file
-from host.harness import HostServer, Tenant
+from host.flows import published, put_file, runs_of, wait_run, webhook
+from host.harness import HostServer, Tenant, move_clock
+
+__all__ = ["EXAMPLES", "clock_of", "order_flow", "published", "runs_of", "schedule", "set_clock", "until",
+           "wait_run", "webhook"]
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -21,12 +22,8 @@ def clock_of(server: HostServer) -> Path:
 
 
 def set_clock(server: HostServer, moment: str) -> None:
-    """Move the server's scheduler to `moment` in one step: written aside, then renamed over the clock file,
-    so a tick never reads a half-written time."""
-    clock = clock_of(server)
-    staged = clock.with_name(clock.name + ".new")
-    staged.write_text(moment, encoding="utf-8")
-    os.replace(staged, clock)
+    """Move the server's scheduler to `moment` in one step (harness.move_clock)."""
+    move_clock(clock_of(server), moment)
 
 
 def until(check: Callable[[], Any], timeout: float = 20, what: str = "the condition") -> Any:
@@ -47,24 +44,7 @@ def order_flow(tenant: Tenant, fake_url: str) -> dict[str, Any]:
     for name, value in (("ERP_URL", fake_url + "/erp"), ("ERP_TOKEN", "demo-erp-token")):
         done = tenant.http.put(f"/v2/credentials/{name}", json={"data": {"type": "credential", "value": value}})
         assert done.status_code in (200, 201), done.text
-    flow = create(tenant, enabled=True, source=(EXAMPLES / "order_webhook.flow").read_text())
-    publish(tenant, flow["id"])
-    return flow
-
-
-def published(tenant: Tenant, source: str) -> dict[str, Any]:
-    """A new enabled flow with `source`, published once."""
-    flow = create(tenant, enabled=True, source=source)
-    publish(tenant, flow["id"])
-    return flow
-
-
-def webhook(tenant: Tenant, flow_id: str, **fields: Any) -> dict[str, Any]:
-    """A new webhook pipe of the flow (its `data`, with the token shown once)."""
-    done = tenant.http.post("/v2/pipes", json={"data": {"type": "pipe", "flow_id": flow_id, "trigger": "webhook",
-                                                        **fields}})
-    assert done.status_code == 201, done.text
-    return dict(done.json()["data"])
+    return published(tenant, (EXAMPLES / "order_webhook.flow").read_text())
 
 
 def schedule(tenant: Tenant, flow_id: str, schedules: list[str], **fields: Any) -> dict[str, Any]:
@@ -73,20 +53,3 @@ def schedule(tenant: Tenant, flow_id: str, schedules: list[str], **fields: Any) 
                                                         "schedules": schedules, **fields}})
     assert done.status_code == 201, done.text
     return dict(done.json()["data"])
-
-
-def wait_run(tenant: Tenant, run_id: str, timeout: float = 30) -> dict[str, Any]:
-    """The run once it has ended (or as it is after `timeout` seconds)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        data = tenant.http.get(f"/v2/runs/{run_id}").json()["data"]
-        if data["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return dict(data)
-        time.sleep(0.1)
-
-
-def runs_of(client: httpx.Client, pipe_id: str) -> list[dict[str, Any]]:
-    """Every run of the pipe, newest first."""
-    answer = client.get("/v2/runs", params={"filter": f"eq(pipe_id,{pipe_id})", "page[limit]": 100})
-    assert answer.status_code == 200, answer.text
-    return list(answer.json()["data"])

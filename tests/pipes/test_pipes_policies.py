@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from host.harness import Tenant
+from host.harness import HostServer, Tenant
 from served import published, runs_of, schedule, set_clock, until, wait_run
 
 FIRES_ON_THE_TEST_CLOCK = True  # skipped on engines with schedules of their own (engines.OWN_SCHEDULES)
 
 SLOW = 'flow slow {\n  wait 4s\n  return "done"\n}\n'
 QUICK = "flow quick {\n  return 1\n}\n"
+
+
+def _day(executor: HostServer, day: str) -> Tenant:
+    """A new tenant on the test's own day: the clock at `day` 00:00:30, before its first quarter hour."""
+    set_clock(executor, f"{day}T00:00:30Z")
+    return executor.tenant()
+
+
+def _first_running(tenant: Tenant, pipe_id: str) -> dict[str, Any]:
+    """The pipe's first run, once it is running."""
+    first = until(lambda: runs_of(tenant.http, pipe_id), what="the pipe's first run")[0]
+    until(lambda: tenant.http.get(f"/v2/runs/{first['id']}").json()["data"]["status"] == "running")
+    return dict(first)
 
 
 def _pipe(tenant: Tenant, pipe_id: str) -> dict[str, Any]:
@@ -50,13 +63,11 @@ def _delete(tenant: Tenant, pipe_id: str) -> None:
 
 
 def test_overlap_skip_drops_a_due_time_while_the_pipes_run_goes_on(executor) -> None:
-    set_clock(executor, "2027-01-01T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-01")
     pipe = schedule(tenant, published(tenant, SLOW)["id"], ["*/15 * * * *"])  # overlap: skip by default
     assert (pipe["overlap"], pipe["next_run_at"]) == ("skip", "2027-01-01T00:15:00Z")
     set_clock(executor, "2027-01-01T00:15:01Z")
-    first = until(lambda: runs_of(tenant.http, pipe["id"]), what="the 00:15 run")[0]
-    until(lambda: tenant.http.get(f"/v2/runs/{first['id']}").json()["data"]["status"] == "running")
+    first = _first_running(tenant, pipe["id"])
     set_clock(executor, "2027-01-01T00:30:01Z")  # due while the 00:15 run still waits its 4 s
     until(lambda: _moved_to(tenant, pipe["id"], "2027-01-01T00:45:00Z"), what="the skip of 00:30")
     assert tenant.http.get(f"/v2/runs/{first['id']}").json()["data"]["status"] == "running"
@@ -68,12 +79,10 @@ def test_overlap_skip_drops_a_due_time_while_the_pipes_run_goes_on(executor) -> 
 
 
 def test_overlap_queue_runs_the_due_time_after_the_run_in_progress(executor) -> None:
-    set_clock(executor, "2027-01-02T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-02")
     pipe = schedule(tenant, published(tenant, SLOW)["id"], ["*/15 * * * *"], overlap="queue")
     set_clock(executor, "2027-01-02T00:15:01Z")
-    first = until(lambda: runs_of(tenant.http, pipe["id"]), what="the 00:15 run")[0]
-    until(lambda: tenant.http.get(f"/v2/runs/{first['id']}").json()["data"]["status"] == "running")
+    _first_running(tenant, pipe["id"])
     set_clock(executor, "2027-01-02T00:30:01Z")
     runs = _settled(tenant, pipe["id"], 2)
     assert _due_times(tenant, pipe["id"]) == ["2027-01-02T00:15:00Z", "2027-01-02T00:30:00Z"]
@@ -84,8 +93,7 @@ def test_overlap_queue_runs_the_due_time_after_the_run_in_progress(executor) -> 
 
 
 def test_missed_skip_fires_nothing_for_times_the_clock_jumped_over(executor) -> None:
-    set_clock(executor, "2027-01-03T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-03")
     pipe = schedule(tenant, published(tenant, QUICK)["id"], ["*/15 * * * *"])  # missed: skip by default
     assert pipe["missed"] == "skip"
     set_clock(executor, "2027-01-03T02:10:00Z")  # as after two hours down: 00:15 … 02:00 were missed
@@ -98,8 +106,7 @@ def test_missed_skip_fires_nothing_for_times_the_clock_jumped_over(executor) -> 
 
 
 def test_missed_run_once_fires_one_run_for_all_the_missed_times(executor) -> None:
-    set_clock(executor, "2027-01-04T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-04")
     pipe = schedule(tenant, published(tenant, QUICK)["id"], ["*/15 * * * *"], missed="run_once")
     set_clock(executor, "2027-01-04T02:10:00Z")
     until(lambda: _moved_to(tenant, pipe["id"], "2027-01-04T02:15:00Z"), what="the catch-up")
@@ -109,8 +116,7 @@ def test_missed_run_once_fires_one_run_for_all_the_missed_times(executor) -> Non
 
 
 def test_a_disabled_pipe_fires_nothing_and_on_enabling_its_missed_policy_applies(executor) -> None:
-    set_clock(executor, "2027-01-05T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-05")
     flow = published(tenant, QUICK)
     skipping = schedule(tenant, flow["id"], ["*/15 * * * *"])
     catching_up = schedule(tenant, flow["id"], ["*/15 * * * *"], missed="run_once")
@@ -133,8 +139,7 @@ def test_a_disabled_pipe_fires_nothing_and_on_enabling_its_missed_policy_applies
 
 
 def test_an_edited_schedule_is_followed_at_once(executor) -> None:
-    set_clock(executor, "2027-01-06T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-06")
     pipe = schedule(tenant, published(tenant, QUICK)["id"], ["0 * * * *"])
     assert pipe["next_run_at"] == "2027-01-06T01:00:00Z"
     edited = _put(tenant, pipe["id"], schedules=["*/10 * * * *"])
@@ -149,8 +154,7 @@ def test_an_edited_schedule_is_followed_at_once(executor) -> None:
 
 
 def test_a_deleted_pipe_never_fires_again(executor) -> None:
-    set_clock(executor, "2027-01-07T00:00:30Z")
-    tenant = executor.tenant()
+    tenant = _day(executor, "2027-01-07")
     flow = published(tenant, QUICK)
     gone, kept = (schedule(tenant, flow["id"], ["*/15 * * * *"]) for _ in range(2))
     set_clock(executor, "2027-01-07T00:15:01Z")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from host.flows import create, publish
+from host.flows import create, publish, wait_run
 from host.harness import Tenant, clean_env, start_server
 
 from temporal.devserver import free_port, running_temporal
@@ -149,15 +149,6 @@ def _start_run(tenant: Tenant, destination: Destination) -> str:
     return str(answer.json()["data"]["id"])
 
 
-def _ended(tenant: Tenant, run_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = tenant.http.get(f"/v2/runs/{run_id}").json()["data"]
-        if run["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return dict(run)
-        time.sleep(0.1)
-
-
 def test_a_run_goes_on_when_the_temporal_server_restarts_mid_run(tmp_path: Path, destination: Destination) -> None:
     port, folder = free_port(), str(tmp_path / "temporal")
     os.makedirs(folder)
@@ -179,7 +170,7 @@ def test_a_run_goes_on_when_the_temporal_server_restarts_mid_run(tmp_path: Path,
                 temporal.__exit__(None, None, None)  # the Temporal server stops mid-run ...
                 temporal = running_temporal(port, folder)
                 assert temporal.__enter__() == address  # ... and comes back on its database
-                run = _ended(tenant, run_id)
+                run = wait_run(tenant, run_id, timeout=60)
                 assert run["status"] == "ok", (run["error"], workers.log())
                 assert run["result"] == RECORDS
             finally:
