@@ -12,10 +12,10 @@ import httpx
 CONCURRENCY = 32
 
 
-async def post_all(base_url: str, records: list[Any]) -> dict[str, int]:
-    """POST every record to `base_url`/sink, at most 32 at once; fail on the first non-2xx answer."""
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    semaphore = asyncio.Semaphore(CONCURRENCY)
+async def post_all(base_url: str, records: list[Any], concurrency: int = CONCURRENCY) -> dict[str, int]:
+    """POST every record to `base_url`/sink, at most `concurrency` at once; fail on the first non-2xx answer."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    semaphore = asyncio.Semaphore(concurrency)
     sent = 0
 
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:

@@ -31,27 +31,34 @@ def _posts(url: str) -> int:
         return int(json.load(response)["posts"])
 
 
+def interleaved_posts(url: str, runners: list[tuple[str, Callable[[], Any]]], repeat: int, records: int) -> list[float]:
+    """`repeat` rounds of every runner in turn; each must return {"sent": records} and the server must have
+    counted exactly `records` more POSTs. The seconds of the "hand" runs (the engines time themselves)."""
+    hand: list[float] = []
+    for _ in range(repeat):
+        for name, runner in runners:
+            before = _posts(url)
+            run_times, result = timed(runner, 1)
+            received = _posts(url) - before
+            if result != {"sent": records} or received != records:
+                raise AssertionError(f"{name}: returned {result}, server received {received} of {records}")
+            if name == "hand":
+                hand += run_times
+    return hand
+
+
 def bench_http(records: int, repeat: int) -> Table:
     """POST `records` records `repeat` times per implementation, interleaved; requests/s compared."""
     payload = gen_orders.generate(records, seed=7)
     with BenchServer() as url, environment(BENCH_SINK_URL=url):
         interp_timer, interp_run = interpreter_runner(FLOW)
         comp_timer, comp_run = compiled_runner(FLOW, out_dir() / "http_sync_compiled.py")
-        hand_times: list[float] = []
         runners: list[tuple[str, Callable[[], Any]]] = [
             ("hand", lambda: asyncio.run(http_hand.post_all(url, payload))),
             ("interpreter", lambda: interp_run(payload)),
             ("compiled", lambda: comp_run(payload)),
         ]
-        for _ in range(repeat):
-            for name, runner in runners:
-                before = _posts(url)
-                run_times, result = timed(runner, 1)
-                received = _posts(url) - before
-                if result != {"sent": records} or received != records:
-                    raise AssertionError(f"{name}: returned {result}, server received {received} of {records}")
-                if name == "hand":
-                    hand_times += run_times
+        hand_times = interleaved_posts(url, runners, repeat, records)
     hand = records / statistics.median(hand_times)
     table = Table(f"HTTP sync throughput: {records:,} POSTs, parallel 32, median of {repeat} runs",
                   ["median s", "requests/s", "x hand-written"])

@@ -2,7 +2,7 @@
 
     python -m bench.servers      (listens on 127.0.0.1, a free port, and prints the port once ready)
 
-POST /sink answers 201 {"ok": true}; GET /count says how many POSTs /sink has had. GET /pages?page=N&pages=P answers {"data": [100 records]} for
+POST /sink answers 201 {"ok": true} (after BENCH_LATENCY_MS milliseconds, 0 when unset); GET /count says how many POSTs /sink has had. GET /pages?page=N&pages=P answers {"data": [100 records]} for
 N <= P, else {"data": []}.
 """
 
@@ -26,6 +26,7 @@ CREATED = b'{"ok":true}'
 JSON_HEADERS = [(b"content-type", b"application/json")]
 PAGE_SIZE = 100
 _posts = [0]  # POST /sink requests answered so far (one event loop: no lock needed)
+LATENCY = float(os.environ.get("BENCH_LATENCY_MS") or 0) / 1000  # seconds before /sink answers
 
 
 def page_body(page: int, pages: int) -> bytes:
@@ -56,6 +57,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
         more = message.get("more_body", False)
     if scope["method"] == "POST" and scope["path"] == "/sink":
+        if LATENCY:
+            await asyncio.sleep(LATENCY)
         _posts[0] += 1
         status, body = 201, CREATED
     elif scope["path"] == "/count":
@@ -75,14 +78,16 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
 class BenchServer:
     """`with BenchServer() as url:` — uvicorn serving `app` on 127.0.0.1 in a child process."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency_ms: float = 0) -> None:
+        self.latency_ms = latency_ms
         self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def __enter__(self) -> str:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.servers"], cwd=root, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-m", "bench.servers"], cwd=root, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "BENCH_LATENCY_MS": str(self.latency_ms)},
         )
         self._process = process
         assert process.stdout is not None

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import yaml
-
-try:  # the C loader is several times faster on large documents
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how pyyaml was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:  # PyYAML (~25 ms) is imported by the first YAML document, see _yaml()
+    import yaml
 
 # Keys whose values are data, not document structure: `$ref`s under them are not followed
 # (unless the key is a property name or a response status, under `properties` or `responses`).
@@ -84,11 +81,32 @@ def load_document(path: str) -> Any:
                     raise SpecError(
                         "E301", f"invalid JSON in '{name}' at {exc.lineno}:{exc.colno}: {exc.msg}"
                     ) from None
-        if "<<" in text:  # merge keys: leave them to pyyaml's constructor
-            return yaml.load(text, Loader=_Loader)  # a safe loader
-        return _build(yaml.compose(text, Loader=_Loader), {})
+        return _load_yaml(text, name)
     except RecursionError:
         raise SpecError("E301", f"'{name}' is nested too deeply to read") from None
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+@functools.cache
+def _yaml() -> tuple[Any, Any, Any]:
+    """PyYAML's fastest safe loader and a constructor of scalars, PyYAML imported on the first YAML
+    document: a JSON document, or one from the parsed-document cache, never needs it."""
+    import yaml
+
+    try:  # the C loader is several times faster on large documents
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover - depends on how pyyaml was built
+        from yaml import SafeLoader as loader  # type: ignore[assignment]
+    return yaml, loader, yaml.constructor.SafeConstructor()
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    yaml, loader, scalars = _yaml()
+    try:
+        if "<<" in text:  # merge keys: leave them to pyyaml's constructor
+            return yaml.load(text, Loader=loader)  # a safe loader
+        return _build(yaml.compose(text, Loader=loader), {}, (yaml, scalars))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at {mark.line + 1}:{mark.column + 1}" if mark is not None else ""
@@ -96,37 +114,36 @@ def load_document(path: str) -> Any:
         raise SpecError("E301", f"invalid YAML in '{name}'{where}: {what}") from None
     except yaml.YAMLError as exc:
         raise SpecError("E301", f"invalid YAML in '{name}': {exc}") from None
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 _STR = "tag:yaml.org,2002:str"
-_SCALARS = yaml.constructor.SafeConstructor()
 
 
-def _build(node: yaml.Node | None, memo: dict[int, Any]) -> Any:
+def _build(node: yaml.Node | None, memo: dict[int, Any], lib: tuple[Any, Any]) -> Any:
     """Python values from a composed YAML node tree: what yaml.safe_load gives, about twice as fast
-    on large documents (strings, the most common scalars, skip the constructor)."""
+    on large documents (strings, the most common scalars, skip the constructor). `lib`: PyYAML and
+    a constructor of scalars (see _yaml)."""
+    yaml, scalars = lib
     if node is None:
         return None
     if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else _SCALARS.construct_object(node)
+        return node.value if node.tag == _STR else scalars.construct_object(node)
     known = memo.get(id(node))
     if known is not None:  # an alias of an anchored node
         return known
     if isinstance(node, yaml.SequenceNode):
         items: list[Any] = []
         memo[id(node)] = items
-        items.extend(_build(child, memo) for child in node.value)
+        items.extend(_build(child, memo, lib) for child in node.value)
         return items
     if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
-        return _SCALARS.construct_object(node, deep=True)  # other tags: as pyyaml reads them
+        return scalars.construct_object(node, deep=True)  # other tags: as pyyaml reads them
     mapping: dict[Any, Any] = {}
     memo[id(node)] = mapping
     for key, value in node.value:
-        name = _build(key, memo)
+        name = _build(key, memo, lib)
         try:
-            mapping[name] = _build(value, memo)
+            mapping[name] = _build(value, memo, lib)
         except TypeError:  # a list or mapping as a key
             raise yaml.constructor.ConstructorError(
                 None, None, "found a key that is a list or a mapping", key.start_mark

@@ -183,6 +183,8 @@ def compare(op: str, a: Any, b: Any, where: Where = None) -> bool:
 
 def contains(container: Any, item: Any, where: Where = None) -> bool:
     """`item in container`: list membership (deep), object key, or substring."""
+    if type(item) is str and type(container) is list:
+        return item in container  # == on a str is `equal`: true only for a str of the same text
     if isinstance(container, list | Stream):
         return any(equal(x, item) for x in container)
     if isinstance(container, dict):

@@ -19,6 +19,7 @@ from bench.checker import bench_checker  # noqa: E402
 from bench.common import Table, checked_project  # noqa: E402
 from bench.http_sync import bench_http  # noqa: E402
 from bench.memory import bench_memory  # noqa: E402
+from bench.parallel import bench_parallel  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +63,13 @@ def test_mapping_without_jq_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_http_engines_send_every_record_once() -> None:
     table = bench_http(records=40, repeat=1)  # raises unless each run's result and server count are 40
     assert labels(table) == ["hand-written httpx.AsyncClient", "flowlang compiled", "flowlang interpreter"]
+
+
+def test_parallel_engines_send_every_record_once_at_each_number_in_flight() -> None:
+    tables = bench_parallel(records=12, repeat=1, latency_ms=1, flights=[2, 4])  # raises unless 12 arrived
+    assert [t.title.split(", ")[1] for t in tables] == ["2 in flight", "4 in flight"]
+    assert all(labels(t) == ["hand-written httpx.AsyncClient", "flowlang compiled", "flowlang interpreter"]
+               for t in tables)
 
 
 def test_memory_runs_both_engines_over_all_pages() -> None:
