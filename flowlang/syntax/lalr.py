@@ -113,10 +113,15 @@ def _callback(
             return lambda children: children[0] if len(children) == 1 else Tree(name, children)
         return lambda children: Tree(name, children)
     steps = [(index, splice, nones) for index, splice, nones in include]
+    # A list rule (`a (sep a)*`) is left-recursive: its first child is the inlined list so far. That tree
+    # is the parser's own and is not kept, so its list is extended in place (copying it made long blocks
+    # quadratic: 32,000 statements took most of a minute).
+    grows_first = bool(steps) and steps[0][1] and not steps[0][2]
+    rest = steps[1:] if grows_first else steps
 
     def build(children: list[Any]) -> Any:
-        kept: list[Any] = []
-        for index, splice, nones in steps:
+        kept: list[Any] = children[steps[0][0]].children if grows_first else []
+        for index, splice, nones in rest:
             if nones:
                 kept += [None] * nones
             if splice:
