@@ -9,7 +9,9 @@ the document is then loaded as if there were none.
 
 Where: `.flowlang/cache/openapi/` under the working directory (beside the state database), or under
 FLOWLANG_CACHE_DIR; FLOWLANG_CACHE_DIR="" turns the cache off. Entries are pickles: the directory is
-trusted as the project's own files are (it is inside the project's `.flowlang`).
+trusted as the project's own files are (it is inside the project's `.flowlang`). The directory keeps
+the MAX_ENTRIES most recently used entries: a host checks each flow in a fresh temporary folder, so its
+entries (keyed by path) would otherwise pile up without end.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 CACHE_ENV = "FLOWLANG_CACHE_DIR"
 FORMAT = 1  # bumped when an entry's layout changes
+MAX_ENTRIES = 32  # the least recently used entries beyond these are deleted when one is written
 
 
 def cache_dir() -> Path | None:
@@ -89,6 +92,7 @@ def _read(entry: Path) -> Any | None:
             return None
         if any(_file_hash(other) != digest for other, digest in data["others"]):
             return None
+        os.utime(entry)  # recently used: kept when older entries are pruned
         return data["spec"]
     except Exception:  # missing, half-written by a crashed process, or from an incompatible Python
         return None
@@ -109,5 +113,22 @@ def _write(entry: Path, spec: Any, others: list[str]) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        _prune(entry.parent)
     except (OSError, pickle.PicklingError, RecursionError):
         pass
+
+
+def _prune(directory: Path) -> None:
+    """Delete the least recently used entries beyond MAX_ENTRIES (another process may delete them too)."""
+    entries = []
+    for path in directory.glob("*.pickle"):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, path in entries[MAX_ENTRIES:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,20 @@ def test_by_default_the_cache_is_under_dot_flowlang_of_the_working_directory(tmp
     code = f"from flowlang.openapi import load_spec; load_spec({str(path)!r})"
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, timeout=60)
     assert len(list((tmp_path / ".flowlang" / "cache" / "openapi").glob("*.pickle"))) == 1
+
+
+def test_the_cache_keeps_only_its_most_recently_used_entries(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host checks each flow in a fresh temporary folder: entries keyed by those paths must not pile up."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    first = write_docs(tmp_path / "first")
+    load_again(first)
+    for index in range(5):
+        time.sleep(0.02)  # file times are coarse (a few ms): each use is later than the one before
+        load_again(write_docs(tmp_path / f"folder{index}"))
+        time.sleep(0.02)
+        load_again(first)  # used again: the most recent, so it is kept
+    assert len(list(cache_dir.glob("*.pickle"))) == 3
+    no_parsing(monkeypatch)
+    assert fields_of(load_again(first)) == ["id"]
