@@ -1,9 +1,10 @@
 """Strict JSON for what the host stores and answers: request bodies and webhook payloads.
 
 The runtime's `parse_json` already refuses NaN, Infinity and numbers too large for a float; this also
-refuses a string holding a lone UTF-16 surrogate (a `\\ud800` escape without its pair). Python accepts
-both, but no UTF-8 text and no strict JSON writer can hold them: stored, they would make every later
-answer that shows the value fail.
+refuses a string holding a lone UTF-16 surrogate (a `\\ud800` escape without its pair) or a NUL character
+(`\\u0000`). Python accepts them, but no UTF-8 text and no strict JSON writer can hold a lone surrogate,
+and PostgreSQL cannot store a NUL: stored, they would fail the request (a 500) or every later answer that
+shows the value.
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ def _pointer(path: list[str | int]) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def lone_surrogate(value: Any) -> str | None:
-    """The JSON pointer of the first string (or key) in `value` that is not valid Unicode text, or None."""
+def untextual(value: Any) -> tuple[str, str] | None:
+    """The JSON pointer of the first string (or key) in `value` that no store can hold, and why; or None."""
     stack: list[tuple[Any, list[str | int]]] = [(value, [])]
     while stack:
         item, path = stack.pop()
         if isinstance(item, str):
+            if "\0" in item:
+                return _pointer(path), "holds a NUL character (a \\u0000 escape), which cannot be stored"
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                return _pointer(path)
+                return _pointer(path), ("holds a lone UTF-16 surrogate (a \\u escape from \\ud800 to \\udfff "
+                                        "without its pair), which is not text")
         elif isinstance(item, dict):
             for key, inner in item.items():
                 stack.append((key, path))
@@ -39,8 +43,8 @@ def lone_surrogate(value: Any) -> str | None:
 def parse_strict(text: str) -> Any:
     """Parse `text` as strict JSON; ValueError (json.JSONDecodeError for syntax) or RecursionError."""
     value = parse_json(text)
-    where = lone_surrogate(value)
-    if where is not None:
-        raise ValueError(f"the string at {where} holds a lone UTF-16 surrogate (a \\u escape from \\ud800 to "
-                         "\\udfff without its pair), which is not text")
+    found = untextual(value)
+    if found is not None:
+        where, why = found
+        raise ValueError(f"the string at {where} {why}")
     return value

@@ -81,6 +81,10 @@ def test_a_duplicate_slug_is_422_and_the_first_flow_stays(tenant: Tenant) -> Non
     (b'{"data": {"type": "flow", "name": "\\ud800", "slug": "a"}}', 400,
      "the body is not valid JSON: the string at /data/name holds a lone UTF-16 surrogate (a \\u escape from "
      "\\ud800 to \\udfff without its pair), which is not text"),
+    # PostgreSQL cannot store a NUL: it was a 500 there
+    (b'{"data": {"type": "flow", "name": "A\\u0000B", "slug": "a"}}', 400,
+     "the body is not valid JSON: the string at /data/name holds a NUL character (a \\u0000 escape), which "
+     "cannot be stored"),
     (b"", 400, "this request needs a JSON body"),
 ])
 def test_malformed_or_misshapen_bodies(tenant: Tenant, body: bytes, status: int, detail: str) -> None:
@@ -128,3 +132,9 @@ def test_a_server_failure_is_500_with_a_request_id_that_the_log_has(private_host
     log = private_host.log()
     assert error["request_id"] in log
     assert "Traceback" in log and "no such table: flows" in log
+
+
+def test_a_nul_in_a_query_parameter_is_a_400(tenant: Tenant) -> None:
+    response = tenant.http.get("/v2/flows", params={"filter": "eq(slug,a\0b)"})
+    assert one_error(response, 400)["detail"] == (
+        "the query parameter 'filter' holds a NUL character (%00), which cannot be stored")

@@ -41,7 +41,8 @@ def test_a_wait_in_range_is_taken(tenant: Tenant, pipe: dict[str, str], wait: st
 def test_a_payload_no_json_answer_could_hold_is_a_400_and_queues_nothing(tenant: Tenant,
                                                                          pipe: dict[str, str]) -> None:
     for body, said in ((b'{"id": "\\ud800"}', "the string at /id holds a lone UTF-16 surrogate"),
-                       (b'{"n": 1e999}', "the number 1e999 is too large")):
+                       (b'{"n": 1e999}', "the number 1e999 is too large"),
+                       (b'{"id": "a\\u0000"}', "the string at /id holds a NUL character")):
         answer = httpx.post(pipe["listener_url"], content=body, headers={"X-Api-Key": pipe["token"],
                                                                           "Content-Type": "application/json"})
         assert answer.status_code == 400 and said in answer.json()["errors"][0]["detail"], answer.text

@@ -110,6 +110,15 @@ async def read_body(request: Request, limit: int) -> Any:
     return parse_json_body(raw)
 
 
+def _refuse_nul(request: Request) -> None:
+    """A 400 for a NUL character in a path or query parameter: PostgreSQL cannot hold one (it was a 500)."""
+    for kind, params in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in params.items():
+            if "\0" in f"{name}{value}":
+                raise ApiError.one(400, f"the {kind} parameter {name!r} holds a NUL character (%00), "
+                                        "which cannot be stored")
+
+
 def parse_json_body(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8-sig")
@@ -154,6 +163,7 @@ def endpoint(handler: Handler, *, public: bool = False) -> Callable[[Request], A
         settings: Settings = request.app.state.settings
         try:
             body = await read_body(request, settings.max_body_bytes)
+            _refuse_nul(request)
             if public:
                 project, token_name = Project("", "", "", ""), ""
             else:
