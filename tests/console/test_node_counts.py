@@ -124,7 +124,21 @@ def _counts(project: Any, engine: str, counting: bool = True) -> dict[tuple[str,
     assert outcome.ok, (outcome.error, outcome.problems)
     assert outcome.result == {"sent": 1, "n": 2, "total": 4}
     (run,) = engines.runs
+    return _records(run)
+
+
+def _records(run: Any) -> dict[tuple[str, int], int]:
     return {(r["kind"], r["line"]): r["count"] for r in run.counts.records()}
+
+
+def _run_source(tmp_path: Path, engine: str, flow: str, source: str) -> tuple[Any, dict[tuple[str, int], int]]:
+    """Run flow `flow` of `source` (a file of its own) counting; its outcome and counts."""
+    path = tmp_path / f"{flow}.flow"
+    path.write_text(source, encoding="utf-8")
+    engines = CountingEngines()
+    outcome = run_flow(engines, engine, load_project(str(path)), flow, Setup(), None)
+    (run,) = engines.runs
+    return outcome, _records(run)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -173,25 +187,17 @@ def test_modules_without_counting_have_no_hooks(project: Any) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_uncaught_error_is_counted_where_it_was_raised(tmp_path: Path, engine: str) -> None:
-    path = tmp_path / "boom.flow"
-    path.write_text('flow boom {\n  items = [1, 2]\n  for i in items {\n    if i == 2 {\n'
-                    '      fail "item {i}"\n    }\n  }\n}\n', encoding="utf-8")
-    engines = CountingEngines()
-    outcome = run_flow(engines, engine, load_project(str(path)), "boom", Setup(), None)
+    outcome, records = _run_source(tmp_path, engine, "boom", 'flow boom {\n  items = [1, 2]\n  for i in items {\n'
+                                   '    if i == 2 {\n      fail "item {i}"\n    }\n  }\n}\n')
     assert not outcome.ok and "item 2" in (outcome.error or "")
-    records = {(r["kind"], r["line"]): r["count"] for r in engines.runs[0].counts.records()}
     assert records == {("statement", 2): 1, ("iteration", 3): 2, ("statement", 4): 2, ("statement", 5): 1,
                        ("failure", 5): 1}
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_parallel_iterations_lose_no_count(tmp_path: Path, engine: str) -> None:
-    path = tmp_path / "wide.flow"
-    path.write_text("flow wide {\n  n = 0\n  for i in range(3000) parallel 8 {\n    x = i * 2\n    n += 1\n  }\n"
-                    "  return n\n}\n", encoding="utf-8")
-    engines = CountingEngines()
-    outcome = run_flow(engines, engine, load_project(str(path)), "wide", Setup(), None)
+    outcome, records = _run_source(tmp_path, engine, "wide", "flow wide {\n  n = 0\n  for i in range(3000) parallel 8 {\n"
+                                   "    x = i * 2\n    n += 1\n  }\n  return n\n}\n")
     assert outcome.ok and outcome.result == 3000, outcome.error
-    records = {(r["kind"], r["line"]): r["count"] for r in engines.runs[0].counts.records()}
     assert records == {("statement", 2): 1, ("iteration", 3): 3000, ("statement", 4): 3000,
                        ("statement", 5): 3000, ("statement", 7): 1}
