@@ -96,11 +96,56 @@ def test_a_referenced_file_that_appears_later_makes_the_entry_stale(cache_dir: P
     assert again.problems == () and fields_of(again) == ["id"]
 
 
-def test_the_same_bytes_elsewhere_get_their_own_entry(cache_dir: Path, tmp_path: Path) -> None:
+def test_the_same_bytes_elsewhere_are_a_hit_with_their_own_path(cache_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A moved or copied project (and a host's fresh temporary folder per check) reuses the entry."""
     first = load_spec(write_docs(tmp_path / "a"))
-    second = load_spec(write_docs(tmp_path / "b"))
-    assert first.path != second.path and second.path == str(tmp_path / "b" / "shop.yaml")
-    assert len(list(cache_dir.glob("*.pickle"))) == 2
+    no_parsing(monkeypatch)
+    second = load_again(write_docs(tmp_path / "b"))
+    assert second.path == str(tmp_path / "b" / "shop.yaml") and first.path == str(tmp_path / "a" / "shop.yaml")
+    assert fields_of(second) == ["id"] and second.operations == first.operations
+    assert len(list(cache_dir.glob("*.pickle"))) == 1
+
+
+def test_the_same_bytes_beside_other_referenced_files_are_parsed_again(cache_dir: Path, tmp_path: Path) -> None:
+    assert fields_of(load_spec(write_docs(tmp_path / "a"))) == ["id"]
+    other = write_docs(tmp_path / "b", common=COMMON + "    total: {type: integer}\n")
+    assert fields_of(load_again(other)) == ["id", "total"]
+    missing = write_docs(tmp_path / "c", common=None)  # the $ref target does not exist here
+    assert [p.code for p in load_again(missing).problems] == ["E303"]
+
+
+def test_problems_of_an_entry_from_elsewhere_name_the_real_paths(cache_dir: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (first,) = load_spec(write_docs(tmp_path / "a", common=None)).problems
+    assert str(tmp_path / "a" / "common.yaml") in first.message
+    no_parsing(monkeypatch)
+    (moved,) = load_again(write_docs(tmp_path / "b", common=None)).problems
+    assert moved.message == first.message.replace(str(tmp_path / "a"), str(tmp_path / "b"))
+
+
+def test_a_host_checking_a_flow_twice_parses_its_document_once(cache_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host checks each publish in a fresh temporary folder (flowlang/host/bundle.py)."""
+    from flowlang.host.bundle import check_bundle
+
+    parsed: list[str] = []
+    real_load = spec.load_document
+
+    def counting(path: str) -> object:
+        parsed.append(os.path.basename(path))
+        return real_load(path)
+
+    monkeypatch.setattr(spec, "load_document", counting)
+    source = ('system shop {\n  base_url: "http://127.0.0.1:9"\n  spec: "shop.yaml"\n}\n'
+              'flow orders {\n  r = call shop.getOrder(id: "1")\n  log info \"order {r.body.id}\"\n}\n')
+    files = {"shop.yaml": MAIN, "common.yaml": COMMON}
+    first = check_bundle("orders.flow", source, files)
+    spec._load_cached.cache_clear()
+    second = check_bundle("orders.flow", source, files)
+    assert first.errors == [], [e["message"] for e in first.errors]
+    assert second.diagnostics == first.diagnostics
+    assert parsed == ["shop.yaml"] and "shop.yaml" in second.used
 
 
 def test_a_damaged_or_deleted_cache_is_no_error(cache_dir: Path, tmp_path: Path) -> None:
@@ -141,13 +186,15 @@ def test_by_default_the_cache_is_under_dot_flowlang_of_the_working_directory(tmp
 def test_the_cache_keeps_only_its_most_recently_used_entries(
     cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A host checks each flow in a fresh temporary folder: entries keyed by those paths must not pile up."""
+    """Entries of many documents must not pile up without end."""
     monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
     first = write_docs(tmp_path / "first")
     load_again(first)
     for index in range(5):
         time.sleep(0.02)  # file times are coarse (a few ms): each use is later than the one before
-        load_again(write_docs(tmp_path / f"folder{index}"))
+        other = write_docs(tmp_path / f"folder{index}")
+        other.write_text(MAIN.replace("getOrder", f"getOrder{index}"), encoding="utf-8")  # other bytes
+        load_again(other)
         time.sleep(0.02)
         load_again(first)  # used again: the most recent, so it is kept
     assert len(list(cache_dir.glob("*.pickle"))) == 3
