@@ -26,7 +26,6 @@ import pytest
 from cryptography.fernet import Fernet
 from host.flows import create, publish, wait_run
 from host.harness import Tenant, clean_env, start_server
-
 from temporal.devserver import free_port, running_temporal
 from temporal.workers import Workers, temporal_workers
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from temporal.devserver import free_port
 
 

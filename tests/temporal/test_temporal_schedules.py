@@ -25,7 +25,6 @@ import httpx
 import pytest
 from host.flows import create, publish
 from host.harness import HostServer, Tenant, start_server
-
 from temporal.workers import Workers, temporal_workers
 
 temporalio = pytest.importorskip("temporalio", reason="the Temporal engine needs temporalio: pip install -e '.[temporal]'")

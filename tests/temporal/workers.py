@@ -20,7 +20,6 @@ import pytest
 from cryptography.fernet import Fernet
 from host.harness import _stop as stop_process
 from host.harness import clean_env
-
 from temporal.devserver import TemporalUnavailable, shared_temporal
 
 HEARTBEAT_TIMEOUT = "4"  # seconds: a killed worker's run is taken over this soon after (30 by default)
