@@ -35,6 +35,11 @@ TEMPLATE_RUNTIME = {
     "execute": "launcher", "Ambient": "ambient", "activate": "ambient", "deactivate": "ambient", "RunLog": "runlog",
     "StateStore": "state", "HttpClient": "http",
 }
+# The runtime modules the generated code names (ExprEmitter: values, errors; systems: config). http (and what
+# only it imports: auth, pagination, bodies, origin, failures, background) is inlined for a flow with systems.
+RUNTIME_ROOTS = {*TEMPLATE_RUNTIME.values(), "values", "errors", "config"}
+# Without systems, `flowlang test` gets launcher's default factory, which makes no client for no systems.
+NO_HTTP_CLIENT = ("launcher", "_default_http")
 _GENERATED = re.compile(r"^(v_|f_|flow_|_t\d|_iteration_|W\d)")
 
 
@@ -198,7 +203,8 @@ def build_context(project: Any, flow_name: str | None, counting: bool = False) -
     """
     flow, _title, slug = select_flow(project, flow_name)
     funcs, used_builtins = _reachable(project, flow)
-    inlined = inline(used_builtins, SUPPORT_NAMES)
+    has_systems = any(p.systems for p in project.programs.values())
+    inlined = inline(used_builtins, SUPPORT_NAMES, RUNTIME_ROOTS if has_systems else RUNTIME_ROOTS - {"http"})
     defined = {v for v in inlined.globals.values()}
     clash = sorted(n for n in defined if _GENERATED.match(n))
     if clash:
@@ -225,7 +231,9 @@ def build_context(project: Any, flow_name: str | None, counting: bool = False) -
     )
     # lambdas that close over nothing, defined once (see ExprEmitter._hoist), before the funcs using them
     definitions[1:1] = ["\n".join(space_nested_defs(lines)) for lines in exprs.module_defs]
-    n = {key: inlined.name(module, key) for key, module in TEMPLATE_RUNTIME.items()}
+    n = {key: inlined.name(module, key) for key, module in TEMPLATE_RUNTIME.items() if has_systems or module != "http"}
+    if not has_systems:
+        n["HttpClient"] = inlined.name(*NO_HTTP_CLIENT)
     file_text = names.comment(root_file, 80)
     doc = f"Flow {flow_ident} of {file_text}, compiled by flowlang: needs Python 3.11+ and httpx."
     context = {

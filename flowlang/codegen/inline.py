@@ -1,7 +1,11 @@
 """The inliner: the shared runtime and the used stdlib builtins as source for one standalone module.
 
-Runtime modules are copied whole; stdlib modules contribute only the builtins a flow uses and the
-module-level helpers, constants and imports those reference, transitively. `from flowlang…` imports are
+Runtime modules are copied whole: those the generated code names (the roots) and those they import at
+module level, transitively; a module imported only inside a function (launcher's `from …http import
+HttpClient`) is left out unless it is a root, and the name is bound to None (that function is called only
+when the module is needed: for HTTP, a flow with systems, whose roots include http). Stdlib modules
+contribute only the builtins a flow uses and the module-level helpers, constants and imports those
+reference, transitively. `from flowlang…` imports are
 dropped (everything ends up in one namespace), other imports are hoisted, merged and sorted. A global
 name defined by two modules is renamed deterministically in the later one (`name__module`), with every
 reference to it in that module.
@@ -57,6 +61,7 @@ class Module:
     external: dict[str, str]  # local name -> the import line that binds it (`from typing import Any`)
     occurrences: list[Occurrence]
     whole: bool  # runtime modules are inlined whole
+    lazy: set[str] = field(default_factory=set)  # local names imported from flowlang inside functions only
 
     @property
     def short(self) -> str:
@@ -147,6 +152,7 @@ def parse_module(qualname: str, path: Path, whole: bool) -> Module:
     text = path.read_text(encoding="utf-8")
     flow_imports: dict[str, tuple[str, str]] = {}
     text, tree = _flatten_local_imports(text, ast.parse(text, str(path)), path, flow_imports)
+    lazy = set(flow_imports)
     lines = text.splitlines()
     statements: list[Statement] = []
     external: dict[str, str] = {}
@@ -156,6 +162,7 @@ def parse_module(qualname: str, path: Path, whole: bool) -> Module:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("flowlang"):
             for a in node.names:
                 flow_imports[a.asname or a.name] = (node.module or "", a.name)
+                lazy.discard(a.asname or a.name)
             continue
         if isinstance(node, ast.Import | ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
@@ -185,7 +192,7 @@ def parse_module(qualname: str, path: Path, whole: bool) -> Module:
         statements.append(stmt)
     wanted = {n for s in statements for n in s.binds} | set(flow_imports)
     occurrences = global_occurrences(tree, text, wanted)
-    return Module(qualname, path, text, statements, flow_imports, external, occurrences, whole)
+    return Module(qualname, path, text, statements, flow_imports, external, occurrences, whole, lazy)
 
 
 def _flatten_local_imports(
@@ -291,12 +298,12 @@ class Inlined:
 
 
 def _choose(
-    module: Module, builtins: set[str], names: set[str]
+    module: Module, builtins: set[str], names: set[str], root: bool = True
 ) -> tuple[list[Statement], set[tuple[str, str]]]:
     """The statements of `module` needed for `builtins` and `names`, transitively, in source order;
-    and the (module, name) pairs they import from other flowlang modules."""
+    and the (module, name) pairs they import from other flowlang modules at module level."""
     if module.whole:
-        chosen = list(module.statements)
+        chosen = list(module.statements) if root or names else []
     else:
         binders = {n: s for s in module.statements for n in s.binds}
         todo = [s for s in module.statements if s.builtin in builtins]
@@ -312,12 +319,14 @@ def _choose(
             todo.extend(binders[n] for n in sorted(s.reads) if n in binders)
         chosen.sort(key=lambda s: s.first)
     reads = {n for s in chosen for n in s.reads}
-    needs = {module.flow_imports[n] for n in reads if n in module.flow_imports}
+    needs = {module.flow_imports[n] for n in reads if n in module.flow_imports and n not in module.lazy}
     return chosen, needs
 
 
-def inline(used_builtins: set[str], reserved: set[str]) -> Inlined:
-    """Inline the runtime and the builtins `used_builtins`; `reserved` names belong to generated code."""
+def inline(used_builtins: set[str], reserved: set[str], roots: set[str] | None = None) -> Inlined:
+    """Inline the runtime and the builtins `used_builtins`; `reserved` names belong to generated code.
+
+    `roots`: the runtime modules (short names: "launcher") the generated code names; None: all of them."""
     modules = all_modules()
     index = builtin_index()
     unknown = sorted(used_builtins - set(index))
@@ -329,7 +338,8 @@ def inline(used_builtins: set[str], reserved: set[str]) -> Inlined:
     names: dict[str, set[str]] = {m.qualname: set() for m in modules}  # what other modules import
     selections: dict[str, list[Statement]] = {}
     for m in reversed(modules):  # importers come after what they import: visit them first
-        chosen, needs = _choose(m, builtins[m.qualname], names[m.qualname])
+        root = roots is None or not m.qualname.startswith(RUNTIME_PACKAGE) or m.short in roots
+        chosen, needs = _choose(m, builtins[m.qualname], names[m.qualname], root)
         selections[m.qualname] = chosen
         for qual, name in needs:
             if qual in names:
@@ -348,6 +358,7 @@ def _assemble(
     externals: dict[str, str] = {}  # global name -> import line
     globals_: dict[tuple[str, str], str] = {}
     chunks: list[tuple[str, str]] = []
+    left_out: dict[str, str] = {}  # a lazily imported name whose module is not inlined -> that module
     for m in modules:
         chosen = selections[m.qualname]
         if not chosen:
@@ -369,6 +380,10 @@ def _assemble(
                 target = globals_[(source, name)]
                 if target != local:
                     renames[local] = target
+            elif local in reads and local in m.lazy:
+                if local in owner or local in reserved or local in externals or local in left_out:
+                    raise InlineError(f"{m.display}: '{local}' of {source} is left out and collides")
+                left_out[local] = source
             elif local in reads and source != f"{STDLIB_PACKAGE}.registry":
                 raise InlineError(f"{m.display}: {source}.{name} is not inlined")
         for local, line in m.external.items():
@@ -383,6 +398,10 @@ def _assemble(
                 raise InlineError(f"{m.display}: the import `{line}` collides with another global '{local}'")
             externals[local] = line
         chunks.append((m.display, _extract(m, chosen, renames)))
+    if left_out:
+        chunks.append(("left out", "\n".join(
+            f"{local} = None  # {source} is not inlined: nothing this flow does reaches it"
+            for local, source in sorted(left_out.items()))))
     builtins = {name: globals_[index[name]] for name in sorted(used_builtins)}
     lazy = sorted(n for n in externals if n in LAZY_MODULES)
     imports = {line for n, line in externals.items() if n not in LAZY_MODULES}

@@ -28,6 +28,23 @@ flow hello {
 }
 """
 
+WITH_SYSTEM = """
+system shop {
+  base_url: env("SHOP_URL", "http://127.0.0.1:9")
+  auth: bearer(secret("SHOP_TOKEN"))
+  GET list_orders "/orders" {
+    items: "data"
+    paginate: page(param: "page", start: 1)
+  }
+}
+
+flow sync {
+  return count(each shop.list_orders())
+}
+"""
+# What only HTTP needs: inlined for a flow with systems, left out of one without.
+HTTP_RUNTIME = ("http", "pagination", "auth", "bodies", "origin", "failures", "background")
+
 FAILING = """
 flow broken {
   order = {lines: [{quantity: 2}]}
@@ -91,7 +108,42 @@ def test_the_module_imports_only_the_standard_library_and_httpx_on_first_use(com
     tree = ast.parse(source)
     assert imported(list(ast.walk(tree))) <= set(sys.stdlib_module_names)
     assert not imported(tree.body) & {"httpx", "asyncio", "ssl"}  # imports in functions run on first use
-    assert 'httpx = LazyModule("httpx")' in source
+    assert 'httpx = LazyModule("httpx")' in compile_flow(WITH_SYSTEM).source
+
+
+def test_a_flow_without_systems_gets_no_http_runtime_and_one_with_systems_gets_all(
+    compile_flow: CompileFlow,
+) -> None:
+    without, with_system = compile_flow(SMALL).source, compile_flow(WITH_SYSTEM).source
+    for module in HTTP_RUNTIME:
+        assert f"inlined: flowlang/runtime/{module}.py\n" not in without
+        assert f"inlined: flowlang/runtime/{module}.py\n" in with_system
+    assert "class HttpClient" not in without and "LazyModule" not in without
+    assert "\nHttpClient = None  # flowlang.runtime.http is not inlined" in without
+    assert '"HttpClient": _default_http,' in without  # `flowlang test`: no client for no systems
+    assert '"HttpClient": HttpClient,' in with_system and "\nHttpClient = None" not in with_system
+    assert len(without.splitlines()) < len(with_system.splitlines()) - 1000
+
+
+def test_the_harness_runs_a_flow_without_systems_with_the_default_factory(
+    compile_flow: CompileFlow,
+) -> None:
+    import io
+
+    module = load_module(compile_flow(SMALL).module)
+    parts = module.harness_parts()
+    client = parts["HttpClient"]({}, clock=None, transport=None, secrets=set(), on_request=None)
+    client.close()
+    store, log = parts["StateStore"](":memory:"), parts["RunLog"](io.StringIO(), fmt="json", secrets=set())
+    ambient = parts["Ambient"](env={})
+    token = parts["activate"](ambient)
+    try:
+        outcome = parts["execute"](flow_name=parts["flow_name"], slug=parts["slug"],
+                                   build_systems=parts["build_systems"], body=parts["body"], source=None,
+                                   store=store, ambient=ambient, log=log, make_http=parts["HttpClient"])
+    finally:
+        parts["deactivate"](token)
+    assert (outcome.status, outcome.result) == ("ok", ["hello WORLD"])
 
 
 def test_a_flow_without_systems_runs_without_httpx_asyncio_or_ssl(compile_flow: CompileFlow) -> None:
