@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from flowlang.cli.core import EXIT_USAGE, guarded, main
+from flowlang.cli.remote import token_options
 
 if TYPE_CHECKING:
     from flowlang.cli.remote import HostClient
@@ -43,16 +44,14 @@ def _fail(exc: Exception) -> NoReturn:
 
 _HOST = click.option("--host", "host_url", metavar="URL", envvar="FLOWLANG_HOST",
                      help="A `flowlang serve` host to ask instead of the state database [$FLOWLANG_HOST].")
-_TOKEN = click.option("--token", metavar="TOKEN", envvar="FLOWLANG_TOKEN",
-                      help="The project token for --host [$FLOWLANG_TOKEN].")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
-def _client(host_url: str, token: str | None) -> HostClient:
-    from flowlang.cli.remote import HostClient, HostError
+def _client(host_url: str, token_file: str | None) -> HostClient:
+    from flowlang.cli.remote import TOKEN_ENV, HostClient, HostError, read_token
 
     try:
-        return HostClient(host_url, token)
+        return HostClient(host_url, read_token(token_file, os.environ.get(TOKEN_ENV)))
     except HostError as exc:
         _fail(exc)
 
@@ -64,20 +63,20 @@ def _client(host_url: str, token: str | None) -> HostClient:
               help="Only the runs in this status.")
 @click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
 @_HOST
-@_TOKEN
+@token_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to show.")
 @_FORMAT
 @click.pass_context
 @guarded
 def runs(ctx: click.Context, flow_name: str | None, pipe_id: str | None, status: str | None,
-         state_path: str | None, host_url: str | None, token: str | None, limit: int, fmt: str) -> None:
+         state_path: str | None, host_url: str | None, token_file: str | None, limit: int, fmt: str) -> None:
     """Show the latest runs, newest first: of the state database, or of a host with --host URL
     (`runs show RUN`: one run in full; `runs reprocess RUN`: run its input again on a host)."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"state": state_path, "host": host_url, "token": token}
+        ctx.obj = {"state": state_path, "host": host_url, "token_file": token_file}
         return
     if host_url:
-        _host_runs(host_url, token, flow_name, pipe_id, status, limit, fmt)
+        _host_runs(host_url, token_file, flow_name, pipe_id, status, limit, fmt)
         return
     if pipe_id:
         _fail(ValueError("--pipe needs --host URL: pipes run on a host"))
@@ -96,13 +95,13 @@ def runs(ctx: click.Context, flow_name: str | None, pipe_id: str | None, status:
         click.echo(format_runs(records))
 
 
-def _host_runs(host_url: str, token: str | None, flow: str | None, pipe: str | None, status: str | None,
+def _host_runs(host_url: str, token_file: str | None, flow: str | None, pipe: str | None, status: str | None,
                limit: int, fmt: str) -> None:
     from flowlang.cli import hostruns
     from flowlang.cli.remote import HostError
 
     try:
-        with _client(host_url, token) as client:
+        with _client(host_url, token_file) as client:
             found = hostruns.list_runs(client, pipe=pipe, flow=flow, status=status, limit=limit)
             names = {} if fmt == "json" else hostruns.flow_names(client, found)
     except HostError as exc:
@@ -117,17 +116,17 @@ def _host_runs(host_url: str, token: str | None, flow: str | None, pipe: str | N
 @click.argument("run_id", metavar="RUN")
 @click.option("--state", "state_path", metavar="PATH", help=_STATE_HELP)
 @_HOST
-@_TOKEN
+@token_options
 @_FORMAT
 @click.pass_context
 @guarded
 def runs_show(ctx: click.Context, run_id: str, state_path: str | None, host_url: str | None,
-              token: str | None, fmt: str) -> None:
+              token_file: str | None, fmt: str) -> None:
     """One run: its record, counts and log lines. RUN is its id or a unique start of it."""
     given = ctx.obj or {}
-    host_url, token = host_url or given.get("host"), token or given.get("token")
+    host_url, token_file = host_url or given.get("host"), token_file or given.get("token_file")
     if host_url:
-        _host_run(host_url, token, run_id, fmt)
+        _host_run(host_url, token_file, run_id, fmt)
         return
     from flowlang.runtime.errors import FlowError
 
@@ -149,12 +148,12 @@ def runs_show(ctx: click.Context, run_id: str, state_path: str | None, host_url:
         click.echo(format_run(record, logs))
 
 
-def _host_run(host_url: str, token: str | None, run_id: str, fmt: str) -> None:
+def _host_run(host_url: str, token_file: str | None, run_id: str, fmt: str) -> None:
     from flowlang.cli import hostruns
     from flowlang.cli.remote import HostError
 
     try:
-        with _client(host_url, token) as client:
+        with _client(host_url, token_file) as client:
             run = hostruns.find_run(client, run_id)
             logs = hostruns.run_logs(client, str(run["id"]))
             flow = hostruns.flow_names(client, [run])[str(run["flow_id"])] if fmt == "text" else ""
@@ -170,21 +169,21 @@ def _host_run(host_url: str, token: str | None, run_id: str, fmt: str) -> None:
 @runs.command(name="reprocess")
 @click.argument("run_id", metavar="RUN")
 @_HOST
-@_TOKEN
+@token_options
 @_FORMAT
 @click.pass_context
 @guarded
-def runs_reprocess(ctx: click.Context, run_id: str, host_url: str | None, token: str | None, fmt: str) -> None:
+def runs_reprocess(ctx: click.Context, run_id: str, host_url: str | None, token_file: str | None, fmt: str) -> None:
     """Run a host run's input again on its flow's current published version (prints the new run's id)."""
     from flowlang.cli import hostruns
     from flowlang.cli.remote import HostError
 
     given = ctx.obj or {}
-    host_url, token = host_url or given.get("host"), token or given.get("token")
+    host_url, token_file = host_url or given.get("host"), token_file or given.get("token_file")
     if not host_url:
         _fail(ValueError("reprocess needs --host URL: runs are reprocessed on the host that ran them"))
     try:
-        with _client(host_url, token) as client:
+        with _client(host_url, token_file) as client:
             new = hostruns.reprocess(client, str(hostruns.find_run(client, run_id)["id"]))
     except HostError as exc:
         _fail(exc)

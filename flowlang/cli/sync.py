@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flowlang.cli.core import EXIT_ERRORS, EXIT_USAGE, guarded, main
+from flowlang.cli.remote import HOST_ENV, TOKEN_ENV, HostError, read_token, token_options
 
 if TYPE_CHECKING:
     from flowlang.host.sync import Remote, Report
@@ -17,25 +18,23 @@ if TYPE_CHECKING:
 HOST_HELP = "URL of the host [$FLOWLANG_HOST or http://127.0.0.1:8080]."
 
 
-def _remote(url: str | None, project: str) -> Remote:
-    from flowlang.host.sync import Remote, SyncError
+def _remote(url: str | None, project: str, token_file: str | None) -> Remote:
+    from flowlang.host.sync import Remote
 
     try:
-        return Remote(url or os.environ.get("FLOWLANG_HOST") or "http://127.0.0.1:8080", project,
-                      os.environ.get("FLOWLANG_TOKEN"))
-    except SyncError as exc:
+        return Remote(url or os.environ.get(HOST_ENV) or "http://127.0.0.1:8080", project,
+                      read_token(token_file, os.environ.get(TOKEN_ENV)))
+    except HostError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 
-def _run(url: str | None, project: str, work: Callable[[Remote], Report]) -> None:
-    """Run `work` on the host, print its report; a SyncError is a usage error (exit 2)."""
-    from flowlang.host.sync import SyncError
-
-    remote = _remote(url, project)
+def _run(url: str | None, project: str, token_file: str | None, work: Callable[[Remote], Report]) -> None:
+    """Run `work` on the host, print its report; a HostError is a usage error (exit 2)."""
+    remote = _remote(url, project, token_file)
     try:
         report = work(remote)
-    except SyncError as exc:
+    except HostError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     finally:
@@ -56,8 +55,10 @@ def _run(url: str | None, project: str, work: Callable[[Remote], Report]) -> Non
                                               "is not published, and push exits 1).")
 @click.option("--force", is_flag=True, help="Overwrite drafts and shared files that changed on the host since "
                                             "this folder last pushed or pulled them (refused otherwise).")
+@token_options
 @guarded
-def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool, force: bool) -> None:
+def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool, force: bool,
+         token_file: str | None) -> None:
     """Create or update flows by slug, as drafts, from FOLDERs or .flow FILEs (token: $FLOWLANG_TOKEN)."""
     from flowlang.host.sync import SyncError, local_flows
     from flowlang.host.sync import push as push_flows
@@ -77,7 +78,7 @@ def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool, f
             raise SyncError(f"no flow files in {', '.join(paths)} (a flow file declares exactly one flow)")
         return push_flows(remote, flows, publish=publish, force=force)
 
-    _run(url, project, work)
+    _run(url, project, token_file, work)
 
 
 @main.command()
@@ -85,9 +86,10 @@ def push(paths: tuple[str, ...], url: str | None, project: str, publish: bool, f
 @click.option("--host", "url", help=HOST_HELP)
 @click.option("--project", required=True, help="Slug of the project (the token's).")
 @click.option("--flow", "slugs", multiple=True, help="Only this flow (by slug; repeatable).")
+@token_options
 @guarded
-def pull(folder: str, url: str | None, project: str, slugs: tuple[str, ...]) -> None:
+def pull(folder: str, url: str | None, project: str, slugs: tuple[str, ...], token_file: str | None) -> None:
     """Write the project's flows (drafts, else published) and their shared files into FOLDER [.]."""
     from flowlang.host.sync import pull as pull_flows
 
-    _run(url, project, lambda remote: pull_flows(remote, folder, list(slugs) or None))
+    _run(url, project, token_file, lambda remote: pull_flows(remote, folder, list(slugs) or None))

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
+from flowlang.cli.remote import HostClient, HostError, diagnostic_text
+from flowlang.diagnostics import Diagnostic, Span, render_text
 from flowlang.host.bundle import FILE_SUFFIXES, check_bundle, path_problem
 from flowlang.host.flowmeta import describe, slug_from_name
 from flowlang.host.syncstate import Seen, SyncState, flow_digest, text_digest
@@ -26,7 +28,7 @@ from flowlang.host.syncstate import Seen, SyncState, flow_digest, text_digest
 SKIPPED_DIRS = {".git", ".flowlang", ".venv", "node_modules", "__pycache__"}
 
 
-class SyncError(Exception):
+class SyncError(HostError):
     """Something the user must fix (a bad token, an unreachable host, a flow that does not check)."""
 
 
@@ -89,9 +91,7 @@ def local_flows(folder: str, only: list[str] | None = None) -> list[LocalFlow]:
             meta = describe(project)
             broken = [d for d in project.diagnostics if d.is_error]
             if broken:  # a file that does not even load is never skipped as "not a flow"
-                first, span = broken[0], broken[0].span
-                where = os.path.relpath(span.file, os.path.dirname(root)) if os.path.isabs(span.file) else path
-                raise SyncError(f"{where}:{span.line}:{span.column}: error[{first.code}]: {first.message}")
+                raise SyncError(_load_error(broken[0], root, path, source))
         if meta is None:
             if only is not None:
                 raise SyncError(f"{path}: declares no flow or several (a pushed file declares exactly one)")
@@ -110,6 +110,21 @@ def local_flows(folder: str, only: list[str] | None = None) -> list[LocalFlow]:
     return flows
 
 
+def _load_error(diag: Diagnostic, root: str, path: str, source: str) -> str:
+    """The first load error against the local file, with its source line (a file is read where it loaded)."""
+    span = diag.span
+    where = os.path.relpath(span.file, os.path.dirname(root)) if os.path.isabs(span.file) else path
+    text = source if where == path else None
+    if text is None and os.path.isabs(span.file):
+        try:
+            with open(span.file, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            text = None
+    shown = Span(where, span.line, span.column, span.end_line, span.end_column)
+    return render_text(replace(diag, span=shown), text)
+
+
 def _sample(files: dict[str, str], used: dict[str, str], path: str, source: str) -> Any:
     """The flow's sample payload: samples/<stem>.json, or the JSON file its `source:` names."""
     stem = path.removesuffix(".flow")
@@ -122,62 +137,23 @@ def _sample(files: dict[str, str], used: dict[str, str], path: str, source: str)
     return None
 
 
-class Remote:
-    """The host's API for one project, with the errors a user can act on."""
+class Remote(HostClient):
+    """The host's API for one project (the one client's requests and errors, see cli/remote.py)."""
 
     def __init__(self, url: str, project: str, token: str | None, *, transport: Any = None) -> None:
-        if not token:
-            raise SyncError("no API token: set FLOWLANG_TOKEN (TOKEN=$(flowlang token create --project "
-                            f"{project})) — it is never taken from the command line")
-        self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"},
-                                 timeout=60, transport=transport)
+        super().__init__(url, token, timeout=60, transport=transport)
         self.project = project
 
-    def close(self) -> None:
-        self.http.close()
-
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self.http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise SyncError(f"cannot reach the host at {self.url}: {exc}") from None
-        if response.status_code == 401:
-            raise SyncError(f"the host at {self.url} refused the token (401): is FLOWLANG_TOKEN a live token "
-                            f"of project {self.project}?")
-        if response.status_code >= 500:
-            raise SyncError(f"{method} {path}: the host failed ({describe_error(response)})")
-        return response
+        return self.send(method, path, **kwargs)
 
     def check_project(self) -> None:
-        response = self.call("GET", "/v2/project")
-        if response.status_code != 200:
-            raise SyncError(f"{self.url} does not look like a flowlang host (GET /v2/project answered "
-                            f"{response.status_code})")
-        slug = response.json()["data"]["slug"]
+        slug = self.get("/v2/project")["data"]["slug"]
         if slug != self.project:
-            raise SyncError(f"FLOWLANG_TOKEN belongs to project {slug!r}, not {self.project!r}")
+            raise SyncError(f"the token belongs to project {slug!r}, not {self.project!r}")
 
     def flows(self) -> Iterator[dict[str, Any]]:
-        offset = 0
-        while True:
-            page = self.call("GET", "/v2/flows", params={"page[limit]": 100, "page[offset]": offset}).json()
-            yield from page["data"]
-            offset += len(page["data"])
-            if not page["data"] or offset >= page["meta"]["results"]["total"]:
-                return
-
-
-def describe_error(response: httpx.Response) -> str:
-    """The envelope's details (one per line after the first), or the status line."""
-    try:
-        errors = response.json()["errors"]
-        details = [str(e.get("detail") or e.get("title")) for e in errors]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        details = []
-    text = "; ".join(details) if details else response.reason_phrase
-    request_id = next((e.get("request_id") for e in _errors(response) if e.get("request_id")), None)
-    return f"{response.status_code} {text}" + (f" (request_id {request_id})" if request_id else "")
+        return self.items("/v2/flows")
 
 
 def _errors(response: httpx.Response) -> list[dict[str, Any]]:
@@ -288,7 +264,7 @@ def push(remote: Remote, flows: list[LocalFlow], *, publish: bool, force: bool =
         for shared_path, text in to_write:
             stored = remote.call("PUT", f"/v2/files/{shared_path}", json={"data": {"type": "file", "content": text}})
             if stored.status_code not in (200, 201):
-                raise SyncError(f"{shared_path}: {describe_error(stored)}")
+                raise SyncError(f"{shared_path}: {remote.problem(stored)}")
             for folder in users[shared_path]:
                 states[folder].files[shared_path] = text_digest(text)
             report.lines.append(f"{shared_path}: {'created' if stored.status_code == 201 else 'updated'} shared file")
@@ -327,7 +303,7 @@ def _push_flow(remote: Remote, step: _Step, state: SyncState, report: Report, *,
                                "(412); push again (or pull it first)")
         return
     if sent is not None and sent.status_code not in (200, 201):
-        report.problems.append(f"{flow.path}: {describe_error(sent)}")
+        report.problems.append(f"{flow.path}: {remote.problem(sent)}")
         return
     data = sent.json()["data"] if sent is not None else there
     assert data is not None
@@ -340,11 +316,10 @@ def _push_flow(remote: Remote, step: _Step, state: SyncState, report: Report, *,
 
 def located(flow: LocalFlow, diag: dict[str, Any]) -> str:
     """A diagnostic of the host's check as `file:line:col: severity[CODE]: message` against the local files
-    (the host names the flow's own file `<slug>.flow`), with its hint on the next line."""
-    where = flow.path if diag.get("file") in (None, f"{flow.slug}.flow") else diag["file"]
-    text = (f"{where}:{diag.get('line', 1)}:{diag.get('column', 1)}: {diag.get('severity', 'error')}"
-            f"[{diag.get('code')}]: {diag.get('message')}")
-    return text + (f"\n  hint: {diag['hint']}" if diag.get("hint") else "")
+    (the host names the flow's own file `<slug>.flow`), with the local source line and its hint."""
+    own = diag.get("file") in (None, f"{flow.slug}.flow")
+    where = flow.path if own else str(diag["file"])
+    return diagnostic_text(diag, where, flow.source if own else flow.files.get(where))
 
 
 def _publish(remote: Remote, flow: LocalFlow, data: dict[str, Any], report: Report) -> str:
@@ -368,7 +343,7 @@ def _publish(remote: Remote, flow: LocalFlow, data: dict[str, Any], report: Repo
             else:
                 report.problems.append(f"{flow.path}: {error.get('detail')}")
         return "NOT published (it does not check)"
-    report.problems.append(f"{flow.path}: publish: {describe_error(done)}")
+    report.problems.append(f"{flow.path}: publish: {remote.problem(done)}")
     return "NOT published"
 
 
@@ -386,7 +361,7 @@ def pull(remote: Remote, folder: str, slugs: list[str] | None = None) -> Report:
     for slug in wanted:
         exported = remote.call("GET", f"/v2/flows/{found[slug]['id']}/export")
         if exported.status_code != 200:
-            report.problems.append(f"{slug}: {describe_error(exported)}")
+            report.problems.append(f"{slug}: {remote.problem(exported)}")
             continue
         doc = exported.json()["data"]
         if doc["flow"]["source"] is None:

@@ -104,9 +104,10 @@ def test_clear_errors_for_token_project_and_host(host: HostServer, tenant: Tenan
     (tmp_path / "hello.flow").write_text('flow hello {\n  return "hi"\n}\n')
     target = str(tmp_path / "hello.flow")
     none = sync(host, tenant, "push", target, token="")
-    assert none.returncode == 2 and "no API token: set FLOWLANG_TOKEN" in none.stderr
+    assert none.returncode == 2 and "needs a project token" in none.stderr
+    assert "hint: export FLOWLANG_TOKEN=" in none.stderr
     bad = sync(host, tenant, "push", target, token="flw_not-a-token")
-    assert bad.returncode == 2 and "refused the token (401)" in bad.stderr
+    assert bad.returncode == 2 and f"the host at {host.url} refused the token: " in bad.stderr
     other = host.tenant()
     wrong = sync(host, other, "push", target, token=tenant.token)
     assert wrong.returncode == 2 and f"belongs to project {tenant.slug!r}, not {other.slug!r}" in wrong.stderr
@@ -151,6 +152,7 @@ def test_a_file_that_does_not_parse_is_named_with_its_line_not_skipped(host: Hos
     (tmp_path / "typo.flow").write_text("flow typo {\n  return {\n}\n")
     done = sync(host, tenant, "push", str(tmp_path))
     assert done.returncode == 2 and "typo.flow:" in done.stderr and "error[" in done.stderr, done.stderr
+    assert "\n   3 | }\n" in done.stderr and "^" in done.stderr, done.stderr  # the source line and a caret
     assert flows_of(tenant) == {}  # nothing half-pushed
 
 
@@ -169,5 +171,7 @@ def test_push_publish_prints_the_publish_warnings_against_the_local_file(host: H
     assert done.returncode == 0, done.stderr  # a warning does not fail the push
     assert "keyed.flow: flow keyed created (draft), published as version 1" in done.stderr
     assert (f'keyed.flow:2:16: warning[H102]: no credential SHOP_KEY in project {tenant.slug}: '
-            'secret("SHOP_KEY") fails when a run reads it\n  hint: store it: PUT /v2/credentials/SHOP_KEY'
-            ) in done.stderr, done.stderr
+            'secret("SHOP_KEY") fails when a run reads it\n'
+            '   2 |   return {key: secret("SHOP_KEY")}\n'
+            '     |                ^^^^^^^^^^^^^^^^^^\n'
+            '  hint: store it: PUT /v2/credentials/SHOP_KEY') in done.stderr, done.stderr

@@ -46,9 +46,11 @@ def test_an_unknown_pipe_is_an_error_as_an_unknown_flow_is(executor: HostServer)
     tenant = executor.tenant()
     pipe = webhook(tenant, published(tenant, HELLO)["id"])
     for option, value in (("--pipe", "nosuch"), ("--flow", "nosuch")):
-        done = executor.flowlang("runs", "--host", executor.url, "--token", tenant.token, option, value)
+        done = executor.flowlang("runs", "--host", executor.url, "--token-file", "-", option, value,
+                                 stdin=tenant.token)
         assert done.returncode == 2, (option, done.stdout, done.stderr)
         assert f"no {option[2:]} 'nosuch' on the host at {executor.url}" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr and done.stdout == ""
-    known = executor.flowlang("runs", "--host", executor.url, "--token", tenant.token, "--pipe", pipe["id"])
+    known = executor.flowlang("runs", "--host", executor.url, "--token-file", "-", "--pipe", pipe["id"],
+                              stdin=tenant.token)
     assert (known.returncode, known.stdout.strip()) == (0, "no runs"), known.stderr

@@ -92,6 +92,6 @@ def test_every_example_of_docs_pipes_md_runs(executor) -> None:
         assert "Traceback" not in done.stderr and '"errors"' not in done.stdout
     shown_table = re.search(r"```text\n(RUN .*?)\n", text)
     assert shown_table is not None
-    table = executor.flowlang("runs", "--host", executor.url, "--token", tenant.token).stdout
+    table = executor.flowlang("runs", "--host", executor.url, "--token-file", "-", stdin=tenant.token).stdout
     assert table.splitlines()[0].split() == shown_table.group(1).split()
     assert all(" echo " in line for line in table.splitlines()[1:])

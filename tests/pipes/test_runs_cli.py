@@ -13,7 +13,8 @@ FLOW = 'flow greet {\n  log info "hello {source.name}"\n  if source.name == "bad
 
 
 def _runs(executor, token: str, *args: str):
-    return executor.flowlang("runs", "--host", executor.url, "--token", token, *args)
+    """The token on stdin (`--token-file -`): never on the command line."""
+    return executor.flowlang("runs", "--host", executor.url, "--token-file", "-", *args, stdin=token)
 
 
 def _deliver(pipe: dict, name: str) -> str:
@@ -50,7 +51,7 @@ def test_runs_show_prints_a_host_run_with_its_logs_as_text_and_json(executor) ->
     tenant = executor.tenant()
     flow = published(tenant, FLOW)
     run_id = _deliver(webhook(tenant, flow["id"]), "bad")
-    shown = executor.flowlang("runs", "show", run_id[:8], "--host", executor.url, "--token", tenant.token)
+    shown = _runs(executor, tenant.token, "show", run_id[:8])
     assert shown.returncode == 0, shown.stderr
     fields = dict(line.split(None, 1) for line in shown.stdout.split("\n\n")[0].splitlines()
                   if not line.startswith(" "))
@@ -58,7 +59,7 @@ def test_runs_show_prints_a_host_run_with_its_logs_as_text_and_json(executor) ->
                                                                                     "failed", "webhook")
     assert "error: no bad names" in fields["error"]
     assert f"INFO {flow['slug']}.flow:2 hello bad" in shown.stdout
-    as_json = json.loads(executor.flowlang("runs", "--host", executor.url, "--token", tenant.token,
+    as_json = json.loads(_runs(executor, tenant.token,
                                            "show", run_id, "--format", "json").stdout)
     assert as_json["run"]["id"] == run_id and as_json["run"]["error"]["line"] == 4
     assert as_json["run"]["seconds"] >= 0
@@ -79,13 +80,13 @@ def test_a_host_that_is_down_or_refuses_the_token_is_a_plain_error(executor) -> 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         free = s.getsockname()[1]  # nothing listens here once the socket closes
-    down = executor.flowlang("runs", "--host", f"http://127.0.0.1:{free}", "--token", "t")
+    down = executor.flowlang("runs", "--host", f"http://127.0.0.1:{free}", "--token-file", "-", stdin="t")
     assert down.returncode == 2
     assert down.stderr.startswith(f"error: cannot reach the host at http://127.0.0.1:{free}")
-    refused = executor.flowlang("runs", "show", "abc", "--host", executor.url, "--token", "not-a-token")
+    refused = _runs(executor, "not-a-token", "show", "abc")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (f"error: the host at {executor.url} refused the token: the token is "
-                                      "unknown or revoked")
+    assert refused.stderr.startswith(f"error: the host at {executor.url} refused the token: the token is "
+                                     "unknown or revoked\n  hint: export FLOWLANG_TOKEN="), refused.stderr
     missing = executor.flowlang("runs", "--host", executor.url)
     assert missing.returncode == 2 and "needs a project token" in missing.stderr
     tenant = executor.tenant()
@@ -93,3 +94,28 @@ def test_a_host_that_is_down_or_refuses_the_token_is_a_plain_error(executor) -> 
     assert unknown.returncode == 2 and "no run 00000000-0000-0000-0000-000000000000" in unknown.stderr
     for result in (down, refused, missing, unknown):
         assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_token_on_the_command_line_is_refused_with_a_hint(executor) -> None:
+    """`--token` would show the token in `ps` and the shell's history: refused before anything is sent."""
+    tenant = executor.tenant()
+    for args in (("runs", "--host", executor.url), ("runs", "show", "abc", "--host", executor.url),
+                 ("push", ".", "--host", executor.url, "--project", tenant.slug),
+                 ("pull", ".", "--host", executor.url, "--project", tenant.slug)):
+        done = executor.flowlang(*args, "--token", tenant.token)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr.startswith("error: --token would put the token on the command line"), done.stderr
+        assert "hint: export FLOWLANG_TOKEN=" in done.stderr and "--token-file PATH" in done.stderr
+        assert tenant.token not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_the_token_file_gives_the_token(executor, tmp_path) -> None:
+    tenant = executor.tenant()
+    held = tmp_path / "token"
+    held.write_text(tenant.token + "\n")
+    done = executor.flowlang("runs", "--host", executor.url, "--token-file", str(held))
+    assert (done.returncode, done.stdout.strip()) == (0, "no runs"), done.stderr
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    none = executor.flowlang("runs", "--host", executor.url, "--token-file", str(empty))
+    assert none.returncode == 2 and none.stderr.strip() == f"error: the token file {empty} is empty"
