@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.counts import LocationCounts
@@ -17,9 +17,6 @@ from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
 from flowlang.runtime.state import RunStore
 from flowlang.runtime.values import Stream, is_number, to_text
-
-if TYPE_CHECKING:  # concurrent.futures (~8 ms to import) is loaded by parallel loops only
-    from concurrent.futures import Future
 
 DEFAULT_STEP_LIMIT = 10_000_000
 DEFAULT_RECURSION_LIMIT = 200
@@ -336,65 +333,83 @@ class Run:
             for item in items:
                 body(item)
             return
-        flight = _InFlight(limit)
-        frames = tuple(self._frames())
-        # imported here: ~8 ms, for parallel loops only
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flowlang-parallel")
+        workers = _Workers(self, iter(items), body, limit)
         try:
-            iterator = iter(items)
-            index = 0
-            while True:
-                flight.slots.acquire()  # a free worker first, then the next item: no read-ahead
-                if flight.failures:
-                    break
-                try:
-                    item = next(iterator)
-                except StopIteration:
-                    break
-                except Exception as exc:  # fetching the next page of a stream failed
-                    flight.failures.append((index, exc))
-                    break
-                context = contextvars.copy_context()
-                started = pool.submit(context.run, self._iteration, frames, body, item, index)
-                started.add_done_callback(flight.finisher(index))
-                index += 1
-            flight.slots.release()
-            flight.drain()
+            workers.run()
         except BaseException:  # Ctrl-C while waiting: stop every worker at its next step
             self.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            workers.stopped = True
             raise
-        pool.shutdown(wait=True)
-        if flight.failures:
-            raise min(flight.failures, key=lambda failure: failure[0])[1]
+        if workers.failures:
+            raise min(workers.failures, key=lambda failure: failure[0])[1]
 
 
-class _InFlight:
-    """The iterations of one parallel loop that have started: one slot each, and the errors they raised."""
+class _Workers:
+    """The threads of one parallel loop (up to `limit`, started as items come): a free thread takes the next
+    item itself, so a stream is never read ahead and nothing is handed over per item (issue 16: each hand-over
+    woke the loop's thread). Each iteration runs in its own copy of the loop's context."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, run: Run, items: Iterator[Any], body: Callable[[Any], Any], limit: int) -> None:
+        self.run_ = run
+        self.items = items
+        self.body = body
         self.limit = limit
-        self.slots = threading.Semaphore(limit)
+        self.frames = tuple(run._frames())
+        self.context = contextvars.copy_context()
+        self.lock = threading.Lock()  # taking the next item (and starting threads)
+        self.index = 0  # of the next item
+        self.started = 0  # threads
+        self.active = 0
+        self.done = threading.Event()  # set when the last thread ends
         self.failures: list[tuple[int, BaseException]] = []  # (item index, error)
+        self.stopped = False  # interrupted: no new item starts
 
-    def finisher(self, index: int) -> Callable[[Future[Any]], None]:
-        """The done-callback of iteration `index`: note its error, then free its slot."""
+    def run(self) -> None:
+        """Run every item; return when every thread has ended."""
+        with self.lock:
+            self._spawn()
+        self.done.wait()
 
-        def finished(future: Future[Any]) -> None:
-            if not future.cancelled():
-                error = future.exception()
-                if error is not None:
-                    self.failures.append((index, error))  # list.append is atomic
-            self.slots.release()
+    def _spawn(self) -> None:
+        """Start one more thread (under self.lock)."""
+        self.active += 1
+        thread = threading.Thread(target=self._work, name=f"flowlang-parallel_{self.started}")
+        self.started += 1
+        thread.start()
 
-        return finished
+    def _next(self) -> tuple[int, Any] | None:
+        """The next item and its index, or None: no more, or an iteration failed (no new item starts)."""
+        with self.lock:
+            if self.failures or self.stopped:
+                return None
+            index = self.index
+            try:
+                item = self.context.run(next, self.items)
+            except StopIteration:
+                return None
+            except BaseException as exc:  # fetching the next page of a stream failed
+                self.failures.append((index, exc))
+                return None
+            self.index += 1
+            if self.started < self.limit:  # every thread is busy: one more may take the next item
+                self._spawn()
+            return index, item
 
-    def drain(self) -> None:
-        """Wait until every started iteration has finished."""
-        for _ in range(self.limit):
-            self.slots.acquire()
+    def _work(self) -> None:
+        run = self.run_
+        run._threads.frames = list(self.frames)
+        try:
+            while (taken := self._next()) is not None:
+                index, item = taken
+                try:
+                    self.context.copy().run(run._iteration, self.frames, self.body, item, index)
+                except BaseException as exc:
+                    self.failures.append((index, exc))  # list.append is atomic
+        finally:
+            with self.lock:
+                self.active -= 1
+                if self.active == 0:
+                    self.done.set()
 
 
 def _no_progress(done: int, total: int) -> None:
