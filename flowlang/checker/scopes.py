@@ -1,6 +1,7 @@
 """Names and control flow: undefined names, definite assignment, unused variables, loops, unreachable code.
 
-One linear walk per flow or func. The state at each point is the set of variables assigned on every path
+One linear walk per flow or func; the language server's index (flowlang/tools/lsp/index.py) runs the same
+walk, through its hooks (bind, use, use_param, enter_lambda), so both follow one set of scoping rules. The state at each point is the set of variables assigned on every path
 that reaches it (None: no path reaches it). Statements nest by recursion; expressions are walked with a
 stack, so long expressions never hit the recursion limit.
 """
@@ -8,7 +9,7 @@ stack, so long expressions never hit the recursion limit.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flowlang import nodes
@@ -18,6 +19,8 @@ from flowlang.diagnostics import Span, did_you_mean
 
 State = set[str] | None
 Handler = Callable[..., State]  # (checker, statement, state) -> state after it
+Params = Mapping[str, nodes.Lambda]  # the lambda parameters in scope -> the lambda of each
+_NO_PARAMS: Params = {}
 
 
 @dataclass
@@ -273,7 +276,7 @@ class ScopeChecker:
 
     def read(self, expr: nodes.Node, state: set[str]) -> None:
         """Walk an expression (without recursion), checking each name it reads."""
-        stack: list[tuple[nodes.Node, frozenset[str]]] = [(expr, frozenset())]
+        stack: list[tuple[nodes.Node, Params]] = [(expr, _NO_PARAMS)]
         children = EXPR_CHILDREN
         while stack:
             node, params = stack.pop()
@@ -282,16 +285,25 @@ class ScopeChecker:
                 assert isinstance(node, nodes.Name)
                 if node.name not in params:
                     self.use(node, state)
+                else:
+                    self.use_param(node, params[node.name])
             elif kind is nodes.Lambda:
                 assert isinstance(node, nodes.Lambda)
                 names = [p.name for p in node.params]
                 for i, p in enumerate(node.params):
                     if p.name in names[:i]:
                         self.ctx.report("E116", f"duplicate parameter '{p.name}'", p.span)
-                stack.append((node.body, params | frozenset(names)))
+                self.enter_lambda(node)
+                stack.append((node.body, {**params, **dict.fromkeys(names, node)}))
             else:
                 for child in reversed(children[kind](node)):
                     stack.append((child, params))
+
+    def use_param(self, name: nodes.Name, owner: nodes.Lambda) -> None:
+        """A read of a parameter of the lambda `owner` (a hook: the language server's index records it)."""
+
+    def enter_lambda(self, node: nodes.Lambda) -> None:
+        """A lambda whose body is read next (a hook, as use_param)."""
 
     def finish(self) -> None:
         """Report reads of names that were not assigned on every path, and unused variables."""

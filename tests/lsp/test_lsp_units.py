@@ -9,7 +9,7 @@ import pytest
 from flowlang.checker.context import load_builtins
 from flowlang.syntax import parse
 from flowlang.tools.lsp.builtin_docs import builtin_docs
-from flowlang.tools.lsp.index import index_program
+from flowlang.tools.lsp.index import FileIndex, index_program
 
 lsp = pytest.importorskip("lsprotocol.types", reason="the language server needs pygls: pip install -e '.[lsp]'")
 from flowlang.tools.lsp.features import from_lsp, to_lsp  # noqa: E402  (imports lsprotocol)
@@ -36,3 +36,50 @@ def test_a_lambda_parameter_is_its_own_variable() -> None:
     assert len(keys) == 2
     outer = index.at(4, 11)
     assert outer is not None and outer.key == index.at(2, 3).key  # type: ignore[union-attr]
+
+
+def _index(source: str) -> FileIndex:
+    return index_program(parse(source, "f.flow"), set(), {})
+
+
+def _key(index: FileIndex, line: int, column: int) -> str | None:
+    occ = index.at(line, column)
+    return None if occ is None else occ.key
+
+
+def test_a_func_parameter_default_sees_the_parameters_before_it() -> None:
+    """The checker reads a default with the earlier parameters bound (flowlang/checker/scopes.py)."""
+    index = _index("func f(a, b = a) {\n  return b\n}\n")
+    assert _key(index, 1, 15) is not None and _key(index, 1, 15) == _key(index, 1, 8)
+
+
+def test_a_read_before_the_assignment_in_a_loop_is_the_same_variable() -> None:
+    """The checker calls it the variable assigned below (E102): rename and references must include it."""
+    index = _index("flow f {\n  for i in [1, 2] {\n    if i > 1 {\n      log info \"{last}\"\n    }\n"
+                   "    last = i\n  }\n}\n")
+    read = _key(index, 4, 18)
+    assert read is not None and read == _key(index, 6, 5)
+
+
+def test_a_loop_or_catch_variable_named_state_is_no_variable() -> None:
+    """`for state in …` is E108: the checker binds nothing, so `state` stays the run's state."""
+    index = _index("flow f {\n  for state in [1] {\n    log info \"x\"\n  }\n  try {\n    log info \"y\"\n"
+                   "  } catch source {\n    log info \"z\"\n  }\n}\n")
+    assert _key(index, 2, 7) is None and _key(index, 7, 11) is None
+    (flow,) = [s for s in index.scopes if s.kind == "flow"]
+    assert "state" not in flow.bindings and "source" not in flow.bindings
+
+
+def test_nested_lambdas_with_the_same_parameter_name_are_two_variables() -> None:
+    index = _index("flow f {\n  y = map([[1]], x => map(x, x => x + 1))\n  return y\n}\n")
+    outer, inner = _key(index, 2, 18), _key(index, 2, 30)
+    assert outer is not None and inner is not None and outer != inner
+    assert _key(index, 2, 27) == outer and _key(index, 2, 35) == inner
+
+
+def test_a_given_value_sees_no_test_variable() -> None:
+    """The checker reads `given` values with no test variable defined (flowlang/checker/tests.py)."""
+    index = _index('test "t" {\n  result = run f\n  given shop.get returns {status: 200, body: result}\n'
+                   '  expect result == 1\n}\n')
+    assert _key(index, 3, 46) is None
+    assert _key(index, 4, 10) is not None and _key(index, 4, 10) == _key(index, 2, 3)

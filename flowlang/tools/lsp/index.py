@@ -1,16 +1,19 @@
 """Where each name of a file is defined and used: variables per flow, func, test and lambda; funcs, systems,
 operations, flows and imports by name across the project. Hover, go-to-definition, references and rename
-read it."""
+read it. Variables come from the checker's own scope walk (flowlang/checker/scopes.py), so the editor and
+`flowlang check` agree on what is in scope."""
 
 from __future__ import annotations
 
 import bisect
 import os
+import typing
 from dataclasses import dataclass, field
 
 from flowlang import nodes
-from flowlang.checker.context import FLOW_NAMES
-from flowlang.checker.traverse import EXPR_CHILDREN
+from flowlang.checker.context import Context
+from flowlang.checker.scopes import ScopeChecker
+from flowlang.checker.traverse import expr_nodes, program_exprs
 from flowlang.diagnostics import Span
 
 
@@ -75,6 +78,67 @@ def name_span(span: Span, name: str) -> Span:
     return Span(span.file, span.line, span.column, span.line, span.column + len(name))
 
 
+class _Silent:
+    """The checker context of the index's walks: their diagnostics are the checker's to report, not its."""
+
+    def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        pass
+
+
+_SILENT = typing.cast(Context, _Silent())
+
+
+class _Walk(ScopeChecker):
+    """The checker's scope walk of one flow, func or test, recording where each variable is bound and read:
+    the index follows exactly the scoping rules the checker follows (flowlang/checker/scopes.py)."""
+
+    def __init__(self, indexer: _Indexer, scope: Scope) -> None:
+        super().__init__(_SILENT, scope.span.file, scope.kind)
+        self.indexer = indexer
+        self.scope = scope
+        self.read_names: list[nodes.Name] = []
+        self.bound_at: set[tuple[int, int]] = set()
+        self.lambdas: dict[int, Scope] = {}
+
+    def bind(self, name: str, span: Span, kind: str, state: set[str]) -> None:
+        first = name not in self.bindings
+        super().bind(name, span, kind, state)
+        if name not in self.bindings:  # `for state in …` (E108) binds nothing
+            return
+        if kind == "parameter":
+            span = name_span(span, name)
+        self.bound_at.add((span.line, span.column))
+        self.indexer.add(span, f"{self.scope.key}:{name}", name,
+                         "parameter" if kind == "parameter" else "variable", first)
+
+    def use(self, name: nodes.Name, state: set[str], count_as_read: bool = True) -> None:
+        super().use(name, state, count_as_read)
+        self.read_names.append(name)
+
+    def enter_lambda(self, node: nodes.Lambda) -> None:
+        inner = self.indexer.scope(node.span, "lambda", "lambda", self.scope)
+        self.lambdas[id(node)] = inner
+        for ident in node.params:
+            first = ident.name not in inner.bindings
+            inner.bindings.setdefault(ident.name, ident.span)
+            self.indexer.add(ident.span, f"{inner.key}:{ident.name}", ident.name, "parameter", first)
+
+    def use_param(self, name: nodes.Name, owner: nodes.Lambda) -> None:
+        self.indexer.add(name.span, f"{self.lambdas[id(owner)].key}:{name.name}", name.name, "variable")
+
+    def done(self) -> None:
+        """Record the reads of bound names (a read before the assignment in a loop is that variable too)."""
+        for name in self.read_names:
+            span = name.span
+            if name.name in self.bindings and (span.line, span.column) not in self.bound_at:
+                self.indexer.add(span, f"{self.scope.key}:{name.name}", name.name, "variable")
+        self.scope.bindings.update((n, self.bound_span(n, b.span, b.kind)) for n, b in self.bindings.items())
+
+    @staticmethod
+    def bound_span(name: str, span: Span, kind: str) -> Span:
+        return name_span(span, name) if kind == "parameter" else span
+
+
 class _Indexer:
     def __init__(self, program: nodes.Program, funcs: set[str], import_targets: dict[str, str]) -> None:
         self.index = FileIndex(program.file)
@@ -94,30 +158,20 @@ class _Indexer:
             self.add(system.name_span, f"system:{system.name}", system.name, "system", True)
             for op in system.operations:
                 self.add(op.name_span, f"op:{system.name}.{op.name}", op.name, "operation", True)
-            for setting in system.settings:
-                self.expr(setting.value, None)
-            for op in system.operations:
-                for setting in op.options:
-                    self.expr(setting.value, None)
+        for expr, _where in program_exprs(p):
+            self.calls(expr)
         for func in p.funcs:
             self.add(func.name_span, f"func:{func.name}", func.name, "func", True)
-            scope = self.scope(func.span, "func", func.name, None)
-            for param in func.params:
-                span = name_span(param.span, param.name)
-                self.bind(scope, param.name, span, "parameter")
-                if param.default is not None:
-                    self.expr(param.default, None)
-            self.block(func.body, scope)
+            walk = _Walk(self, self.scope(func.span, "func", func.name, None))
+            walk.check_func(func)
+            walk.done()
         for flow in p.flows:
             self.add(flow.name_span, f"flow:{flow.name}", flow.name, "flow", True)
-            scope = self.scope(flow.span, "flow", flow.name, None)
-            for setting in flow.settings:
-                self.expr(setting.value, scope)
-            self.block(flow.body, scope)
+            walk = _Walk(self, self.scope(flow.span, "flow", flow.name, None))
+            walk.block(flow.body, set())
+            walk.done()
         for test in p.tests:
-            scope = self.scope(test.span, "test", test.name, None)
-            for item in test.items:
-                self.test_item(item, scope)
+            self.test(test)
         self.index.finish()
         return self.index
 
@@ -126,106 +180,46 @@ class _Indexer:
         self.index.scopes.append(scope)
         return scope
 
-    def bind(self, scope: Scope, name: str, span: Span, kind: str = "variable") -> None:
-        first = name not in scope.bindings
-        if first:
-            scope.bindings[name] = span
-        self.add(span, f"{scope.key}:{name}", name, kind, first)
-
-    def lookup(self, scope: Scope | None, name: str) -> Scope | None:
-        while scope is not None and name not in scope.bindings:
-            scope = scope.parent
-        return scope
-
-    def block(self, block: nodes.Block, scope: Scope) -> None:
-        for stmt in block.stmts:
-            self.stmt(stmt, scope)
-
-    def stmt(self, stmt: nodes.Node, scope: Scope) -> None:
-        if isinstance(stmt, nodes.Assign):
-            self.expr(stmt.value, scope)
-            target = stmt.target
-            if isinstance(target, nodes.Name) and target.name not in FLOW_NAMES:
-                owner = self.lookup(scope, target.name) if stmt.op != "=" else None
-                self.bind(owner or scope, target.name, target.span)
-            else:
-                self.expr(target, scope)
-        elif isinstance(stmt, nodes.If):
-            self.expr(stmt.cond, scope)
-            self.block(stmt.body, scope)
-            if isinstance(stmt.orelse, nodes.If):
-                self.stmt(stmt.orelse, scope)
-            elif stmt.orelse is not None:
-                self.block(stmt.orelse, scope)
-        elif isinstance(stmt, nodes.For):
-            self.expr(stmt.iterable, scope)
-            if stmt.parallel is not None:
-                self.expr(stmt.parallel, scope)
-            for ident in stmt.names:
-                self.bind(scope, ident.name, ident.span)
-            self.block(stmt.body, scope)
-        elif isinstance(stmt, nodes.While):
-            self.expr(stmt.cond, scope)
-            self.block(stmt.body, scope)
-        elif isinstance(stmt, nodes.Try):
-            self.block(stmt.body, scope)
-            if stmt.err is not None:
-                self.bind(scope, stmt.err.name, stmt.err.span)
-            self.block(stmt.handler, scope)
-        elif isinstance(stmt, nodes.Return):
-            if stmt.value is not None:
-                self.expr(stmt.value, scope)
-        elif isinstance(stmt, nodes.Fail | nodes.Log | nodes.Wait):
-            self.expr(stmt.value, scope)
-        elif isinstance(stmt, nodes.ExprStmt):
-            self.expr(stmt.expr, scope)
-
-    def test_item(self, item: nodes.Node, scope: Scope) -> None:
-        if isinstance(item, nodes.Given):
-            self.add(item.system_span, f"system:{item.system}", item.system, "system")
-            self.add(item.operation_span, f"op:{item.system}.{item.operation}", item.operation, "operation")
-            for arg in item.args:
-                self.expr(arg.value, scope)
-            for response in item.responses:
-                self.expr(response, scope)
-        elif isinstance(item, nodes.GivenValue):
-            self.expr(item.value, scope)
-        elif isinstance(item, nodes.RunFlow):
-            self.add(item.flow_span, f"flow:{item.flow}", item.flow, "flow")
-            if item.source is not None:
-                self.expr(item.source, scope)
-            if isinstance(item.target, nodes.Name):
-                self.bind(scope, item.target.name, item.target.span)
-        elif isinstance(item, nodes.Expect):
-            self.expr(item.value, scope)
-            if item.message is not None:
-                self.expr(item.message, scope)
-        else:
-            self.stmt(item, scope)
-
-    def expr(self, root: nodes.Node, scope: Scope | None) -> None:
-        stack: list[tuple[nodes.Node, Scope | None]] = [(root, scope)]
-        while stack:
-            node, where = stack.pop()
-            if isinstance(node, nodes.Name):
-                owner = self.lookup(where, node.name)
-                if owner is not None:
-                    self.add(node.span, f"{owner.key}:{node.name}", node.name, "variable")
-            elif isinstance(node, nodes.Call):
+    def calls(self, root: nodes.Node) -> None:
+        """The funcs, builtins, systems and operations an expression calls."""
+        for node in expr_nodes(root):
+            if isinstance(node, nodes.Call):
                 kind = "func" if node.func in self.funcs else "builtin"
                 self.add(node.func_span, f"{kind}:{node.func}", node.func, kind)
             elif isinstance(node, nodes.ApiCall):
                 self.add(node.system_span, f"system:{node.system}", node.system, "system")
                 self.add(node.operation_span, f"op:{node.system}.{node.operation}", node.operation, "operation")
-            elif isinstance(node, nodes.Lambda):
-                inner = self.scope(node.span, "lambda", "lambda", where)
-                for ident in node.params:
-                    self.bind(inner, ident.name, ident.span, "parameter")
-                stack.append((node.body, inner))
-                continue
-            children = EXPR_CHILDREN.get(type(node))
-            if children is not None:
-                stack.extend((child, where) for child in reversed(children(node)))
+
+    def test(self, test: nodes.Test) -> None:
+        """A test's variables as the checker's TestChecker sees them (flowlang/checker/tests.py): bound by
+        `run` and assignments, in order; `given` values see none of them."""
+        walk = _Walk(self, self.scope(test.span, "test", test.name, None))
+        state: set[str] = set()
+        for item in test.items:
+            if isinstance(item, nodes.Given):
+                self.add(item.system_span, f"system:{item.system}", item.system, "system")
+                self.add(item.operation_span, f"op:{item.system}.{item.operation}", item.operation, "operation")
+                for expr in [*(a.value for a in item.args), *item.responses]:
+                    self.calls(expr)
+            elif isinstance(item, nodes.GivenValue):
+                self.calls(item.value)
+            elif isinstance(item, nodes.RunFlow):
+                self.add(item.flow_span, f"flow:{item.flow}", item.flow, "flow")
+                if item.source is not None:
+                    self.calls(item.source)
+                    walk.read(item.source, state)
+                if isinstance(item.target, nodes.Name):
+                    walk.bind(item.target.name, item.target.span, "variable", state)
+            elif isinstance(item, nodes.Expect):
+                for said in (item.value, item.message):
+                    if said is not None:
+                        self.calls(said)
+                        walk.read(said, state)
+            elif isinstance(item, nodes.Assign):
+                self.calls(item.value)
+                self.calls(item.target)
+                walk.visit_Assign(item, state)
+        walk.done()
 
 
 def index_program(program: nodes.Program, funcs: set[str], imports: dict[str, str]) -> FileIndex:
