@@ -64,13 +64,22 @@ def _follow(value: Any, steps: tuple[str | int, ...] | list[Any], default: Any) 
     return value
 
 
-def _key_function(fn: str, key: Any) -> Callable[[Any], Any]:
-    """A lambda as is, or a field path such as "name" or "address.city" (missing → null)."""
+def _field_name(fn: str, key: Any) -> str | None:
+    """The field of a key that is one field name ("team"), else None (a lambda, a path)."""
     if type(key) is str:
         steps = _path_steps(fn, key)
         if len(steps) == 1 and type(steps[0]) is str:
-            name = steps[0]
-            return lambda item: item.get(name) if type(item) is dict else None
+            return steps[0]
+    return None
+
+
+def _key_function(fn: str, key: Any) -> Callable[[Any], Any]:
+    """A lambda as is, or a field path such as "name" or "address.city" (missing → null)."""
+    name = _field_name(fn, key)
+    if name is not None:
+        return lambda item: item.get(name) if type(item) is dict else None
+    if type(key) is str:
+        steps = _path_steps(fn, key)
         return lambda item: _follow(item, steps, None)
     return _want_callable(fn, key, "key")
 
@@ -181,10 +190,12 @@ def fl_sort_by(items: Any, key: Any, descending: Any = False) -> list[Any]:
 def fl_group_by(items: Any, key: Any) -> dict[str, list[Any]]:
     """An object from each key (as text) to the items with that key, in first-seen order."""
     items = _want_list("group_by", items, "items")
+    name = _field_name("group_by", key)
     keyfn = _key_function("group_by", key)
     groups: dict[str, list[Any]] = {}
     for item in items:
-        k = keyfn(item)
+        # a field name is read in place: no call per item
+        k = (item.get(name) if type(item) is dict else None) if name is not None else keyfn(item)
         groups.setdefault(k if type(k) is str else to_text(k), []).append(item)
     return groups
 

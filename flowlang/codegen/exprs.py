@@ -263,6 +263,8 @@ class ExprEmitter:
             return call(FAST[op], left, right, where)
         if op in ARITHMETIC:
             return call(self._v("values", "arith"), names.string(op), left, right, where)
+        if op in ("==", "!=") and _text_comparison(node):
+            return Chain(left, ((op, right),))
         if op == "==":
             return call("same", left, right)
         if op == "!=":
@@ -468,6 +470,18 @@ def _items_and_lambda(node: nodes.Call) -> bool:
             and not isinstance(node.args[0].value, nodes.Lambda)
             # `a ?? b` is a walrus, which Python does not allow in a comprehension's iterable
             and not any(isinstance(n, nodes.Binary) and n.op == "??" for n in nodes.walk(node.args[0].value)))
+
+
+# Operands that are atoms in Python (a name, a subscript, a call, a literal): `a == b` needs no parentheses.
+ATOMS = (nodes.Name, nodes.Attr, nodes.Index, nodes.Call, nodes.Literal, nodes.String)
+
+
+def _text_comparison(node: nodes.Binary) -> bool:
+    """`x == "text"` (or `!=`, either side): Python's `==` is flowlang's equality there, since no value of
+    another type equals a str (a number, a boolean, null, a list, an object, a stream) and strings are
+    equal when Python says so. Both operands must be atoms, so the comparison reads as written."""
+    texts = [c for c in (_constant(node.left), _constant(node.right)) if c is not None and type(c[0]) is str]
+    return bool(texts) and isinstance(node.left, ATOMS) and isinstance(node.right, ATOMS)
 
 
 def _one_operand(node: nodes.Call) -> bool:

@@ -271,7 +271,10 @@ class Run:
         Call it before a `try` whose `finally` calls `exit_call()`. This runs for every func call,
         so it does as little as it can: the frame's label is only written if an error unwinds it.
         """
-        frames = self._frames()
+        try:  # self._frames(), without the call: this runs for every func call
+            frames: list[_Frame] = self._threads.frames
+        except AttributeError:
+            frames = self._frames()
         if len(frames) >= self._recursion_limit:
             raise FlowError(
                 "limit",

@@ -91,6 +91,11 @@ def _json_default(v: Any) -> Any:
 
 def to_text(v: Any) -> str:
     """How a value reads inside a string interpolation or `string()`."""
+    kind = type(v)  # the common cases first, by exact type (a bool is not an int here): half the time
+    if kind is str:
+        return v
+    if kind is int:
+        return str(v)
     if isinstance(v, str):
         return v
     if v is None:
