@@ -11,7 +11,7 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from flowlang.host.console.guard import Ctx, console_page
-from flowlang.host.console.render import redirect, secure
+from flowlang.host.console.render import redirect, secure, warnings_of
 from flowlang.host.console.sources import Draft, read_draft
 
 NOTICES = {
@@ -57,6 +57,11 @@ def notice(ctx: Ctx) -> str | None:
 
 async def _show(ctx: Ctx) -> Response:
     """GET /flows/{flow_id}: metadata, the published source and its flowchart, versions, diagnostics."""
+    return await flow_page(ctx, notice(ctx), [])
+
+
+async def flow_page(ctx: Ctx, flash: str | None, warnings: list[dict[str, Any]]) -> Response:
+    """The flow's page with a notice and the warnings of what was just done."""
     from flowlang.host.console.runs import flow_runs, run_badges
 
     loaded = await fetch_flow(ctx)
@@ -76,7 +81,8 @@ async def _show(ctx: Ctx) -> Response:
     changed = published is None or published["source"] != (flow.get("source") or "")
     return ctx.page("flow.html", title=flow["name"], section="flows", flow=flow, draft=draft, shown=shown,
                     published=published, lines=shown.lines(), chart=chart, counted_run=last if counted else None,
-                    versions=versions, runs=runs, pipes=own_pipes, changed=changed, flash=notice(ctx))
+                    versions=versions, runs=runs, pipes=own_pipes, changed=changed, flash=flash,
+                    warnings=warnings)
 
 
 def editor_page(ctx: Ctx, flow: dict[str, Any], etag: str, values: dict[str, Any], problems: list[str],
@@ -109,6 +115,10 @@ async def publish_draft(ctx: Ctx, flow: dict[str, Any]) -> tuple[Response | None
     if not result.ok:
         return None, [str(e.get("detail", "")) for e in result.errors] or [result.message()], result.status
     kind = "published" if result.status == 201 else "unchanged"
+    warnings = warnings_of(result.data)
+    if warnings:  # shown once, on the page that answers (a redirect would lose them)
+        flash = NOTICES[kind].format(version=result.data["number"], of="?")
+        return await flow_page(ctx, flash, warnings), [], 200
     return redirect(f"/flows/{quote(flow['id'])}?notice={kind}&version={result.data['number']}"), [], 200
 
 

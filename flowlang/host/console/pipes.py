@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.responses import Response
 
 from flowlang.host.console.guard import Ctx, console_page
-from flowlang.host.console.render import redirect
+from flowlang.host.console.render import redirect, warnings_of
 from flowlang.host.scheduler import MISSED_POLICIES as MISSED
 from flowlang.host.scheduler import OVERLAP_POLICIES as OVERLAP
 
@@ -44,12 +44,17 @@ def _form_page(ctx: Ctx, flows: list[dict[str, Any]], values: dict[str, str], pr
 
 async def _list(ctx: Ctx) -> Response:
     """GET /pipes: every pipe of the project."""
+    return await _pipes_page(ctx, [])
+
+
+async def _pipes_page(ctx: Ctx, warnings: list[dict[str, Any]], status: int = 200) -> Response:
+    """The pipes list, with the warnings of the pipe just saved (H201, H202: why it runs nothing yet)."""
     result = ctx.checked(await ctx.api.all_pages("/v2/pipes"))
     if not result.ok:
         return ctx.page("error.html", result.status, title="Pipes", message=result.message())
     names = {f["id"]: f for f in await _flows(ctx)}
-    return ctx.page("pipes.html", title="Pipes", section="pipes", pipes=result.data, flows=names,
-                    next_in_zone=next_in_zone)
+    return ctx.page("pipes.html", status, title="Pipes", section="pipes", pipes=result.data, flows=names,
+                    next_in_zone=next_in_zone, warnings=warnings)
 
 
 async def _new_form(ctx: Ctx) -> Response:
@@ -77,9 +82,11 @@ async def _create(ctx: Ctx) -> Response:
     if not result.ok:
         problems = [str(e.get("detail", "")) for e in result.errors] or [result.message()]
         return _form_page(ctx, await _flows(ctx), values, problems, result.status)
+    warnings = warnings_of(result.data)
     if result.data.get("token"):
-        return ctx.page("pipe_token.html", 201, title="Webhook token", section="pipes", pipe=result.data)
-    return redirect("/pipes")
+        return ctx.page("pipe_token.html", 201, title="Webhook token", section="pipes", pipe=result.data,
+                        warnings=warnings)
+    return await _pipes_page(ctx, warnings, 201) if warnings else redirect("/pipes")
 
 
 def _pipe_path(ctx: Ctx, tail: str = "") -> str:
@@ -90,7 +97,10 @@ async def _toggle(ctx: Ctx) -> Response:
     """POST /pipes/{pipe_id}/enabled: PUT the pipe's `enabled`."""
     wanted = ctx.form.get("enabled") == "true"
     result = await ctx.act("PUT", _pipe_path(ctx), "Enabled", {"data": {"type": "pipe", "enabled": wanted}})
-    return result if isinstance(result, Response) else redirect("/pipes")
+    if isinstance(result, Response):
+        return result
+    warnings = warnings_of(result.data)
+    return await _pipes_page(ctx, warnings) if warnings else redirect("/pipes")
 
 
 async def _run(ctx: Ctx) -> Response:

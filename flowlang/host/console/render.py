@@ -59,9 +59,17 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     context.setdefault("csrf", "")
     context.setdefault("signed_in", False)
     context.setdefault("flash", None)
+    context.setdefault("warnings", [])  # an answer's meta.warnings, shown under the flash (base.html)
     context.setdefault("section", "")
     html = environment().get_template(template).render(request=request, **context)
     return secure(HTMLResponse(html, status_code=status))  # type: ignore[return-value]
+
+
+def warnings_of(data: Any) -> list[dict[str, Any]]:
+    """The `meta.warnings` of an API answer's data (publish: H1xx and W1xx; pipes: H201, H202)."""
+    meta = data.get("meta") if isinstance(data, dict) else None
+    found = meta.get("warnings") if isinstance(meta, dict) else None
+    return [w for w in found if isinstance(w, dict)] if isinstance(found, list) else []
 
 
 def redirect(url: str) -> Response:
