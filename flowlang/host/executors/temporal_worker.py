@@ -27,6 +27,7 @@ from sqlalchemy import text
 from temporalio import activity
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from flowlang.host.execute import NotRunnable, published_job
 from flowlang.host.executors.base import Executor, LogLine, RunJob, RunOutcome
 from flowlang.host.executors.flowrun import CompiledCache, LiveRun, run_job
 from flowlang.host.executors.inprocess import RECURSION_LIMIT, WORKER_STACK
@@ -44,9 +45,7 @@ from flowlang.host.executors.temporal_workflow import (
 )
 from flowlang.host.runs import RunService
 from flowlang.host.store import Store, now_iso
-from flowlang.host.store import credentials as credentials_repo
-from flowlang.host.store import versions as versions_repo
-from flowlang.host.vault import Vault, VaultError
+from flowlang.host.vault import Vault
 
 log = logging.getLogger("flowlang.host.worker")
 
@@ -79,26 +78,17 @@ class RunActivities:
         return None if row is None else str(row.status)
 
     def job(self, request: RunRequest) -> RunJob | str:
-        """The run's job as it was started (its version, input, the project's credentials), or why not."""
+        """The run's job, made as the in-process executor makes it (`published_job`) for the version the run
+        was started on and its input; or why it cannot run (the vault's message, a disabled or deleted flow)."""
         with self.store.read() as conn:
             row = conn.execute(text("SELECT flow_id, input FROM runs WHERE id = :id"), {"id": request.run_id}).first()
-            flow = row and conn.execute(text("SELECT slug FROM flows WHERE id = :f"), {"f": row.flow_id}).first()
-            if row is None or flow is None:
-                return "the flow was deleted"
-            version = versions_repo.get_version(conn, row.flow_id, request.version)
-            if version is None:
-                return f"flow {flow.slug} has no version {request.version}"
-            sealed = credentials_repo.ciphertexts(conn, request.project)
-            slug = conn.execute(text("SELECT slug FROM projects WHERE id = :p"), {"p": request.project}).scalar()
-        try:
-            secrets = {name: self.vault.decrypt(value, name) for name, value in sealed.items()}
-        except VaultError as exc:  # this run fails with the vault's message, as on the in-process engine
-            return str(exc)
-        root = f"{flow.slug}.flow"
-        return RunJob(run_id=request.run_id, project=request.project, flow_id=row.flow_id, flow_name=None,
-                      version=version.number, root=root, files={**version.files, root: version.source},
-                      input=json.loads(row.input) if row.input else None, credentials=secrets,
-                      state_key=row.flow_id, project_slug=slug or "")
+            if row is None:
+                return "the run was deleted (with its flow)"
+            try:
+                return published_job(conn, self.vault, request.project, row.flow_id, run_id=request.run_id,
+                                     version=request.version, input=json.loads(row.input) if row.input else None)
+            except NotRunnable as exc:
+                return str(exc)
 
     def renew(self, run_id: str) -> None:
         with self.store.write() as conn:
