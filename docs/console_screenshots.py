@@ -97,7 +97,7 @@ def _shoot(driver: Any, base: str, token: str, ids: dict[str, str], out: Path) -
         driver.save_screenshot(str(target))
         written.append(target)
 
-    driver.get(base + "/static/favicon.svg")
+    driver.get(base + "/login")  # a page naming its icon (an SVG document has Chromium fetch /favicon.ico)
     driver.delete_all_cookies()
     save("sign-in", "/login")
     driver.find_element(By.ID, "token").send_keys(token)
