@@ -1,5 +1,5 @@
 """`python -m flowlang`: the same as the flowlang command."""
 
-from flowlang.cli import main
+from flowlang.cli.entry import main
 
 main()

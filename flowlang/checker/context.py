@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flowlang import nodes
 from flowlang.diagnostics import ERROR, WARNING, Diagnostic, Span
 from flowlang.loader import LOADER_CODES, Project
-from flowlang.stdlib import Builtin
 from flowlang.systems import SystemModel
+
+if TYPE_CHECKING:
+    from flowlang.stdlib import Builtin
 
 # The checker's codes: code -> (severity, one-line meaning); docs/diagnostics.md has one section each.
 CHECKER_CODES: dict[str, tuple[str, str]] = {
@@ -117,7 +120,8 @@ FLOW_NAMES = ("source", "state")
 
 
 def load_builtins() -> dict[str, Builtin]:
-    """The stdlib registry; whatever is registered when some stdlib module cannot be imported."""
+    """The stdlib registry (the language server's docs); whatever is registered when some stdlib module
+    cannot be imported. The checker reads `builtin_signatures()` instead."""
     from flowlang import stdlib
 
     try:
@@ -145,10 +149,12 @@ class Signature:
         return self.variadic
 
 
-def builtin_signature(builtin: Builtin) -> Signature:
-    params = tuple((p.name, p.required) for p in builtin.params if not p.variadic)
-    variadic = next((p.name for p in builtin.params if p.variadic), None)
-    return Signature(builtin.name, "builtin", params, variadic)
+def builtin_signatures() -> dict[str, Signature]:
+    """Every builtin's signature, from the generated table (see builtin_gen.py): no stdlib module imported."""
+    from flowlang.checker.builtin_table import BUILTIN_TABLE
+
+    return {name: Signature(name, "builtin", params, variadic)
+            for name, (params, variadic) in BUILTIN_TABLE.items()}
 
 
 def func_signature(func: nodes.Func) -> Signature:
@@ -161,7 +167,7 @@ class Context:
 
     project: Project
     systems: dict[str, SystemModel]
-    builtins: dict[str, Builtin]
+    builtins: dict[str, Signature]
     funcs: dict[str, tuple[nodes.Func, str]] = field(default_factory=dict)  # name -> (first decl, file)
     visible: dict[str, set[str]] = field(default_factory=dict)  # file -> files whose names it sees
     # True when some file could not be loaded or parsed: unknown names may be defined there, so
@@ -185,8 +191,7 @@ class Context:
         entry = self.funcs.get(name)
         if entry is not None and entry[1] in self.visible.get(file, {file}):
             return func_signature(entry[0])
-        builtin = self.builtins.get(name)
-        return builtin_signature(builtin) if builtin is not None else None
+        return self.builtins.get(name)
 
 
 def visibility(project: Project) -> dict[str, set[str]]:
@@ -205,7 +210,7 @@ def visibility(project: Project) -> dict[str, set[str]]:
 
 
 def build_context(project: Project, systems: dict[str, SystemModel]) -> Context:
-    ctx = Context(project, systems, load_builtins())
+    ctx = Context(project, systems, builtin_signatures())
     ctx.visible = visibility(project)
     ctx.incomplete = any(d.is_error for d in project.diagnostics)
     for file, program in project.programs.items():

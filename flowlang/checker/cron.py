@@ -12,6 +12,7 @@ MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", 
 
 @dataclass(frozen=True)
 class Field:
+    """One field of a cron expression and its range."""
     name: str
     low: int
     high: int

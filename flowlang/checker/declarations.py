@@ -12,7 +12,7 @@ from flowlang.systems import SETTING_FUNCTIONS, literal_string
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-' (the stdlib's slugify, when that is not loaded)."""
+    """Lowercase ASCII words joined by '-', as the stdlib's slugify (a test holds them equal)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
@@ -28,9 +28,7 @@ def flow_slug(ctx: Context, flow: nodes.Flow) -> tuple[str, Span]:
     name_setting = settings.get("name")
     title = literal_string(name_setting.value) if name_setting else None
     span = name_setting.value.span if name_setting is not None and title else flow.name_span
-    builtin = ctx.builtins.get("slugify")
-    text = title or flow.name
-    return str(builtin.fn(text) if builtin is not None else slugify(text)) or "flow", span
+    return slugify(title or flow.name) or "flow", span
 
 
 class Declarations:

@@ -34,6 +34,7 @@ class Loop:
 
 @dataclass
 class Binding:
+    """A name bound in a scope: where, and as what."""
     span: Span
     kind: str  # "variable", "loop variable", "catch variable" or "parameter"
 

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from flowlang import __version__
+from flowlang.cli.checking import (
+    EXIT_ERRORS,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    FORMAT_OPTION,
+    FORMATS,
+    IO_CODES,
+    STRICT_OPTION,
+    internal_error,
+    plural,
+    run_check,
+)
+from flowlang.cli.checking import (
+    render as _render,
+)
 
 if TYPE_CHECKING:
-    from flowlang.diagnostics import Diagnostic
     from flowlang.loader import Project
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-# Loader codes that mean "the file could not be read" rather than "the flow is wrong".
-IO_CODES = {"E010", "E011", "E012", "E013", "E014", "E017"}
+__all__ = ["EXIT_ERRORS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "IO_CODES", "guarded", "main", "plural",
+           "write_output"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,17 +43,8 @@ def guarded(command: F) -> F:
             return command(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-        except Exception as exc:  # a bug in flowlang, not the user's fault: say so plainly
-            if os.environ.get("FLOWLANG_DEBUG"):
-                import traceback  # only here: importing it costs every command ~6 ms of start-up
-
-                traceback.print_exc()
-            click.echo(f"flowlang: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("  (set FLOWLANG_DEBUG=1 to see the traceback, and please report it)", err=True)
-            sys.exit(EXIT_FAILED)
+        except (KeyboardInterrupt, Exception) as exc:  # a bug in flowlang, not the user's fault: say so plainly
+            internal_error(exc, click.echo)
 
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
@@ -56,66 +60,18 @@ def main() -> None:
 # ------------------------------------------------------------------ check
 
 
-def _render(diags: list[Diagnostic], sources: dict[str, str], fmt: str) -> str:
-    from flowlang.diagnostics import render_all_text, render_github, render_json
-
-    if fmt == "json":
-        return render_json(diags)
-    if fmt == "github":
-        return "\n".join(render_github(d) for d in diags)
-    return render_all_text(diags, sources)
-
-
-def _unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
-    seen: dict[tuple[Any, ...], Diagnostic] = {}
-    for d in diags:
-        seen.setdefault((d.sort_key(), d.message), d)
-    return sorted(seen.values(), key=lambda d: (*d.sort_key(), d.message))
-
-
-def plural(count: int, word: str) -> str:
-    """`1 error`, `2 errors`, `0 errors`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _summary(diags: list[Diagnostic], sources: dict[str, str]) -> str:
-    errors = sum(1 for d in diags if d.is_error)
-    warnings = len(diags) - errors
-    unread = {d.span.file for d in diags if d.code in IO_CODES and d.code != "E017" and d.span.file not in sources}
-    text = f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(len(sources), 'file')}"
-    return text + (f" ({plural(len(unread), 'file')} could not be read)" if unread else "")
-
-
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option(FORMAT_OPTION, "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="How to print diagnostics.")
-@click.option("--strict", is_flag=True, help="Warnings count as errors for the exit code.")
+@click.option(STRICT_OPTION, is_flag=True, help="Warnings count as errors for the exit code.")
 @guarded
 def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check .flow files (or directories of them; default: the current directory) without running anything.
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 a file could not be read.
     """
-    from flowlang.checker import check as check_project
-    from flowlang.loader import collector_paused, load_paths
-
-    diags: list[Diagnostic] = []
-    sources: dict[str, str] = {}
-    with collector_paused():  # a short-lived process: see collector_paused
-        for project in load_paths(list(paths) or ["."]):
-            diags.extend(check_project(project))
-            sources.update(project.sources)
-    diags = _unique(diags)
-    output = _render(diags, sources, fmt)
-    if output:
-        click.echo(output)
-    if fmt == "text":
-        click.echo(_summary(diags, sources), err=True)
-    if any(d.code in IO_CODES for d in diags):
-        sys.exit(EXIT_USAGE)
-    if any(d.is_error or strict for d in diags):
-        sys.exit(EXIT_ERRORS)
+    run_check(paths, fmt, strict, click.echo)
 
 
 def write_output(text: str, output: str | None) -> None:

@@ -7,8 +7,8 @@ The table, each rule's tree recipe and the terminals come from grammar/flowlang.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
+import os
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -81,9 +81,13 @@ class Tables:
 @functools.cache
 def load_tables() -> Tables:
     """The tables shipped with the package, checked against the grammar they were built from."""
-    grammar = importlib.resources.files("flowlang.grammar")
-    data = json.loads(grammar.joinpath("flowlang.tables.json").read_text("utf-8"))
-    check_digest(data, grammar.joinpath("flowlang.lark").read_text("utf-8"))
+    import flowlang.grammar  # its folder, not importlib.resources: that imports zipfile, tempfile... (~50 M instructions)
+
+    folder = os.path.dirname(flowlang.grammar.__file__ or "")
+    with open(os.path.join(folder, "flowlang.tables.json"), encoding="utf-8") as tables:
+        data = json.load(tables)
+    with open(os.path.join(folder, "flowlang.lark"), encoding="utf-8") as grammar:
+        check_digest(data, grammar.read())
     return Tables(data)
 
 
