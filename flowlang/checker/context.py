@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flowlang import nodes
@@ -130,14 +129,19 @@ def load_builtins() -> dict[str, Builtin]:
         return dict(stdlib.BUILTINS)
 
 
-@dataclass
 class Signature:
-    """Parameters of a builtin, func or setting function as the argument checks see them."""
+    """Parameters of a builtin, func or setting function as the argument checks see them.
 
-    name: str
-    kind: str  # "builtin", "func" or "setting function"
-    params: tuple[tuple[str, bool], ...]  # (name, required)
-    variadic: str | None = None  # name of a `*args` parameter of a builtin
+    A plain class (one per builtin at every check): a dataclass costs ~1.7 M instructions of start-up."""
+
+    __slots__ = ("kind", "name", "params", "variadic")
+
+    def __init__(self, name: str, kind: str, params: tuple[tuple[str, bool], ...],
+                 variadic: str | None = None) -> None:
+        self.name = name
+        self.kind = kind  # "builtin", "func" or "setting function"
+        self.params = params  # (name, required)
+        self.variadic = variadic  # name of a `*args` parameter of a builtin
 
     @property
     def min_args(self) -> int:
@@ -161,19 +165,19 @@ def func_signature(func: nodes.Func) -> Signature:
     return Signature(func.name, "func", tuple((p.name, p.default is None) for p in func.params))
 
 
-@dataclass
 class Context:
     """The checker's shared state; passes add diagnostics with `report`."""
 
-    project: Project
-    systems: dict[str, SystemModel]
-    builtins: dict[str, Signature]
-    funcs: dict[str, tuple[nodes.Func, str]] = field(default_factory=dict)  # name -> (first decl, file)
-    visible: dict[str, set[str]] = field(default_factory=dict)  # file -> files whose names it sees
-    # True when some file could not be loaded or parsed: unknown names may be defined there, so
-    # "unknown system/operation/function" is not reported.
-    incomplete: bool = False
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, project: Project, systems: dict[str, SystemModel], builtins: dict[str, Signature]) -> None:
+        self.project = project
+        self.systems = systems
+        self.builtins = builtins
+        self.funcs: dict[str, tuple[nodes.Func, str]] = {}  # name -> (first declaration, file)
+        self.visible: dict[str, set[str]] = {}  # file -> files whose names it sees
+        # True when some file could not be loaded or parsed: unknown names may be defined there, so
+        # "unknown system/operation/function" is not reported.
+        self.incomplete = False
+        self.diagnostics: list[Diagnostic] = []
 
     def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, CODES[code][0], message, span, hint))

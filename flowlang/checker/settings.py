@@ -8,7 +8,6 @@ from collections.abc import Callable
 from flowlang import nodes
 from flowlang.checker.calls import check_arguments
 from flowlang.checker.context import Context, Signature
-from flowlang.checker.cron import check_cron
 from flowlang.checker.traverse import const_number, describe_kind, expr_nodes, statements
 from flowlang.diagnostics import Span, did_you_mean
 from flowlang.systems import (
@@ -237,6 +236,9 @@ class SettingsChecker:
                 self.schedule(text, setting.value.span)
 
     def schedule(self, text: str, span: Span) -> None:
+        # only flows with a schedule need it (~5 M instructions of start-up)
+        from flowlang.checker.cron import check_cron
+
         problem = check_cron(text)
         if problem is None:
             return
