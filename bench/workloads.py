@@ -93,12 +93,14 @@ def engine_commands(work: Workload, data: Path, records: int, checkout: Path | N
         env["PYTHONPATH"] = str(checkout)
         suffix = " (before)"
     module = out / f"{work.name}_compiled{'_before' if checkout else ''}.py"
-    subprocess.run([*flowlang_command(), "compile", str(work.flow), "-o", str(module)], env=env, check=True,
+    # another checkout's flowlang may lack this one's console-script entry point: start it through its cli
+    flowlang = [sys.executable, "-c", "from flowlang.cli import main; main()"] if checkout else flowlang_command()
+    subprocess.run([*flowlang, "compile", str(work.flow), "-o", str(module)], env=env, check=True,
                    capture_output=True, cwd=out)
     state = str(out / f"{work.name}-{records}{'-before' if checkout else ''}.db")
     return {
         "compiled" + suffix: Command([sys.executable, str(module), "--input", str(data), "--state", state], env),
-        "interpreter" + suffix: Command([*flowlang_command(), "run", str(work.flow), "--input", str(data),
+        "interpreter" + suffix: Command([*flowlang, "run", str(work.flow), "--input", str(data),
                                          "--state", state], env),
     }
 
