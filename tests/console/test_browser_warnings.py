@@ -1,12 +1,12 @@
 """The console shows the warnings the API answers with, where the user acts: Save & Merge (H102) and a pipe
-saved for a flow that cannot run yet (H201, H202)."""
+saved or switched on for a flow that cannot run yet (H201, H202)."""
 
 from __future__ import annotations
 
 from host.harness import Tenant
 
 from console.browser import Page
-from console.support import make_flow
+from console.support import make_flow, make_pipe
 
 KEYED = 'flow keyed {\n  return {key: secret("SHOP_KEY")}\n}\n'
 
@@ -39,3 +39,19 @@ def test_a_pipe_saved_for_a_flow_that_cannot_run_shows_why(page: Page, tenant: T
     codes = [w.get_attribute("data-code") for w in page.find_all("warning")]
     assert codes == ["H201", "H202"]
     assert "flow never-published has no published version" in page.find("warnings").text
+
+
+def test_switching_on_a_pipe_for_a_flow_that_cannot_run_shows_why(page: Page, tenant: Tenant) -> None:
+    flow = make_flow(tenant, "Not yet", "not-yet", 'flow not_yet {\n  return 1\n}\n', enabled=False)
+    pipe = make_pipe(tenant, flow["id"], "webhook", name="Early hook", enabled=False)
+    page.sign_in(tenant.token)
+    page.go("/pipes")
+    assert page.find_all("warning") == []  # a pipe that is off warns of nothing
+    page.submit(page.find("pipe-enabled"))
+    assert page.find("pipe-enabled").get_attribute("aria-checked") == "true"
+    assert tenant.http.get(f"/v2/pipes/{pipe['id']}").json()["data"]["enabled"] is True
+    codes = [w.get_attribute("data-code") for w in page.find_all("warning")]
+    assert codes == ["H201", "H202"]
+    assert "flow not-yet has no published version" in page.find("warnings").text
+    page.go("/pipes")
+    assert page.find_all("warning") == []  # shown once, where the user switched it on
