@@ -13,7 +13,7 @@ from flowlang.cli.core import EXIT_USAGE, guarded, main
 from flowlang.cli.remote import token_options
 
 if TYPE_CHECKING:
-    from flowlang.cli.remote import HostClient
+    from flowlang.host.remote import HostClient
     from flowlang.runtime.state import RunRecord, StateStore
 
 _STATE_HELP = "SQLite state database [.flowlang/state.db]."
@@ -48,7 +48,8 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), d
 
 
 def _client(host_url: str, token_file: str | None) -> HostClient:
-    from flowlang.cli.remote import TOKEN_ENV, HostClient, HostError, read_token
+    from flowlang.cli.remote import read_token
+    from flowlang.host.remote import TOKEN_ENV, HostClient, HostError
 
     try:
         return HostClient(host_url, read_token(token_file, os.environ.get(TOKEN_ENV)))
@@ -98,7 +99,7 @@ def runs(ctx: click.Context, flow_name: str | None, pipe_id: str | None, status:
 def _host_runs(host_url: str, token_file: str | None, flow: str | None, pipe: str | None, status: str | None,
                limit: int, fmt: str) -> None:
     from flowlang.cli import hostruns
-    from flowlang.cli.remote import HostError
+    from flowlang.host.remote import HostError
 
     try:
         with _client(host_url, token_file) as client:
@@ -150,7 +151,7 @@ def runs_show(ctx: click.Context, run_id: str, state_path: str | None, host_url:
 
 def _host_run(host_url: str, token_file: str | None, run_id: str, fmt: str) -> None:
     from flowlang.cli import hostruns
-    from flowlang.cli.remote import HostError
+    from flowlang.host.remote import HostError
 
     try:
         with _client(host_url, token_file) as client:
@@ -176,7 +177,7 @@ def _host_run(host_url: str, token_file: str | None, run_id: str, fmt: str) -> N
 def runs_reprocess(ctx: click.Context, run_id: str, host_url: str | None, token_file: str | None, fmt: str) -> None:
     """Run a host run's input again on its flow's current published version (prints the new run's id)."""
     from flowlang.cli import hostruns
-    from flowlang.cli.remote import HostError
+    from flowlang.host.remote import HostError
 
     given = ctx.obj or {}
     host_url, token_file = host_url or given.get("host"), token_file or given.get("token_file")

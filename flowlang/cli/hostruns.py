@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from flowlang.cli.remote import HostClient, HostError
+from flowlang.host.remote import HostClient, HostError
 
 RUN_STATUSES = ("queued", "running", "ok", "failed", "interrupted")
 SCAN = 500  # latest runs searched for a run given by the start of its id

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from flowlang.cli.core import EXIT_ERRORS, EXIT_USAGE, guarded, main
-from flowlang.cli.remote import HOST_ENV, TOKEN_ENV, HostError, read_token, token_options
+from flowlang.cli.remote import read_token, token_options
+from flowlang.host.remote import HOST_ENV, TOKEN_ENV, HostError
 
 if TYPE_CHECKING:
     from flowlang.host.sync import Remote, Report

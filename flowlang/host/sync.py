@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 
-from flowlang.cli.remote import HostClient, HostError, diagnostic_text
 from flowlang.diagnostics import Diagnostic, Span, render_text
 from flowlang.host.bundle import FILE_SUFFIXES, check_bundle, path_problem
 from flowlang.host.flowmeta import describe, slug_from_name
+from flowlang.host.remote import HostClient, HostError, diagnostic_text
 from flowlang.host.syncstate import Seen, SyncState, flow_digest, text_digest
 
 SKIPPED_DIRS = {".git", ".flowlang", ".venv", "node_modules", "__pycache__"}
@@ -138,7 +138,7 @@ def _sample(files: dict[str, str], used: dict[str, str], path: str, source: str)
 
 
 class Remote(HostClient):
-    """The host's API for one project (the one client's requests and errors, see cli/remote.py)."""
+    """The host's API for one project (the one client's requests and errors, see host/remote.py)."""
 
     def __init__(self, url: str, project: str, token: str | None, *, transport: Any = None) -> None:
         super().__init__(url, token, timeout=60, transport=transport)
