@@ -16,10 +16,12 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from flowlang import nodes
+from flowlang.checker.tests import TEST_NAMES
 from flowlang.checker.traverse import statements
 from flowlang.systems import OperationModel, literal_string
 from flowlang.tools.lsp.analysis import Analysis
 from flowlang.tools.lsp.builtin_docs import builtin_docs, signature_line
+from flowlang.tools.lsp.index import visible_names
 
 KEYWORDS = ("import", "system", "func", "flow", "test", "if", "else", "for", "in", "parallel", "while", "break",
             "continue", "return", "try", "catch", "fail", "log", "wait", "checkpoint", "call", "each", "and",
@@ -137,19 +139,33 @@ class Completer:
         for name, (func, _file) in a.funcs.items():
             params = ", ".join(p.name for p in func.params)
             items.append(_item(name, lsp.CompletionItemKind.Function, f"func {name}({params})"))
-        seen: set[str] = set()
-        index = a.index
-        scopes = index.scope_at(self.line, self.column) if index else []
-        for scope in reversed(scopes):
-            for name in scope.bindings:
-                if name not in seen:
-                    seen.add(name)
-                    kind = lsp.CompletionItemKind.Variable
-                    items.append(_item(name, kind, f"{scope.kind} {scope.name}: variable"))
-        if any(s.kind == "flow" for s in scopes):
+        decl = self._enclosing()
+        if decl is None:
+            return items
+        kind = "flow" if isinstance(decl, nodes.Flow) else "func" if isinstance(decl, nodes.Func) else "test"
+        for name, what in visible_names(decl, self.line, self.column).items():
+            detail = what if what == "lambda parameter" else f"{kind} {decl.name}: {what}"
+            items.append(_item(name, lsp.CompletionItemKind.Variable, detail))
+        if kind == "flow":
             items += [_item("source", lsp.CompletionItemKind.Variable, "the flow's input"),
                       _item("state", lsp.CompletionItemKind.Variable, "the flow's saved state")]
+        elif kind == "test":
+            items += [_item(name, lsp.CompletionItemKind.Variable, "the state after the last run")
+                      for name in TEST_NAMES]
         return items
+
+    def _enclosing(self) -> nodes.Flow | nodes.Func | nodes.Test | None:
+        """The flow, func or test of the last good analysis around the cursor."""
+        program = self.analysis.program if self.analysis is not None else None
+        if program is None:
+            return None
+        at = (self.line, self.column)
+        decls: list[nodes.Flow | nodes.Func | nodes.Test] = [*program.flows, *program.funcs, *program.tests]
+        for decl in decls:
+            span = decl.span
+            if (span.line, span.column) <= at <= (span.end_line, span.end_column):
+                return decl
+        return None
 
     def systems(self) -> list[lsp.CompletionItem]:
         if self.analysis is None:
