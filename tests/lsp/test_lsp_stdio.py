@@ -283,6 +283,19 @@ def test_completion_offers_the_names_in_scope_at_the_cursor(client: StdioClient,
     assert set(variables("source: first")) == {"first", "state"}  # in a test: not result yet
     assert set(variables("result == first")) == {"first", "result", "state"}
 
+    # typed on a new line at the end of the loop's body, not parsed yet: the last good analysis has no
+    # such line, so the cursor is placed where the edit is in that text (the `}` line would be after the loop)
+    typing = SCOPED.replace("    early += seen\n", "    early += seen\n    x = \n")
+    client.change(uri, typing, 2)
+    found = client.request("textDocument/completion", at(uri, typing, "    x = ", 8))
+    assert {i["label"] for i in found["items"] if i["kind"] == lsp_kind_variable} == {
+        "early", "late", "r", "seen"} | flow
+    typing = SCOPED.replace("  return other\n", "  more = other +\n  return other\n")
+    client.change(uri, typing, 3)
+    found = client.request("textDocument/completion", at(uri, typing, "more = other +", 14))
+    assert {i["label"] for i in found["items"] if i["kind"] == lsp_kind_variable} == {"other"} | flow
+    client.change(uri, SCOPED, 4)
+
 
 def test_document_symbols(client: StdioClient, project: Path) -> None:
     uri = client.open(project / "systems.flow")

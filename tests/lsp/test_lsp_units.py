@@ -86,12 +86,12 @@ def test_a_given_value_sees_no_test_variable() -> None:
 
 
 def _visible(source: str, needle: str, decl: int = 0) -> list[str]:
-    """The names visible just after `needle` in the `decl`-th flow (or test, when there is no flow)."""
+    """The names visible just after `needle` in the `decl`-th flow (func or test, when there is none)."""
     program = parse(source, "f.flow")
     lines = source.split("\n")
     (line,) = [i for i, text in enumerate(lines) if needle in text]
     column = lines[line].index(needle) + len(needle) + 1
-    found = (program.flows or program.tests)[decl]
+    found = (program.flows or program.funcs or program.tests)[decl]
     return sorted(visible_names(found, line + 1, column))
 
 
@@ -141,3 +141,10 @@ def test_visible_names_in_a_test_follow_the_test_checker() -> None:
     assert _visible(source, "body: 1") == []
     assert _visible(source, "x = r") == ["r"]
     assert _visible(source, "r == x") == ["r", "x"]
+
+
+def test_visible_names_in_a_func() -> None:
+    source = "func f(a, b = a, c = 2) {\n  d = a + b\n  return d + c\n}\n"
+    assert _visible(source, "b = a") == ["a"]  # a default sees the parameters before it
+    assert _visible(source, "d = a + b") == ["a", "b", "c"]
+    assert _visible(source, "return d") == ["a", "b", "c", "d"]

@@ -264,6 +264,11 @@ class _Visible(ScopeChecker):
         self.found = state if after is None else after
         return after
 
+    def read(self, expr: nodes.Node, state: set[str]) -> None:
+        if _contains(expr.span, *self.at):  # a func parameter's default sees the parameters before it
+            self.found = set(state)
+        super().read(expr, state)
+
     def around(self, span: Span) -> bool:
         """Whether the statement (or test item) at `span` holds the position; one after it stops the walk."""
         if (span.line, span.column) > self.at:
