@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
 import httpx
 
+from flowlang.runtime.background import LoopLock
 from flowlang.runtime.config import (
     ApiKeyAuth,
     AuthConfig,
@@ -57,7 +57,7 @@ def static_credentials(auth: AuthConfig | None) -> tuple[dict[str, str], dict[st
 
 
 class OAuth2Tokens:
-    """The client-credentials token of one system, cached until it expires; lives on the client's loop."""
+    """The client-credentials token of one system, cached until it expires; shared by the client's loops."""
 
     def __init__(self, system: str, config: OAuth2Auth, secrets: set[str] | None = None) -> None:
         self.system = system
@@ -65,7 +65,7 @@ class OAuth2Tokens:
         self.secrets = secrets  # each token fetched is masked in logs and errors, like secret() values
         self.token: str | None = None
         self.expires_at = 0.0
-        self._lock: asyncio.Lock | None = None
+        self._lock = LoopLock()  # one fetch at a time, whichever loop and thread asks
 
     def _fresh(self) -> bool:
         return self.token is not None and time.monotonic() < self.expires_at
@@ -81,8 +81,6 @@ class OAuth2Tokens:
         self, stale: str | None, send: Send, timeout: float | None, where: Where, operation: str
     ) -> str:
         """A new token unless another request already replaced `stale` (one fetch for many 401s)."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
         async with self._lock:
             if self.token is not None and self.token != stale and self._fresh():
                 return self.token

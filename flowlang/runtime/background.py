@@ -1,9 +1,10 @@
-"""The HTTP client's asyncio loop in a background thread, and its httpx client (lazy TLS, shared pool)."""
+"""Where the HTTP client's coroutines run: event loops lent to the calling thread (LoopPool), each with its own
+httpx client (lazy TLS), and a lock for coroutines of any loop (LoopLock)."""
 
 from __future__ import annotations
 
-import _thread
 import asyncio
+import collections
 import functools
 import ssl
 import threading
@@ -12,89 +13,197 @@ from typing import Any, TypeVar
 
 import httpx
 
+from flowlang.runtime.cooperative import in_new_thread
+
 T = TypeVar("T")
 
-MAX_CONNECTIONS = 64  # parallel loops run up to this many requests at once without waiting for a connection
+MAX_LOOPS = 64  # threads that ask at once each borrow a loop; more wait for one
+# Idle connections a loop's client keeps open. There is no limit to the connections open at once: a parallel
+# loop's limit is how many requests it has in flight.
+KEEPALIVE_CONNECTIONS = 128
 USER_AGENT = "flowlang"
 # Idle connections are dropped before the 5 s keep-alive of uvicorn, node and Apache closes them under us.
 KEEPALIVE = 4.0
 
 
-class BackgroundLoop:
-    """One asyncio loop in a daemon thread, started on first use; any thread may run coroutines on it."""
+class Lane:
+    """The httpx client of one event loop (a client's connections belong to the loop that opened them)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
-        self._closed = False
+    def __init__(self, make_client: Callable[[], httpx.AsyncClient]) -> None:
+        self._make_client = make_client
+        self._client: httpx.AsyncClient | None = None
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` on the loop and wait for its result (or exception) in the calling thread."""
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+
+Work = Callable[[Lane], Coroutine[Any, Any, T]]
+
+
+class _Lent:
+    """One loop of a LoopPool with its lane, and the task it runs while lent."""
+
+    __slots__ = ("lane", "loop", "task")
+
+    def __init__(self, make_client: Callable[[], httpx.AsyncClient]) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.lane = Lane(make_client)
+        self.task: asyncio.Task[Any] | None = None
+
+    def shut(self) -> None:
+        """Cancel what is left on the loop, close the client's connections and the loop (not while lent)."""
+        loop = self.loop
         try:
-            loop = self._started()
-            if threading.current_thread() is self.thread:
-                raise RuntimeError(f"{self.name}: cannot wait for the loop from the loop's own thread")
-        except RuntimeError:
-            coro.close()
-            raise
-        # A bare lock is the cheapest way to wait for the loop (run_coroutine_threadsafe costs ~2x).
-        done = _thread.allocate_lock()
-        done.acquire()
-        box: list[asyncio.Task[T]] = []
-        loop.call_soon_threadsafe(_spawn, coro, box, done)
-        done.acquire()
-        return box[0].result()
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(self.lane.aclose())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
 
-    def _started(self) -> asyncio.AbstractEventLoop:
-        if self._loop is not None:
-            return self._loop
-        with self._lock:
-            if self._closed:
-                raise RuntimeError(f"{self.name} is closed")
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                self.thread = threading.Thread(target=loop.run_forever, name=self.name, daemon=True)
-                self.thread.start()
-                self._loop = loop
-        return self._loop
+
+class LoopPool:
+    """Event loops, each with its own httpx client, lent to the calling thread for one request at a time.
+
+    The thread that asks runs the request's coroutine itself, on a loop it borrows: no hand-over to another
+    thread and back per request (docs/performance.md, section 13). A loop goes back to the pool with its
+    warm connections; the pool grows to the most threads ever asking at once, up to `limit` (more wait for
+    a loop). A run's parallel loop borrows one loop for all its workers (runtime/cooperative.py), whose
+    requests then use that loop's client (`lane_here`). A thread that already runs an event loop of its own
+    hands its request to a short-lived thread.
+    """
+
+    def __init__(self, make_client: Callable[[], httpx.AsyncClient], limit: int = MAX_LOOPS) -> None:
+        self._make_client = make_client
+        self._limit = limit
+        self._idle: list[_Lent] = []  # the most recently returned last: its connections are the warmest
+        self._lent: dict[asyncio.AbstractEventLoop, _Lent] = {}
+        self._broken: list[_Lent] = []  # returned with their task unfinished (Ctrl-C): shut at close()
+        self._changed = threading.Condition(threading.Lock())
+        self._closed = False
 
     @property
     def running(self) -> bool:
-        return self._loop is not None
+        """Whether a loop was ever made (no request, no loop)."""
+        with self._changed:
+            return bool(self._idle or self._lent or self._broken)
 
-    def close(self, cleanup: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
-        """Cancel what still runs (its waiting threads get CancelledError), run `cleanup`, stop the thread."""
-        with self._lock:
+    def run(self, work: Work[T]) -> T:
+        """Run `work(lane)` on a borrowed loop in this thread and return its result (or raise its exception)."""
+        if asyncio._get_running_loop() is not None:  # this thread's own loop is running: it cannot run another
+            return in_new_thread(lambda: self.run(work))
+        lent = self._borrow()
+        try:
+            task = lent.task = lent.loop.create_task(work(lent.lane))
+            return lent.loop.run_until_complete(task)
+        finally:
+            self._give_back(lent)
+
+    def _borrow(self) -> _Lent:
+        with self._changed:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the HTTP client is closed")
+                if self._idle:
+                    lent = self._idle.pop()
+                    break
+                if len(self._lent) < self._limit:
+                    lent = _Lent(self._make_client)
+                    break
+                self._changed.wait()
+            self._lent[lent.loop] = lent
+            return lent
+
+    def lane_here(self) -> Lane:
+        """The lane of the loop running in this thread: one this pool lent (to a parallel loop's workers)."""
+        return self._lent[asyncio.get_running_loop()].lane
+
+    def _give_back(self, lent: _Lent) -> None:
+        task, lent.task = lent.task, None
+        with self._changed:
+            del self._lent[lent.loop]
+            closed = self._closed
+            if not closed:
+                (self._idle if task is None or task.done() else self._broken).append(lent)
+            self._changed.notify_all()
+        if closed:
+            lent.shut()
+
+    def close(self) -> None:
+        """Cancel requests in flight (their threads get CancelledError), wait for them, close every loop."""
+        with self._changed:
             self._closed = True
-            loop, thread = self._loop, self.thread
-            self._loop = None
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(_shutdown(cleanup), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        loop.close()
+            idle, self._idle, broken, self._broken = self._idle, [], self._broken, []
+            for lent in self._lent.values():
+                task = lent.task
+                if task is not None:
+                    lent.loop.call_soon_threadsafe(task.cancel)
+            while self._lent:  # each borrower shuts its loop when it gives it back
+                self._changed.wait()
+        for lent in idle + broken:
+            lent.shut()
 
 
-def _spawn(coro: Coroutine[Any, Any, T], box: list[asyncio.Task[T]], done: _thread.LockType) -> None:
-    """On the loop: run `coro` as a task; when it ends, hand it over and release the waiting thread."""
+class LoopLock:
+    """A lock for coroutines running on any loop in any thread (an asyncio.Lock belongs to one loop).
 
-    def finished(task: asyncio.Task[T]) -> None:
-        box.append(task)
-        done.release()
+    A waiter sleeps on a future of its own loop; the holder hands the lock to the first waiter through
+    that loop. Cancelling a waiter takes it out of the queue, or passes the lock on if it was just handed it.
+    """
 
-    asyncio.get_running_loop().create_task(coro).add_done_callback(finished)
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            with self._mutex:
+                if waiter in self._waiters:  # not handed the lock yet
+                    self._waiters.remove(waiter)
+                    raise
+            self._release()  # handed the lock as it was cancelled: pass it on
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while True:
+            with self._mutex:
+                if not self._waiters:
+                    self._held = False
+                    return
+                waiter = self._waiters.popleft()  # the lock stays held: it passes to `waiter`
+            try:
+                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+                return
+            except RuntimeError:  # its loop was closed (the client is closing): the next waiter
+                continue
 
 
-async def _shutdown(cleanup: Callable[[], Coroutine[Any, Any, None]] | None) -> None:
-    others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-    for task in others:
-        task.cancel()
-    await asyncio.gather(*others, return_exceptions=True)
-    if cleanup is not None:
-        await cleanup()
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 @functools.cache
@@ -126,7 +235,7 @@ def _lazy_transport() -> type[httpx.AsyncBaseTransport]:
 
 
 def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The run's httpx client: a pool big enough for parallel loops; redirects are followed by origin.follow.
+    """A loop's httpx client (connections opened as requests need them); redirects are followed by origin.follow.
 
     Plain http needs no certificates, and loading them costs ~0.2 s, so https transports get them on
     first use (once per process). `transport` (tests) answers every request instead of the network.
@@ -134,7 +243,7 @@ def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> http
     if transport is not None:
         return httpx.AsyncClient(transport=transport, follow_redirects=False, headers={"user-agent": USER_AGENT})
     limits = httpx.Limits(
-        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE
+        max_connections=None, max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=KEEPALIVE
     )
     plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
     lazy: Any = _lazy_transport()

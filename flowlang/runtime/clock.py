@@ -6,6 +6,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
+PAUSE_POLL = 0.1  # seconds: how often a `wait` in a parallel loop looks whether the run was cancelled
+
 
 class Clock:
     """Real time. `flowlang test` passes a virtual clock with the same methods, so waits take no time.
@@ -33,6 +35,19 @@ class Clock:
     def wait(self, cancelled: threading.Event, seconds: float) -> bool:
         """A `wait` statement: True when the run was cancelled before `seconds` passed."""
         return cancelled.wait(min(seconds, threading.TIMEOUT_MAX))  # longer waits overflow the platform's clock
+
+    async def pause(self, cancelled: threading.Event, seconds: float) -> bool:
+        """A `wait` statement in a parallel loop's worker (on its event loop): as `wait`, looking at
+        `cancelled` every 0.1 s (a cancel from another thread cannot wake the loop sooner)."""
+        import asyncio
+
+        deadline = time.monotonic() + seconds
+        while not cancelled.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            await asyncio.sleep(min(left, PAUSE_POLL))
+        return True
 
 
 SYSTEM_CLOCK = Clock()

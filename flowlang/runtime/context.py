@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
+from flowlang.runtime.cooperative import IN_WORKER, in_new_thread, run_loop, run_worker, suspend
 from flowlang.runtime.counts import LocationCounts
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.idempotency import PARALLEL_PATH
 from flowlang.runtime.runlog import RunLog
 from flowlang.runtime.state import RunStore
 from flowlang.runtime.values import Stream, is_number, to_text
+
+if TYPE_CHECKING:
+    import asyncio
 
 DEFAULT_STEP_LIMIT = 10_000_000
 DEFAULT_RECURSION_LIMIT = 200
@@ -95,9 +100,10 @@ class Run:
         self._step_limit = step_limit
         self._configured_step_limit = step_limit
         self._recursion_limit = recursion_limit
-        # The call stack: a list of frames per thread, innermost last. A parallel iteration starts with a
-        # copy of the frames open where the loop is (see parallel_for), so its errors carry them too.
-        self._threads = threading.local()
+        # The call stack: a list of frames per context, innermost last (a thread, a parallel loop's worker).
+        # A parallel iteration starts with a copy of the frames open where the loop is, so its errors carry
+        # them too.
+        self._stack: contextvars.ContextVar[list[_Frame]] = contextvars.ContextVar("flowlang_frames")
         self._cancelled = threading.Event()
         # Engines may skip computing progress when nobody can see it.
         self.show_progress = log.interactive
@@ -219,7 +225,11 @@ class Run:
         """`wait 2s`: sleep, but wake up at once when the run is interrupted."""
         if not is_number(seconds) or seconds < 0:
             raise FlowError("data", f"wait needs a number of seconds of at least 0, not {to_text(seconds)}", where)
-        if self.clock.wait(self._cancelled, seconds):
+        if IN_WORKER.get():  # a parallel loop's worker: the others go on while it waits
+            cancelled = suspend(self.clock.pause(self._cancelled, seconds))
+        else:
+            cancelled = self.clock.wait(self._cancelled, seconds)
+        if cancelled:
             raise RunCancelled()
 
     def checkpoint(self, where: Where) -> None:
@@ -272,8 +282,8 @@ class Run:
         so it does as little as it can: the frame's label is only written if an error unwinds it.
         """
         try:  # self._frames(), without the call: this runs for every func call
-            frames: list[_Frame] = self._threads.frames
-        except AttributeError:
+            frames: list[_Frame] = self._stack.get()
+        except LookupError:
             frames = self._frames()
         if len(frames) >= self._recursion_limit:
             raise FlowError(
@@ -287,8 +297,8 @@ class Run:
     def exit_call(self) -> None:
         """Pop the innermost frame. When a FlowError is unwinding through it, add the frame to its stack."""
         try:
-            frame = self._threads.frames.pop()
-        except (AttributeError, IndexError):  # no frame open in this thread
+            frame = self._stack.get().pop()
+        except (LookupError, IndexError):  # no frame open here
             return
         error = sys.exception()
         if error is not None and error is not frame.handling and isinstance(error, FlowError):
@@ -302,20 +312,21 @@ class Run:
 
     @property
     def depth(self) -> int:
-        """How many flow/func frames are open in this thread."""
+        """How many flow/func frames are open here (in this thread, or this parallel iteration)."""
         return len(self._frames())
 
     def _frames(self) -> list[_Frame]:
         try:
-            frames: list[_Frame] = self._threads.frames
-        except AttributeError:
-            frames = self._threads.frames = []
-        return frames
+            return self._stack.get()
+        except LookupError:
+            frames: list[_Frame] = []
+            self._stack.set(frames)
+            return frames
 
     def _iteration(self, frames: tuple[_Frame, ...], body: Callable[[Any], Any], item: Any, index: int) -> Any:
-        """One parallel iteration on a worker thread, inside the frames open where the loop is."""
-        self._threads.frames = list(frames)
-        PARALLEL_PATH.set((*PARALLEL_PATH.get(), index))  # in the iteration's own context copy
+        """One parallel iteration (in its own context copy), inside the frames open where the loop is."""
+        self._stack.set(list(frames))
+        PARALLEL_PATH.set((*PARALLEL_PATH.get(), index))
         return body(item)
 
     # -------------------------------------------------------- parallel loops
@@ -336,21 +347,33 @@ class Run:
             for item in items:
                 body(item)
             return
+        import asyncio  # here: a run without parallel loops or requests never loads it
+
         workers = _Workers(self, iter(items), body, limit)
+        frames = self._frames()
         try:
-            workers.run()
-        except BaseException:  # Ctrl-C while waiting: stop every worker at its next step
+            if IN_WORKER.get():  # a loop in a loop: its workers join the outer loop's
+                suspend(workers.drive())
+            else:
+                drive = getattr(self.http, "drive", None) or run_loop  # the HTTP client lends its loop
+                if asyncio._get_running_loop() is None:
+                    drive(workers.drive())
+                else:  # this thread runs an event loop already (it cannot run a second one)
+                    in_new_thread(lambda: drive(workers.drive()))
+        except BaseException:  # Ctrl-C: stop every worker at its next step
             self.cancel()
             workers.stopped = True
             raise
+        finally:
+            self._stack.set(frames)
         if workers.failures:
             raise min(workers.failures, key=lambda failure: failure[0])[1]
 
 
 class _Workers:
-    """The threads of one parallel loop (up to `limit`, started as items come): a free thread takes the next
-    item itself, so a stream is never read ahead and nothing is handed over per item (issue 16: each hand-over
-    woke the loop's thread). Each iteration runs in its own copy of the loop's context."""
+    """The workers of one parallel loop (up to `limit`, started as items come), each a greenlet on one event
+    loop (runtime/cooperative.py). A free worker takes the next item itself, so a stream is never read ahead
+    and nothing is handed over per item. Each iteration runs in its own copy of the loop's context."""
 
     def __init__(self, run: Run, items: Iterator[Any], body: Callable[[Any], Any], limit: int) -> None:
         self.run_ = run
@@ -358,31 +381,44 @@ class _Workers:
         self.body = body
         self.limit = limit
         self.frames = tuple(run._frames())
-        self.context = contextvars.copy_context()
-        self.lock = threading.Lock()  # taking the next item (and starting threads)
+        self.context = contextvars.copy_context()  # where items are read; each worker runs in a copy
+        self.context.run(IN_WORKER.set, True)
+        self.tasks: list[asyncio.Task[None]] = []
+        self.taking = False  # a worker is reading the next item (a stream's next page suspends it)
+        self.turns: collections.deque[asyncio.Future[None]] = collections.deque()  # workers waiting for it
         self.index = 0  # of the next item
-        self.started = 0  # threads
-        self.active = 0
-        self.done = threading.Event()  # set when the last thread ends
+        self.started = 0  # workers
         self.failures: list[tuple[int, BaseException]] = []  # (item index, error)
         self.stopped = False  # interrupted: no new item starts
 
-    def run(self) -> None:
-        """Run every item; return when every thread has ended."""
-        with self.lock:
-            self._spawn()
-        self.done.wait()
+    async def drive(self) -> None:
+        """Run every item; return when every worker has ended."""
+        self._spawn()
+        while self.tasks:  # workers start while others run
+            await self.tasks.pop()
 
     def _spawn(self) -> None:
-        """Start one more thread (under self.lock)."""
-        self.active += 1
-        thread = threading.Thread(target=self._work, name=f"flowlang-parallel_{self.started}")
+        import asyncio
+
         self.started += 1
-        thread.start()
+        worker = run_worker(self._work, self.context.copy())
+        self.tasks.append(asyncio.get_running_loop().create_task(worker))
 
     def _next(self) -> tuple[int, Any] | None:
         """The next item and its index, or None: no more, or an iteration failed (no new item starts)."""
-        with self.lock:
+        if self.taking:  # another worker is reading the next item: wait for its turn to end
+            import asyncio
+
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.turns.append(turn)
+            try:
+                suspend(turn)  # handed the turn (self.taking stays True)
+            except BaseException:
+                if turn.done() and not turn.cancelled():  # handed the turn as it was cancelled: pass it on
+                    self._end_turn()
+                raise
+        self.taking = True
+        try:
             if self.failures or self.stopped:
                 return None
             index = self.index
@@ -394,25 +430,31 @@ class _Workers:
                 self.failures.append((index, exc))
                 return None
             self.index += 1
-            if self.started < self.limit:  # every thread is busy: one more may take the next item
+            if self.started < self.limit:  # every worker is busy: one more may take the next item
                 self._spawn()
             return index, item
+        finally:
+            self._end_turn()
+
+    def _end_turn(self) -> None:
+        while self.turns:
+            turn = self.turns.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.taking = False
 
     def _work(self) -> None:
         run = self.run_
-        run._threads.frames = list(self.frames)
-        try:
-            while (taken := self._next()) is not None:
-                index, item = taken
-                try:
-                    self.context.copy().run(run._iteration, self.frames, self.body, item, index)
-                except BaseException as exc:
-                    self.failures.append((index, exc))  # list.append is atomic
-        finally:
-            with self.lock:
-                self.active -= 1
-                if self.active == 0:
-                    self.done.set()
+        while (taken := self._next()) is not None:
+            index, item = taken
+            try:
+                self.context.copy().run(run._iteration, self.frames, self.body, item, index)
+            except BaseException as exc:
+                self.failures.append((index, exc))
+                if not isinstance(exc, Exception):  # Ctrl-C, or the run was cancelled: stop the others too
+                    run.cancel()
+                    self.stopped = True
 
 
 def _no_progress(done: int, total: int) -> None:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import functools
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
 from flowlang.runtime.ambient import current
-from flowlang.runtime.auth import OAuth2Tokens, credential_secrets, static_credentials
-from flowlang.runtime.background import BackgroundLoop, make_async_client
+from flowlang.runtime.auth import OAuth2Tokens, Send, credential_secrets, static_credentials
+from flowlang.runtime.background import Lane, LoopPool, make_async_client
 from flowlang.runtime.bodies import BodyError, encode_body, with_field
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.config import (
@@ -27,6 +28,7 @@ from flowlang.runtime.config import (
     header_name_problem,
     header_problem,
 )
+from flowlang.runtime.cooperative import IN_WORKER, suspend
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.failures import describe, read_body, retry_after, wait_refused, within
 from flowlang.runtime.idempotency import IdempotencyKey, KeyMaker, KeySource
@@ -52,6 +54,7 @@ from flowlang.runtime.pagination import (
 from flowlang.runtime.plan import Plan
 from flowlang.runtime.values import parse_json, to_text, type_name
 
+T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 OnRequest = Callable[[str, str, "int | None", float], None]
@@ -60,7 +63,7 @@ QueryPairs = list[tuple[str, str | int | float | bool | None]]
 
 @dataclass(slots=True)
 class _Call:
-    """A request ready to send (built in the caller's thread, sent on the client's loop)."""
+    """A request ready to send (built in the caller's thread, then sent on a loop)."""
 
     system: SystemConfig
     op: OperationConfig
@@ -98,9 +101,10 @@ def _excerpt(text: str, limit: int = 200) -> str:
 class HttpClient:
     """The HTTP side of one run. Public methods are synchronous and safe to call from any thread.
 
-    Requests run on one asyncio loop in a background thread (started by the first request) with one
-    `httpx.AsyncClient`, so parallel loop
-    bodies in worker threads share connections, the rate limits and the oauth2 tokens.
+    Each request runs in the calling thread, on an asyncio loop with its own `httpx.AsyncClient` lent to it
+    for the request (background.LoopPool; loops are made by the first request and reused, connections
+    kept). A parallel loop borrows one loop for all its workers (`drive`): their requests run on it side by
+    side. Every loop shares the rate limits and the oauth2 tokens.
     `secrets` is kept by reference: values added later are masked too.
     `on_request(method, url, status, elapsed)` is called for every request sent (status None when none came).
     `clock` times backoff, Retry-After and rate limits; `transport` replaces the network (`flowlang test`).
@@ -121,12 +125,11 @@ class HttpClient:
         self.systems = systems
         self.plan = plan
         self.clock = clock
-        self._transport = transport
         self.secrets = secrets if secrets is not None else set()
         self.on_request = on_request
-        self._background = BackgroundLoop("flowlang-http")
-        self._client: httpx.AsyncClient | None = None  # made on the loop by the first request
-        self._next_slot: dict[str, float] = {}  # rate limits, touched on the loop only
+        self._loops = LoopPool(lambda: make_async_client(transport))
+        self._next_slot: dict[str, float] = {}  # rate limits
+        self._slots_lock = threading.Lock()
         self._tokens = {
             name: OAuth2Tokens(name, sys.auth, self.secrets)
             for name, sys in systems.items()
@@ -145,16 +148,20 @@ class HttpClient:
         self._jitter = random.Random()
         self._keys = KeyMaker()
 
-    # --- the background loop -------------------------------------------------------------------
+    # --- the loops ------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Cancel requests in flight, close connections and stop the loop; safe to call twice."""
-        self._background.close(self._close_client)
+        """Cancel requests in flight, close connections and the loops; safe to call twice."""
+        self._loops.close()
 
-    async def _close_client(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+    def _run(self, call: _Call) -> httpx.Response:
+        if IN_WORKER.get():  # a parallel loop's worker: on the loop its loop borrowed, beside the others
+            return suspend(self._execute(self._loops.lane_here(), call))
+        return self._loops.run(functools.partial(self._execute, call=call))
+
+    def drive(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a parallel loop's workers (`coro`) on one of the client's loops, in this thread."""
+        return self._loops.run(lambda lane: coro)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -169,7 +176,7 @@ class HttpClient:
         call = self._prepare(system, operation, args, where)
         if self.plan is not None and self.plan.is_write(call.op.method, call.op.safe):
             return self.plan.write(f"{system}.{operation}", call.op.method, self._planned_url(call), call.body, where)
-        return self._finish(call, self._background.run(self._execute(call)))
+        return self._finish(call, self._run(call))
 
     def records(
         self, system: str, operation: str, args: dict[str, Any], where: Where = None
@@ -202,7 +209,7 @@ class HttpClient:
                 raise self._data_error(base, f"page {number} is at an invalid URL: {exc}") from None
             except BodyError as exc:
                 raise self._data_error(base, f"page {number}: {exc}") from None
-            raw = self._background.run(self._execute(call))
+            raw = self._run(call)
             response = self._finish(call, raw)
             records = lookup_path(response["body"], items_path)
             if is_missing(records):
@@ -404,33 +411,32 @@ class HttpClient:
                             system=system, operation=operation)
         return text
 
-    # --- sending (on the loop) -----------------------------------------------------------------
+    # --- sending (on a loop) -------------------------------------------------------------------
 
     async def _throttle(self, sys: SystemConfig) -> None:
         """Space requests of a system `1 / rate_limit` seconds apart, across all threads."""
         if not sys.rate_limit:
             return
-        now = self.clock.monotonic()
-        slot = max(now, self._next_slot.get(sys.name, 0.0))
-        self._next_slot[sys.name] = slot + 1.0 / sys.rate_limit
+        with self._slots_lock:
+            now = self.clock.monotonic()
+            slot = max(now, self._next_slot.get(sys.name, 0.0))
+            self._next_slot[sys.name] = slot + 1.0 / sys.rate_limit
         if slot > now:
             await self.clock.sleep(slot - now)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send one request and report it to `on_request`."""
-        if self._client is None:
-            self._client = make_async_client(self._transport)
+    async def _send(self, lane: Lane, request: httpx.Request) -> httpx.Response:
+        """Send one request with the loop's client and report it to `on_request`."""
         started = time.perf_counter()
         status: int | None = None
         try:
-            response = await self._client.send(request, stream=True)  # the body: failures.read_body
+            response = await lane.client.send(request, stream=True)  # the body: failures.read_body
             status = response.status_code
             return response
         finally:
             if self.on_request is not None:
                 self.on_request(request.method, str(request.url), status, time.perf_counter() - started)
 
-    async def _execute(self, call: _Call) -> httpx.Response:
+    async def _execute(self, lane: Lane, call: _Call) -> httpx.Response:
         """Send with auth and rate limit; retry what may be retried; a 401 refreshes an oauth2 token once."""
         sys, op = call.system, call.op
         timeout = op.timeout if op.timeout is not None else sys.timeout
@@ -440,7 +446,8 @@ class HttpClient:
         refreshed = False
         attempt = 0
         timeout_ext = {"timeout": httpx.Timeout(timeout).as_dict(), "flowlang.operation": (sys.name, op.name)}
-        send_token = functools.partial(self._send_token, call)
+        send = functools.partial(self._send, lane)
+        send_token = functools.partial(self._send_token, send, call)
         try:
             url = httpx.URL(call.url)
             first = Hop(op.method, url.copy_merge_params(call.query) if call.query else url, call.headers,
@@ -464,7 +471,7 @@ class HttpClient:
             last = attempt + 1 >= attempts or not retryable
 
             async def exchange(prepare: Callable[[Hop], httpx.Request] = prepare) -> httpx.Response:
-                return await read_body(await follow(self._send, first, prepare))
+                return await read_body(await follow(send, first, prepare))
 
             try:
                 response = await within(timeout, exchange, lambda: prepare(first))
@@ -497,10 +504,10 @@ class HttpClient:
                 continue
             return response
 
-    async def _send_token(self, call: _Call, request: httpx.Request) -> httpx.Response:
+    async def _send_token(self, send: Send, call: _Call, request: httpx.Request) -> httpx.Response:
         """Send an oauth2 token request, following redirects; the client secret never leaves the token URL's origin."""
         try:
-            return await send_within_origin(self._send, request, "the client secret")
+            return await send_within_origin(send, request, "the client secret")
         except CrossOrigin as exc:
             sys, op = call.system.name, call.op.name
             raise FlowError("connection", self.mask(f"{sys}.{op}: oauth2 token request: {exc}"), call.where,
@@ -530,7 +537,7 @@ class HttpClient:
                          body=self.mask(response.text), system=sys, operation=op,
                          hint=f"raise max_wait in system {sys} to wait that long, or run the flow later")
 
-    # --- responses and errors (caller's thread) ------------------------------------------------
+    # --- responses and errors -------------------------------------------------------------------
 
     def mask(self, text: str) -> str:
         """`text` with every form of every secret replaced by ***."""

@@ -41,3 +41,9 @@ class VirtualClock:
             return True
         self.advance(seconds)
         return cancelled.is_set()
+
+    async def pause(self, cancelled: threading.Event, seconds: float) -> bool:
+        """`wait` in a parallel loop's worker: the same, letting the other workers run once."""
+        done = self.wait(cancelled, seconds)
+        await asyncio.sleep(0)
+        return done

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -11,7 +14,7 @@ from flowlang.runtime.config import api_key, basic, bearer, oauth2
 from flowlang.runtime.errors import FlowError
 
 from .conftest import MakeClient, op
-from .servers import FakeServer, OAuthProvider, Reply, closed_port
+from .servers import FakeServer, OAuthProvider, Recorded, Reply, closed_port
 
 
 def test_bearer_token_is_sent(server: FakeServer, make_client: MakeClient) -> None:
@@ -109,6 +112,45 @@ def test_oauth2_concurrent_401s_fetch_one_new_token(server: FakeServer, make_cli
     for thread in threads:
         thread.join()
     assert provider.issued == ["token-1", "token-2"]
+
+
+def test_oauth2_first_requests_from_many_threads_at_once_fetch_one_token(
+    server: FakeServer, make_client: MakeClient
+) -> None:
+    provider = OAuthProvider()
+
+    def slow_token(req: Recorded) -> Reply:  # every thread asks while the first fetch is still out
+        time.sleep(0.2)
+        return provider.token_handler(req)
+
+    server.route("POST", "/oauth/token", slow_token)
+    server.route("GET", "/orders", provider.protect(lambda req: Reply(json={"orders": []})))
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    with ThreadPoolExecutor(8) as pool:  # each thread runs its request on a loop of its own
+        statuses = list(pool.map(lambda _: client.request("api", "orders", {})["status"], range(8)))
+    assert statuses == [200] * 8
+    assert provider.issued == ["token-1"]
+
+
+def test_oauth2_workers_of_a_parallel_loop_fetch_one_token(server: FakeServer, make_client: MakeClient) -> None:
+    from flowlang.runtime.context import Run
+    from flowlang.runtime.runlog import RunLog
+
+    provider = OAuthProvider()
+
+    def slow_token(req: Recorded) -> Reply:
+        time.sleep(0.2)
+        return provider.token_handler(req)
+
+    server.route("POST", "/oauth/token", slow_token)
+    server.route("GET", "/orders", provider.protect(lambda req: Reply(json={"orders": []}, delay=0.1)))
+    client = make_client(server.url, [op("orders", "GET", "/orders")], auth=oauth2(server.url + "/oauth/token", "id", "shh"))
+    run = Run(flow="f", log=RunLog(io.StringIO()), http=client)
+    statuses: list[int] = []
+    run.parallel_for(range(16), 8, lambda _: statuses.append(client.request("api", "orders", {})["status"]), None)
+    assert statuses == [200] * 16
+    assert provider.issued == ["token-1"]  # the other workers waited for the first one's fetch
+    assert server.max_in_flight >= 4  # yet their requests ran side by side
 
 
 def test_oauth2_rejected_credentials_are_an_http_error_without_the_secret(

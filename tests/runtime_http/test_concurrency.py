@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -63,17 +65,79 @@ def test_on_request_sees_every_attempt(server: FakeServer, make_client: MakeClie
     assert seen == [("GET", f"{server.url}/c?q=1", 503), ("GET", f"{server.url}/c?q=1", 200)]
 
 
-def test_close_is_idempotent_and_stops_the_loop_thread(server: FakeServer, make_client: MakeClient) -> None:
+def _open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _settled_open_files(expected: int) -> int:
+    """Open files once the test server's threads (in this process) have closed their side (<= 2 s)."""
+    deadline = time.monotonic() + 2
+    while _open_files() != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _open_files()
+
+
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc/self/fd (Linux)")
+
+
+@needs_proc
+def test_close_is_idempotent_and_closes_every_loop_and_connection(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/c", json={}, delay=0.05)
+    client = make_client(server.url, [op("c", "GET", "/c")])
+    before = _open_files()
+    with ThreadPoolExecutor(4) as pool:  # four loops at once, each with its connection
+        list(pool.map(lambda _: client.request("api", "c", {}), range(8)))
+    assert _open_files() >= before + 4  # a loop: its selector, its wake-up socket pair, its connection
+    client.close()
+    client.close()
+    assert _settled_open_files(before) == before
+    with pytest.raises(RuntimeError, match="closed"):
+        client.request("api", "c", {})
+
+
+@needs_proc
+def test_loops_and_connections_are_reused_by_the_next_threads(server: FakeServer, make_client: MakeClient) -> None:
     server.reply("GET", "/c", json={})
     client = make_client(server.url, [op("c", "GET", "/c")])
-    client.request("api", "c", {})
-    loop_thread = client._background.thread
-    assert loop_thread is not None and loop_thread.is_alive()
-    client.close()
-    client.close()
-    assert not loop_thread.is_alive()
-    with pytest.raises(RuntimeError):
-        client.request("api", "c", {})
+    counts = []
+    for _ in range(10):  # new threads every round, as in a parallel loop inside a sequential one
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: client.request("api", "c", {}), range(16)))
+        counts.append(_open_files())
+    assert max(counts[3:]) <= max(counts[:3])  # later rounds need no loop or connection more
+
+
+def test_a_thread_that_runs_an_event_loop_can_still_call(server: FakeServer, make_client: MakeClient) -> None:
+    server.reply("GET", "/c", json={"ok": 1})
+    client = make_client(server.url, [op("c", "GET", "/c")])
+
+    async def inside_a_loop() -> object:
+        return client.request("api", "c", {})["body"]
+
+    assert asyncio.run(inside_a_loop()) == {"ok": 1}
+
+
+def test_a_pool_lends_at_most_its_limit_of_loops_at_once() -> None:
+    from flowlang.runtime.background import Lane, LoopPool, make_async_client
+
+    pool = LoopPool(make_async_client, limit=2)
+    now = [0]
+    most = [0]
+    lock = threading.Lock()
+
+    async def work(lane: Lane) -> int:
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        await asyncio.sleep(0.05)
+        with lock:
+            now[0] -= 1
+        return 7
+
+    with ThreadPoolExecutor(6) as threads:
+        assert list(threads.map(lambda _: pool.run(work), range(6))) == [7] * 6
+    pool.close()
+    assert most[0] == 2
 
 
 def test_a_client_that_made_no_request_starts_no_thread(make_client: MakeClient) -> None:
