@@ -1,8 +1,10 @@
-"""Names and control flow: undefined names, definite assignment, unused variables, loops, unreachable code.
+"""Names and control flow: undefined names, definite assignment, unused variables, loops and
+unreachable code.
 
-One linear walk per flow or func; the language server's index (flowlang/tools/lsp/index.py) runs the same
-walk, through its hooks (bind, use, use_param, enter_lambda), so both follow one set of scoping rules. The state at each point is the set of variables assigned on every path
-that reaches it (None: no path reaches it). Statements nest by recursion; expressions are walked with a
+One linear walk per flow or func; the language server's index (flowlang/tools/lsp/index.py) runs the
+same walk through its hooks (bind, use, use_param, enter_lambda, block, stmt), so both follow one
+set of scoping rules. The state at each point is the set of variables assigned on every path that
+reaches it (None: no path reaches it). Statements nest by recursion; expressions are walked with a
 stack, so long expressions never hit the recursion limit.
 """
 

@@ -37,7 +37,58 @@ def log_level_ref(expr: nodes.Node) -> str | None:
     return None
 
 
-class TestChecker:
+class TestWalk:
+    """The scoping rules of a test block, one item after the other: `state` is there from the start; `run`
+    and assignments bind names for the items after them; `given` values see none of them (given() reads
+    them). TestChecker checks each part; the language server's index (flowlang/tools/lsp/index.py)
+    overrides the same hooks to record where names are bound and read."""
+
+    def walk(self, test: nodes.Test) -> None:
+        defined: set[str] = set(TEST_NAMES)
+        for item in test.items:
+            self.item(item, defined)
+
+    def item(self, item: nodes.TestItem, defined: set[str]) -> None:
+        if isinstance(item, nodes.Given):
+            self.given(item)
+        elif isinstance(item, nodes.GivenValue):
+            self.given_value(item)
+        elif isinstance(item, nodes.RunFlow):
+            if item.source is not None:
+                self.expression(item.source, defined)
+            self.run_flow(item)
+            if isinstance(item.target, nodes.Name):
+                self.bind(item.target, defined)
+        elif isinstance(item, nodes.Expect):
+            self.expression(item.value, defined)
+            if item.message is not None:
+                self.expression(item.message, defined)
+        elif isinstance(item, nodes.Assign):
+            self.expression(item.value, defined)
+            if isinstance(item.target, nodes.Name):
+                if item.op != "=":
+                    self.expression(item.target, defined)
+                self.bind(item.target, defined)
+            else:
+                self.expression(item.target, defined)
+
+    def bind(self, target: nodes.Name, defined: set[str]) -> None:
+        defined.add(target.name)
+
+    def given(self, given: nodes.Given) -> None:
+        """A `given SYSTEM.OPERATION(…) returns …`: its values are read with no test variable defined."""
+
+    def given_value(self, given: nodes.GivenValue) -> None:
+        """A `given state|env|now|cassette|secret …` (read as given())."""
+
+    def run_flow(self, run: nodes.RunFlow) -> None:
+        """A `run FLOW`, after its source was read and before its target is bound."""
+
+    def expression(self, expr: nodes.Node, defined: set[str]) -> None:
+        """An expression read with the names `defined` so far."""
+
+
+class TestChecker(TestWalk):
     """Checks the tests of one file."""
 
     def __init__(self, ctx: Context, file: str) -> None:
@@ -50,31 +101,7 @@ class TestChecker:
         self.samples: dict[str, Any] = {}
 
     def check(self, test: nodes.Test) -> None:
-        defined: set[str] = set(TEST_NAMES)
-        for item in test.items:
-            if isinstance(item, nodes.Given):
-                self.given(item)
-            elif isinstance(item, nodes.GivenValue):
-                self.given_value(item)
-            elif isinstance(item, nodes.RunFlow):
-                if item.source is not None:
-                    self.expression(item.source, defined)
-                    self.source_fields(item)
-                self.run_flow(item)
-                if isinstance(item.target, nodes.Name):
-                    defined.add(item.target.name)
-            elif isinstance(item, nodes.Expect):
-                self.expression(item.value, defined)
-                if item.message is not None:
-                    self.expression(item.message, defined)
-            elif isinstance(item, nodes.Assign):
-                self.expression(item.value, defined)
-                if isinstance(item.target, nodes.Name):
-                    if item.op != "=":
-                        self.expression(item.target, defined)
-                    defined.add(item.target.name)
-                else:
-                    self.expression(item.target, defined)
+        self.walk(test)
         if not any(isinstance(item, nodes.RunFlow) for item in test.items):
             self.ctx.report("E121", f"test \"{test.name}\" runs no flow", test.name_span,
                             "add `result = run FLOW` before its expectations")
@@ -143,6 +170,8 @@ class TestChecker:
     # ------------------------------------------------------------------ run
 
     def run_flow(self, run: nodes.RunFlow) -> None:
+        if run.source is not None:
+            self.source_fields(run)
         if run.flow not in self.flows and not self.ctx.incomplete:
             hint = did_you_mean(run.flow, self.flows) or (
                 "its flows: " + ", ".join(sorted(self.flows)) if self.flows else "import the file that declares it")

@@ -22,6 +22,7 @@ from flowlang.tools.lsp.client import LspError, StdioClient
 pytest.importorskip("pygls", reason="the language server needs pygls: pip install -e '.[lsp]'")
 
 PROJECT = Path(__file__).parent / "project"
+lsp_kind_variable = 6  # CompletionItemKind.Variable
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,8 @@ def test_completion(client: StdioClient, project: Path) -> None:
     details = {item["label"]: item["detail"] for item in found["items"]}
     assert details["erp"] == "system (1 operation)" and details["shop"] == "system (2 operations)"
     everywhere = complete(text.replace("  return {", "  x = \n  return {"), "x = ", 4)
-    assert {"order", "page", "email", "c", "source", "state", "clean_email", "length", "for", "if"} <= set(everywhere)
+    assert {"order", "page", "source", "state", "clean_email", "length", "for", "if"} <= set(everywhere)
+    assert "c" not in everywhere and "email" not in everywhere  # the loop's names: not after the loop
     sample = complete(text.replace("order.number", "order."), "order.}", 6)
     assert sample == ["number", "created_at", "customer"]
     nested = complete(text.replace("order.number", "order.customer."), "customer.}", 9)
@@ -208,6 +210,91 @@ def test_completion(client: StdioClient, project: Path) -> None:
     broken = text.replace("  return {", "  y = order.\n  return {(")  # does not parse: the last good analysis
     assert complete(broken, "y = order.", 10) == ["number", "created_at", "customer"]
     client.change(uri, text, 101)
+
+
+SCOPED = """\
+func tidy(a, b = a) {
+  inner = a + b
+  return inner
+}
+
+flow one {
+  early = 1
+  late = early
+  for r in [early, late] {
+    seen = r
+    early += seen
+  }
+  after = early
+  try {
+    risky = after
+    log info "{risky}"
+  } catch e {
+    late = e
+  }
+  done = late
+  ys = map([1], n => n + done)
+  return {ys: ys, late: late}
+}
+
+flow two {
+  other = 1
+  return other
+}
+
+test "t" {
+  first = 1
+  given now "2025-01-15T12:00:00Z"
+  result = run one with source: first
+  expect result == first
+}
+"""
+
+
+def test_completion_offers_the_names_in_scope_at_the_cursor(client: StdioClient, project: Path) -> None:
+    """Only what the checker lets the cursor's position read: names set before it on every path, a loop's
+    variable in its body, a catch variable in its block, a func's and a lambda's parameters inside them."""
+    path = project / "scoped.flow"
+    path.write_text(SCOPED)
+    uri = client.open(path)
+    assert [d["code"] for d in client.diagnostics(uri)] == []
+
+    def variables(needle: str) -> dict[str, str]:  # the cursor at the end of `needle`, before a newline
+        found = client.request("textDocument/completion", at(uri, SCOPED, needle, len(needle.rstrip("\n"))))
+        return {item["label"]: item["detail"] for item in found["items"]
+                if item["kind"] == lsp_kind_variable}
+
+    flow = {"source", "state"}
+    assert set(variables("inner = a + b")) == {"a", "b"}
+    assert variables("return inner")["inner"] == "func tidy: variable"
+    assert variables("return inner")["a"] == "func tidy: parameter"
+    assert set(variables("late = early")) == {"early"} | flow  # `late` is set after the cursor
+    assert set(variables("seen = r")) == {"early", "late", "r"} | flow
+    assert variables("seen = r")["r"] == "flow one: loop variable"
+    assert set(variables("early += seen")) == {"early", "late", "r", "seen"} | flow
+    assert set(variables("after = early")) == {"early", "late"} | flow  # not the loop's r and seen
+    assert set(variables("risky = after")) == {"early", "late", "after"} | flow
+    assert set(variables("late = e\n")) == {"early", "late", "after", "e"} | flow  # not risky: it may have failed
+    assert variables("late = e\n")["e"] == "flow one: catch variable"
+    assert set(variables("done = late")) == {"early", "late", "after"} | flow  # not e after its catch block
+    assert set(variables("n + done")) == {"early", "late", "after", "done", "n"} | flow
+    assert variables("n + done")["n"] == "lambda parameter"
+    assert set(variables("return other")) == {"other"} | flow  # nothing of flow one
+    assert set(variables("source: first")) == {"first", "state"}  # in a test: not result yet
+    assert set(variables("result == first")) == {"first", "result", "state"}
+
+    # typed on a new line at the end of the loop's body, not parsed yet: the last good analysis has no
+    # such line, so the cursor is placed where the edit is in that text (the `}` line would be after the loop)
+    typing = SCOPED.replace("    early += seen\n", "    early += seen\n    x = \n")
+    client.change(uri, typing, 2)
+    found = client.request("textDocument/completion", at(uri, typing, "    x = ", 8))
+    assert {i["label"] for i in found["items"] if i["kind"] == lsp_kind_variable} == {
+        "early", "late", "r", "seen"} | flow
+    typing = SCOPED.replace("  return other\n", "  more = other +\n  return other\n")
+    client.change(uri, typing, 3)
+    found = client.request("textDocument/completion", at(uri, typing, "more = other +", 14))
+    assert {i["label"] for i in found["items"] if i["kind"] == lsp_kind_variable} == {"other"} | flow
+    client.change(uri, SCOPED, 4)
 
 
 def test_document_symbols(client: StdioClient, project: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from flowlang.checker.context import load_builtins
 from flowlang.syntax import parse
 from flowlang.tools.lsp.builtin_docs import builtin_docs
-from flowlang.tools.lsp.index import FileIndex, index_program
+from flowlang.tools.lsp.index import FileIndex, index_program, visible_names
 
 lsp = pytest.importorskip("lsprotocol.types", reason="the language server needs pygls: pip install -e '.[lsp]'")
 from flowlang.tools.lsp.features import from_lsp, to_lsp  # noqa: E402  (imports lsprotocol)
@@ -83,3 +83,68 @@ def test_a_given_value_sees_no_test_variable() -> None:
                    '  expect result == 1\n}\n')
     assert _key(index, 3, 46) is None
     assert _key(index, 4, 10) is not None and _key(index, 4, 10) == _key(index, 2, 3)
+
+
+def _visible(source: str, needle: str, decl: int = 0) -> list[str]:
+    """The names visible just after `needle` in the `decl`-th flow (func or test, when there is none)."""
+    program = parse(source, "f.flow")
+    lines = source.split("\n")
+    (line,) = [i for i, text in enumerate(lines) if needle in text]
+    column = lines[line].index(needle) + len(needle) + 1
+    found = (program.flows or program.funcs or program.tests)[decl]
+    return sorted(visible_names(found, line + 1, column))
+
+
+SCOPES = """flow f {
+  if true {
+    both = 1
+    one = 1
+  } else {
+    both = 2
+  }
+  mark1 = both
+  while true {
+    w = 1
+    break
+  }
+  mark2 = w
+  for x in [1] parallel 2 {
+    p = x
+  }
+  mark3 = 1
+  ys = map([[1]], a => map(a, b => a + b))
+  return mark3
+  dead = 1
+}
+"""
+
+
+def test_visible_names_follow_definite_assignment() -> None:
+    """What E101/E102 allow: set on every path of an if, after a `while true` by its breaks, not the
+    variables of a parallel loop's iterations after it; unreachable code sees what came before."""
+    assert _visible(SCOPES, "one = 1") == ["both"]
+    assert _visible(SCOPES, "mark1 = both") == ["both"]  # not `one`: only the then-branch sets it
+    assert _visible(SCOPES, "mark2 = w") == ["both", "mark1", "w"]
+    assert _visible(SCOPES, "p = x") == ["both", "mark1", "mark2", "w", "x"]
+    assert _visible(SCOPES, "mark3 = 1") == ["both", "mark1", "mark2", "w"]
+    assert _visible(SCOPES, "dead = 1") == ["both", "mark1", "mark2", "mark3", "w", "ys"]
+
+
+def test_visible_names_of_nested_lambdas() -> None:
+    assert _visible(SCOPES, "map(a") == ["a", "both", "mark1", "mark2", "mark3", "w"]
+    assert _visible(SCOPES, "a + b") == ["a", "b", "both", "mark1", "mark2", "mark3", "w"]
+
+
+def test_visible_names_in_a_test_follow_the_test_checker() -> None:
+    source = ('test "t" {\n  given shop.get returns {status: 200, body: 1}\n  r = run f\n  x = r\n'
+              '  expect r == x\n}\n')
+    assert _visible(source, "body: 1") == []
+    assert _visible(source, "x = r") == ["r"]
+    assert _visible(source, "r == x") == ["r", "x"]
+
+
+def test_visible_names_in_a_func() -> None:
+    source = "func f(a, b = a, c = 2) {\n  d = a + b\n  return d + c\n}\n"
+    assert _visible(source, "b = a") == ["a"]  # a default sees the parameters before it
+    assert _visible(source, "d = a + b") == ["a", "b", "c"]
+    assert _visible(source, "return d") == ["a", "b", "c", "d"]

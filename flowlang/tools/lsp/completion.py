@@ -16,10 +16,12 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from flowlang import nodes
+from flowlang.checker.tests import TEST_NAMES
 from flowlang.checker.traverse import statements
 from flowlang.systems import OperationModel, literal_string
 from flowlang.tools.lsp.analysis import Analysis
 from flowlang.tools.lsp.builtin_docs import builtin_docs, signature_line
+from flowlang.tools.lsp.index import visible_names
 
 KEYWORDS = ("import", "system", "func", "flow", "test", "if", "else", "for", "in", "parallel", "while", "break",
             "continue", "return", "try", "catch", "fail", "log", "wait", "checkpoint", "call", "each", "and",
@@ -44,6 +46,32 @@ def _item(label: str, kind: lsp.CompletionItemKind, detail: str = "", doc: str =
         label, kind=kind, detail=detail or None, insert_text=insert,
         documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, doc) if doc else None,
     )
+
+
+def _common(a: str, b: str, *, tail: bool = False) -> int:
+    """The length of the longest common prefix (or suffix) of a and b, by bisection of C comparisons."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if (a[len(a) - mid:] == b[len(b) - mid:]) if tail else (a[:mid] == b[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _old_offset(old: str, new: str, offset: int) -> int:
+    """Where `offset` of `new` is in `old`: the same place before the edited span, shifted after it, and
+    the start of the edit inside it."""
+    if old == new:
+        return offset
+    start = _common(old, new)
+    end = min(_common(old, new, tail=True), min(len(old), len(new)) - start)
+    if offset <= start:
+        return offset
+    if offset >= len(new) - end:
+        return offset - (len(new) - len(old))
+    return start
 
 
 def _open_brackets(text: str) -> list[tuple[str, int]]:
@@ -97,6 +125,8 @@ class Completer:
         start = text.find("\n", offset - SCAN_BACK) + 1 if offset > SCAN_BACK else 0  # from a line's start
         self.before = text[start:offset]
         self.line, self.column = line, column
+        self.text, self.offset = text, offset
+        self._analysed_at: tuple[int, int] | None = None
 
     # ---------------------------------------------------------- entry point
 
@@ -137,19 +167,43 @@ class Completer:
         for name, (func, _file) in a.funcs.items():
             params = ", ".join(p.name for p in func.params)
             items.append(_item(name, lsp.CompletionItemKind.Function, f"func {name}({params})"))
-        seen: set[str] = set()
-        index = a.index
-        scopes = index.scope_at(self.line, self.column) if index else []
-        for scope in reversed(scopes):
-            for name in scope.bindings:
-                if name not in seen:
-                    seen.add(name)
-                    kind = lsp.CompletionItemKind.Variable
-                    items.append(_item(name, kind, f"{scope.kind} {scope.name}: variable"))
-        if any(s.kind == "flow" for s in scopes):
+        decl = self._enclosing()
+        if decl is None:
+            return items
+        kind = "flow" if isinstance(decl, nodes.Flow) else "func" if isinstance(decl, nodes.Func) else "test"
+        for name, what in visible_names(decl, *self.analysed_at()).items():
+            detail = what if what == "lambda parameter" else f"{kind} {decl.name}: {what}"
+            items.append(_item(name, lsp.CompletionItemKind.Variable, detail))
+        if kind == "flow":
             items += [_item("source", lsp.CompletionItemKind.Variable, "the flow's input"),
                       _item("state", lsp.CompletionItemKind.Variable, "the flow's saved state")]
+        elif kind == "test":
+            items += [_item(name, lsp.CompletionItemKind.Variable, "the state after the last run")
+                      for name in TEST_NAMES]
         return items
+
+    def analysed_at(self) -> tuple[int, int]:
+        """The cursor's (line, column) in the text of the last good analysis: where the edits since then
+        start when the cursor is inside them, so that a line typed into a block is read in that block."""
+        if self._analysed_at is None:
+            old = self.analysis.text if self.analysis is not None else self.text
+            at = _old_offset(old, self.text, self.offset)
+            line = old.count("\n", 0, at) + 1
+            self._analysed_at = (line, at - (old.rfind("\n", 0, at) + 1) + 1)
+        return self._analysed_at
+
+    def _enclosing(self) -> nodes.Flow | nodes.Func | nodes.Test | None:
+        """The flow, func or test of the last good analysis around the cursor."""
+        program = self.analysis.program if self.analysis is not None else None
+        if program is None:
+            return None
+        at = self.analysed_at()
+        decls: list[nodes.Flow | nodes.Func | nodes.Test] = [*program.flows, *program.funcs, *program.tests]
+        for decl in decls:
+            span = decl.span
+            if (span.line, span.column) <= at <= (span.end_line, span.end_column):
+                return decl
+        return None
 
     def systems(self) -> list[lsp.CompletionItem]:
         if self.analysis is None:
@@ -215,7 +269,7 @@ class Completer:
         a = self.analysis
         if a is None or a.index is None or depth > MAX_DEPTH:
             return None
-        scopes = a.index.scope_at(self.line, self.column)
+        scopes = a.index.scope_at(*self.analysed_at())
         flow = next((s for s in reversed(scopes) if s.kind in ("flow", "func")), None)
         if flow is None:
             return None

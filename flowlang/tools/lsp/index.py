@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from flowlang import nodes
 from flowlang.checker.context import Context
-from flowlang.checker.scopes import ScopeChecker
+from flowlang.checker.scopes import ScopeChecker, State
+from flowlang.checker.tests import TestWalk
 from flowlang.checker.traverse import expr_nodes, program_exprs
 from flowlang.diagnostics import Span
 
@@ -191,35 +192,132 @@ class _Indexer:
                 self.add(node.operation_span, f"op:{node.system}.{node.operation}", node.operation, "operation")
 
     def test(self, test: nodes.Test) -> None:
-        """A test's variables as the checker's TestChecker sees them (flowlang/checker/tests.py): bound by
-        `run` and assignments, in order; `given` values see none of them."""
         walk = _Walk(self, self.scope(test.span, "test", test.name, None))
-        state: set[str] = set()
-        for item in test.items:
-            if isinstance(item, nodes.Given):
-                self.add(item.system_span, f"system:{item.system}", item.system, "system")
-                self.add(item.operation_span, f"op:{item.system}.{item.operation}", item.operation, "operation")
-                for expr in [*(a.value for a in item.args), *item.responses]:
-                    self.calls(expr)
-            elif isinstance(item, nodes.GivenValue):
-                self.calls(item.value)
-            elif isinstance(item, nodes.RunFlow):
-                self.add(item.flow_span, f"flow:{item.flow}", item.flow, "flow")
-                if item.source is not None:
-                    self.calls(item.source)
-                    walk.read(item.source, state)
-                if isinstance(item.target, nodes.Name):
-                    walk.bind(item.target.name, item.target.span, "variable", state)
-            elif isinstance(item, nodes.Expect):
-                for said in (item.value, item.message):
-                    if said is not None:
-                        self.calls(said)
-                        walk.read(said, state)
-            elif isinstance(item, nodes.Assign):
-                self.calls(item.value)
-                self.calls(item.target)
-                walk.visit_Assign(item, state)
+        _TestWalk(walk, self).walk(test)
         walk.done()
+
+
+class _TestWalk(TestWalk):
+    """The checker's walk of a test (flowlang/checker/tests.py) with its expressions read by a scope walk
+    (for lambdas) and, for the index, its systems, operations, flows and calls recorded."""
+
+    def __init__(self, walk: ScopeChecker, indexer: _Indexer | None = None) -> None:
+        self.scopes = walk
+        self.indexer = indexer
+
+    def bind(self, target: nodes.Name, defined: set[str]) -> None:
+        self.scopes.bind(target.name, target.span, "variable", defined)
+
+    def expression(self, expr: nodes.Node, defined: set[str]) -> None:
+        if self.indexer is not None:
+            self.indexer.calls(expr)
+        self.scopes.read(expr, defined)
+
+    def given(self, given: nodes.Given) -> None:
+        if self.indexer is not None:
+            self.indexer.add(given.system_span, f"system:{given.system}", given.system, "system")
+            self.indexer.add(given.operation_span, f"op:{given.system}.{given.operation}", given.operation,
+                             "operation")
+            for expr in [*(a.value for a in given.args), *given.responses]:
+                self.indexer.calls(expr)
+
+    def given_value(self, given: nodes.GivenValue) -> None:
+        if self.indexer is not None:
+            self.indexer.calls(given.value)
+
+    def run_flow(self, run: nodes.RunFlow) -> None:
+        if self.indexer is not None:
+            self.indexer.add(run.flow_span, f"flow:{run.flow}", run.flow, "flow")
+
+
+# ---------------------------------------------------------------------- the names visible at a position
+
+
+class _Reached(Exception):
+    """The walk has passed the position: what it found there is final."""
+
+
+class _Visible(ScopeChecker):
+    """The checker's scope walk of one flow, func or test up to a position, keeping the names it may read
+    there: the state (assigned on every path) of the innermost statement or block around it, and the
+    parameters of the lambdas around it."""
+
+    def __init__(self, file: str, kind: str, line: int, column: int) -> None:
+        super().__init__(_SILENT, file, kind)
+        self.at = (line, column)
+        self.found: set[str] = set()
+        self.lambdas: dict[str, str] = {}
+
+    def block(self, block: nodes.Block, state: State) -> State:
+        if state is not None and _contains(block.span, *self.at):
+            self.found = set(state)
+        return super().block(block, state)
+
+    def stmt(self, stmt: nodes.Node, state: set[str]) -> State:
+        if self.around(stmt.span):
+            self.found = set(state)  # a copy: the statement may bind names into `state`
+            return super().stmt(stmt, state)
+        after = super().stmt(stmt, state)
+        # no copy (a 5,000-statement flow would copy its names 5,000 times): what changes this set next is
+        # the next statement of the block, and it ends before the position (and replaces `found`) or it
+        # holds it (and copies it first) or it starts after it (and stops the walk)
+        self.found = state if after is None else after
+        return after
+
+    def read(self, expr: nodes.Node, state: set[str]) -> None:
+        if _contains(expr.span, *self.at):  # a func parameter's default sees the parameters before it
+            self.found = set(state)
+        super().read(expr, state)
+
+    def around(self, span: Span) -> bool:
+        """Whether the statement (or test item) at `span` holds the position; one after it stops the walk."""
+        if (span.line, span.column) > self.at:
+            raise _Reached
+        return (span.end_line, span.end_column) >= self.at
+
+    def enter_lambda(self, node: nodes.Lambda) -> None:
+        if _contains(node.span, *self.at):
+            self.lambdas.update((p.name, "lambda parameter") for p in node.params)
+
+    def names(self) -> dict[str, str]:
+        """Each visible name -> what it is ("variable", "loop variable", "catch variable", "parameter" or
+        "lambda parameter")."""
+        found = {n: self.bindings[n].kind for n in self.found if n in self.bindings}
+        found.update(self.lambdas)
+        return found
+
+
+class _VisibleTest(_TestWalk):
+    """A test's walk up to a position: its items are its statements (as _Visible.stmt)."""
+
+    def __init__(self, walk: _Visible) -> None:
+        super().__init__(walk)
+        self.visible = walk
+
+    def item(self, item: nodes.TestItem, defined: set[str]) -> None:
+        if self.visible.around(item.span):
+            self.visible.found = set(defined)
+            super().item(item, defined)
+        else:
+            super().item(item, defined)
+            self.visible.found = defined
+
+
+def visible_names(decl: nodes.Flow | nodes.Func | nodes.Test, line: int, column: int) -> dict[str, str]:
+    """The variables and parameters that code at 1-based (line, column) inside `decl` may read, by the
+    checker's scoping rules -> what each is (see _Visible.names); `source`, `state` and funcs not included."""
+    kind = "flow" if isinstance(decl, nodes.Flow) else "func" if isinstance(decl, nodes.Func) else "test"
+    walk = _Visible(decl.span.file, kind, line, column)
+    try:
+        if isinstance(decl, nodes.Func):
+            walk.check_func(decl)
+        elif isinstance(decl, nodes.Flow):
+            walk.block(decl.body, set())
+        else:
+            _VisibleTest(walk).walk(decl)
+    except _Reached:
+        pass
+    return walk.names()
 
 
 def index_program(program: nodes.Program, funcs: set[str], imports: dict[str, str]) -> FileIndex:
