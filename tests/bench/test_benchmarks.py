@@ -72,6 +72,20 @@ def test_parallel_engines_send_every_record_once_at_each_number_in_flight() -> N
                for t in tables)
 
 
+def test_parallel_modules_compares_compiled_modules_side_by_side(tmp_path: Path) -> None:
+    from bench.common import compile_flow
+    from bench.parallel import FLOW
+    from bench.parallel_modules import compare
+
+    flow = tmp_path / "parallel_2.flow"
+    flow.write_text(FLOW.format(n=2), encoding="utf-8")
+    compile_flow(flow, tmp_path / "a.py")
+    compile_flow(flow, tmp_path / "b.py")
+    table = compare([tmp_path / "a.py", tmp_path / "b.py"], flight=2, records=6, repeat=1)
+    assert [row.label for row in table.rows] == ["hand-written", "a.py", "b.py"]
+    assert all(float(row.cells["best s"]) > 0 for row in table.rows)
+
+
 def test_memory_runs_both_engines_over_all_pages() -> None:
     table = bench_memory(small=1, large=2, warm=False)  # raises unless each run returns every record
     assert labels(table) == ["flowlang interpreter", "flowlang compiled"]
