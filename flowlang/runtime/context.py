@@ -366,8 +366,9 @@ class Run:
             raise
         finally:
             self._stack.set(frames)
-        if workers.failures:
-            raise min(workers.failures, key=lambda failure: failure[0])[1]
+        if workers.failures:  # a signal first (Ctrl-C, SIGTERM: the others then stopped), else the earliest item's
+            interrupts = [f for f in workers.failures if isinstance(f[1], KeyboardInterrupt)]
+            raise min(interrupts or workers.failures, key=lambda failure: failure[0])[1]
 
 
 class _Workers:

@@ -41,7 +41,8 @@ SCRIPT = textwrap.dedent(
 
 @pytest.mark.parametrize(
     ("signum", "code", "mode"),
-    [(signal.SIGINT, 130, "wait"), (signal.SIGTERM, 143, "wait"), (signal.SIGINT, 130, "parallel")],
+    [(signal.SIGINT, 130, "wait"), (signal.SIGTERM, 143, "wait"), (signal.SIGINT, 130, "parallel"),
+     (signal.SIGTERM, 143, "parallel")],
 )
 def test_a_signal_interrupts_the_run(tmp_path: Path, signum: int, code: int, mode: str) -> None:
     state_path = tmp_path / "state.db"
