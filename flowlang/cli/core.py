@@ -157,7 +157,7 @@ def run(file: str, flow_name: str | None, input_path: str | None, state_path: st
         except CassetteError as exc:
             click.echo(str(exc), err=True)
             sys.exit(EXIT_USAGE)
-        count = len(recorder.interactions)
+        count = len(recorder.answered)
         click.echo(f"recorded {plural(count, 'exchange')} in {record_path}", err=True)
     sys.exit(code)
 

@@ -18,9 +18,9 @@ from flowlang.runtime.cooperative import in_new_thread
 T = TypeVar("T")
 
 MAX_LOOPS = 64  # threads that ask at once each borrow a loop; more wait for one
-# Idle connections a loop's client keeps open. There is no limit to the connections open at once: a parallel
-# loop's limit is how many requests it has in flight.
-KEEPALIVE_CONNECTIONS = 128
+# Connections one loop's client opens at once (more requests wait for one): half the open-file limit, so a
+# wide parallel loop fits in it (macOS allows 256 by default), and at most this many.
+MAX_CONNECTIONS = 512
 USER_AGENT = "flowlang"
 # Idle connections are dropped before the 5 s keep-alive of uvicorn, node and Apache closes them under us.
 KEEPALIVE = 4.0
@@ -60,6 +60,9 @@ class _Lent:
 
     def shut(self) -> None:
         """Cancel what is left on the loop, close the client's connections and the loop (not while lent)."""
+        if asyncio._get_running_loop() is not None:  # closed from async code: its loop cannot run this one
+            in_new_thread(self.shut)
+            return
         loop = self.loop
         try:
             pending = asyncio.all_tasks(loop)
@@ -131,14 +134,18 @@ class LoopPool:
 
     def _give_back(self, lent: _Lent) -> None:
         task, lent.task = lent.task, None
+        # A loop with a task left (Ctrl-C while it ran) is never lent again: close() shuts it.
+        clean = task is not None and task.done() and not asyncio.all_tasks(lent.loop)
+        with self._changed:
+            if not self._closed:
+                del self._lent[lent.loop]
+                (self._idle if clean else self._broken).append(lent)
+                self._changed.notify_all()
+                return
+        lent.shut()  # close() is waiting: it returns once every loop is shut
         with self._changed:
             del self._lent[lent.loop]
-            closed = self._closed
-            if not closed:
-                (self._idle if task is None or task.done() else self._broken).append(lent)
             self._changed.notify_all()
-        if closed:
-            lent.shut()
 
     def close(self) -> None:
         """Cancel requests in flight (their threads get CancelledError), wait for them, close every loop."""
@@ -207,6 +214,19 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 
 @functools.cache
+def _connection_limit() -> int:
+    """How many connections a loop's client may open at once (see MAX_CONNECTIONS)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return MAX_CONNECTIONS
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(8, min(MAX_CONNECTIONS, soft // 2))
+
+
+@functools.cache
 def _verified_context() -> ssl.SSLContext:
     """The certificate-checking TLS context, built once per process."""
     return httpx.create_ssl_context()
@@ -242,8 +262,9 @@ def make_async_client(transport: httpx.AsyncBaseTransport | None = None) -> http
     """
     if transport is not None:
         return httpx.AsyncClient(transport=transport, follow_redirects=False, headers={"user-agent": USER_AGENT})
+    connections = _connection_limit()
     limits = httpx.Limits(
-        max_connections=None, max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=KEEPALIVE
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE
     )
     plain = httpx.AsyncHTTPTransport(verify=False, limits=limits)
     lazy: Any = _lazy_transport()

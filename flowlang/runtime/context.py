@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import contextvars
 import sys
 import threading
@@ -12,7 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
-from flowlang.runtime.cooperative import IN_WORKER, in_new_thread, run_loop, run_worker, suspend
+from flowlang.runtime.cooperative import (
+    IN_WORKER,
+    WorkerLock,
+    in_new_thread,
+    run_loop,
+    run_worker,
+    suspend,
+)
 from flowlang.runtime.counts import LocationCounts
 from flowlang.runtime.errors import FlowError, Where
 from flowlang.runtime.idempotency import PARALLEL_PATH
@@ -60,6 +66,8 @@ class _Frame:
         self.handling = handling  # the exception already being handled when the call began
 
 
+_STACK: contextvars.ContextVar[list[_Frame]] = contextvars.ContextVar("flowlang_frames")
+
 # How many entries of an unwinding error's stack the Run wrote.
 _OWN_ENTRIES: weakref.WeakKeyDictionary[FlowError, int] = weakref.WeakKeyDictionary()
 
@@ -93,17 +101,18 @@ class Run:
         self.http = http
         self.runlog = log
         self.store = store
-        self.lock = threading.Lock()  # engines hold it around `+=`/`-=` on outer variables in parallel loops
+        self.lock = WorkerLock()  # engines hold it around `+=`/`-=` on outer variables in parallel loops
         self.requests = 0
         self._requests_lock = threading.Lock()
         self._steps = 0
         self._step_limit = step_limit
         self._configured_step_limit = step_limit
         self._recursion_limit = recursion_limit
-        # The call stack: a list of frames per context, innermost last (a thread, a parallel loop's worker).
-        # A parallel iteration starts with a copy of the frames open where the loop is, so its errors carry
-        # them too.
-        self._stack: contextvars.ContextVar[list[_Frame]] = contextvars.ContextVar("flowlang_frames")
+        # The call stack: a list of frames per context (a thread, a parallel iteration), innermost last; one
+        # run at a time per thread. A parallel iteration starts with a copy of the frames open where the loop
+        # is, so its errors carry them too.
+        self._stack = _STACK
+        _STACK.set([])
         self._cancelled = threading.Event()
         # Engines may skip computing progress when nobody can see it.
         self.show_progress = log.interactive
@@ -349,6 +358,11 @@ class Run:
             return
         import asyncio  # here: a run without parallel loops or requests never loads it
 
+        try:
+            import greenlet  # noqa: F401 - the workers' (runtime/cooperative.py)
+        except ImportError:
+            raise FlowError("input", "a parallel loop needs the Python package greenlet, which is not installed",
+                            where, hint="pip install greenlet (it comes with flowlang)") from None
         workers = _Workers(self, iter(items), body, limit)
         frames = self._frames()
         try:
@@ -385,18 +399,26 @@ class _Workers:
         self.context = contextvars.copy_context()  # where items are read; each worker runs in a copy
         self.context.run(IN_WORKER.set, True)
         self.tasks: list[asyncio.Task[None]] = []
-        self.taking = False  # a worker is reading the next item (a stream's next page suspends it)
-        self.turns: collections.deque[asyncio.Future[None]] = collections.deque()  # workers waiting for it
+        self.taking = WorkerLock()  # held while a worker reads the next item (a stream's next page suspends it)
         self.index = 0  # of the next item
         self.started = 0  # workers
         self.failures: list[tuple[int, BaseException]] = []  # (item index, error)
         self.stopped = False  # interrupted: no new item starts
 
     async def drive(self) -> None:
-        """Run every item; return when every worker has ended."""
+        """Run every item; return when every worker has ended (when one is interrupted, it cancels the rest)."""
+        import asyncio
+
         self._spawn()
-        while self.tasks:  # workers start while others run
-            await self.tasks.pop()
+        try:
+            ended = 0
+            while ended < len(self.tasks):  # workers start while others run
+                await self.tasks[ended]
+                ended += 1
+        finally:  # a worker was interrupted, or this was cancelled: no worker outlives the loop
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
 
     def _spawn(self) -> None:
         import asyncio
@@ -407,19 +429,7 @@ class _Workers:
 
     def _next(self) -> tuple[int, Any] | None:
         """The next item and its index, or None: no more, or an iteration failed (no new item starts)."""
-        if self.taking:  # another worker is reading the next item: wait for its turn to end
-            import asyncio
-
-            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self.turns.append(turn)
-            try:
-                suspend(turn)  # handed the turn (self.taking stays True)
-            except BaseException:
-                if turn.done() and not turn.cancelled():  # handed the turn as it was cancelled: pass it on
-                    self._end_turn()
-                raise
-        self.taking = True
-        try:
+        with self.taking:
             if self.failures or self.stopped:
                 return None
             index = self.index
@@ -434,16 +444,6 @@ class _Workers:
             if self.started < self.limit:  # every worker is busy: one more may take the next item
                 self._spawn()
             return index, item
-        finally:
-            self._end_turn()
-
-    def _end_turn(self) -> None:
-        while self.turns:
-            turn = self.turns.popleft()
-            if not turn.done():
-                turn.set_result(None)
-                return
-        self.taking = False
 
     def _work(self) -> None:
         run = self.run_
@@ -451,11 +451,13 @@ class _Workers:
             index, item = taken
             try:
                 self.context.copy().run(run._iteration, self.frames, self.body, item, index)
-            except BaseException as exc:
+            except Exception as exc:  # the others finish the iterations they are in
                 self.failures.append((index, exc))
-                if not isinstance(exc, Exception):  # Ctrl-C, or the run was cancelled: stop the others too
-                    run.cancel()
-                    self.stopped = True
+            except BaseException as exc:  # Ctrl-C, a cancelled run or request: every worker stops now
+                self.failures.append((index, exc))
+                run.cancel()
+                self.stopped = True
+                raise
 
 
 def _no_progress(done: int, total: int) -> None:

@@ -44,6 +44,64 @@ async def run_worker(work: Callable[[], T], context: contextvars.Context) -> T:
     return result
 
 
+class WorkerLock:
+    """A lock for the workers of parallel loops (and for threads): `with lock:`.
+
+    `run.lock` is one (held around `+=` on outer variables): its holder may wait inside it, reading a stream's
+    next page, and a worker that then finds it taken must not block the thread the holder runs on. So a
+    worker waits on the event loop, and the holder hands the lock straight to the first one waiting when it
+    lets go. Any other thread waits for the lock itself.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._waiting: list[Any] = []  # futures of workers waiting for a hand-over, first first
+
+    def __enter__(self) -> None:
+        if self._lock.acquire(blocking=False):
+            return
+        if not IN_WORKER.get():
+            self._lock.acquire()
+            return
+        import asyncio
+
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            suspend(turn)  # handed the lock: it stays acquired
+        except BaseException:
+            if turn.done() and not turn.cancelled():  # handed it as it was cancelled: pass it on
+                self._release()
+            elif turn in self._waiting:
+                self._waiting.remove(turn)
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        import asyncio
+
+        while self._waiting:
+            turn = self._waiting.pop(0)
+            if turn.done():  # its worker was cancelled while waiting
+                continue
+            if turn.get_loop() is asyncio._get_running_loop():
+                turn.set_result(None)
+            else:  # released by another thread than the waiting worker's
+                turn.get_loop().call_soon_threadsafe(self._hand_over, turn)
+            return
+        self._lock.release()
+
+    def _hand_over(self, turn: Any) -> None:
+        if turn.done():  # cancelled before the hand-over arrived: the next one
+            self._release()
+        else:
+            turn.set_result(None)
+
+
 def in_new_thread(job: Callable[[], T]) -> T:
     """`job()` in a new thread, waited for: its result, or the exception it raised."""
     import threading

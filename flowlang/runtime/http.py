@@ -161,7 +161,11 @@ class HttpClient:
 
     def drive(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a parallel loop's workers (`coro`) on one of the client's loops, in this thread."""
-        return self._loops.run(lambda lane: coro)
+        try:
+            return self._loops.run(lambda lane: coro)
+        except RuntimeError:  # closed: `coro` never started
+            coro.close()
+            raise
 
     def __enter__(self) -> HttpClient:
         return self

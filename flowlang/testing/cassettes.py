@@ -70,13 +70,17 @@ class Recorder(httpx.AsyncBaseTransport):
     started: bool = False  # a run made its HTTP client (nothing to save when none started)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
         operation = request.extensions.get("flowlang.operation")
         if operation is None:  # an oauth2 token request: its answer is a credential
-            return response
+            return await self.inner.handle_async_request(request)
+        # Its place is taken when it is sent: a replay answers in the order requests are sent, and the
+        # workers of a parallel loop get their answers in any order.
+        slot = len(self.interactions)
+        self.interactions.append({})
+        response = await self.inner.handle_async_request(request)  # no answer: its place stays empty
         content = await response.aread()
         recorded = httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
-        self.interactions.append({
+        self.interactions[slot] = {
             "operation": f"{operation[0]}.{operation[1]}",
             "request": {"method": request.method, "url": scrub(str(request.url), self.secrets),
                         "headers": _headers(request.headers, self.secrets),
@@ -85,15 +89,20 @@ class Recorder(httpx.AsyncBaseTransport):
                          "headers": {k: v for k, v in _headers(recorded.headers, self.secrets).items()
                                      if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")},
                          "body": scrub(_response_body(recorded), self.secrets)},
-        })
+        }
         return httpx.Response(response.status_code, headers=response.headers, content=content,
                               request=request, extensions=response.extensions)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
+    @property
+    def answered(self) -> list[dict[str, Any]]:
+        """The exchanges recorded, in the order they were sent (a request that got no answer is left out)."""
+        return [interaction for interaction in self.interactions if interaction]
+
     def save(self, path: str, flow: str) -> None:
-        data = {"flowlang_cassette": FORMAT, "flow": flow, "interactions": self.interactions}
+        data = {"flowlang_cassette": FORMAT, "flow": flow, "interactions": self.answered}
         text = json.dumps(scrub(data, self.secrets), indent=2, ensure_ascii=False) + "\n"
         try:
             with open(path, "w", encoding="utf-8") as handle:

@@ -108,7 +108,7 @@ def test_the_module_imports_only_the_standard_library_and_httpx_and_greenlet_on_
         return names
 
     tree = ast.parse(source)
-    assert imported(list(ast.walk(tree))) <= set(sys.stdlib_module_names) | {"httpx", "greenlet"}
+    assert imported(list(ast.walk(tree))) <= set(sys.stdlib_module_names) | {"greenlet"}
     # imports in functions run on first use (greenlet: by the first parallel loop)
     assert not imported(tree.body) & {"httpx", "greenlet", "asyncio", "ssl"}
     assert 'httpx = LazyModule("httpx")' in compile_flow(WITH_SYSTEM).source

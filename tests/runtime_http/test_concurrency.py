@@ -112,9 +112,13 @@ def test_a_thread_that_runs_an_event_loop_can_still_call(server: FakeServer, mak
     client = make_client(server.url, [op("c", "GET", "/c")])
 
     async def inside_a_loop() -> object:
-        return client.request("api", "c", {})["body"]
+        body = client.request("api", "c", {})["body"]
+        client.close()  # its loops are shut from another thread: this one's loop is running
+        return body
 
     assert asyncio.run(inside_a_loop()) == {"ok": 1}
+    with pytest.raises(RuntimeError, match="closed"):
+        client.request("api", "c", {})
 
 
 def test_a_pool_lends_at_most_its_limit_of_loops_at_once() -> None:
