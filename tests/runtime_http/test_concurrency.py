@@ -72,7 +72,7 @@ def _open_files() -> int:
 def _settled_open_files(expected: int) -> int:
     """Open files once the test server's threads (in this process) have closed their side (<= 2 s)."""
     deadline = time.monotonic() + 2
-    while _open_files() != expected and time.monotonic() < deadline:
+    while _open_files() > expected and time.monotonic() < deadline:
         time.sleep(0.02)
     return _open_files()
 
@@ -90,21 +90,19 @@ def test_close_is_idempotent_and_closes_every_loop_and_connection(server: FakeSe
     assert _open_files() >= before + 4  # a loop: its selector, its wake-up socket pair, its connection
     client.close()
     client.close()
-    assert _settled_open_files(before) == before
+    assert _settled_open_files(before) <= before  # (a file another test left open may close meanwhile)
     with pytest.raises(RuntimeError, match="closed"):
         client.request("api", "c", {})
 
 
-@needs_proc
 def test_loops_and_connections_are_reused_by_the_next_threads(server: FakeServer, make_client: MakeClient) -> None:
     server.reply("GET", "/c", json={})
     client = make_client(server.url, [op("c", "GET", "/c")])
-    counts = []
-    for _ in range(10):  # new threads every round, as in a parallel loop inside a sequential one
+    for _ in range(10):  # new threads every round, as in a host's runs one after the other
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda _: client.request("api", "c", {}), range(16)))
-        counts.append(_open_files())
-    assert max(counts[3:]) <= max(counts[:3])  # later rounds need no loop or connection more
+    assert len(server.requests) == 160
+    assert server.connections <= 8  # at most one loop per thread asking at once, each keeping its connection
 
 
 def test_a_thread_that_runs_an_event_loop_can_still_call(server: FakeServer, make_client: MakeClient) -> None:
