@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from flowlang.runtime.cooperative import in_new_thread
+from flowlang.runtime.cooperative import cancel_left, in_new_thread
 
 T = TypeVar("T")
 
@@ -65,11 +65,7 @@ class _Lent:
             return
         loop = self.loop
         try:
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            cancel_left(loop)
             loop.run_until_complete(self.lane.aclose())
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
@@ -95,12 +91,6 @@ class LoopPool:
         self._broken: list[_Lent] = []  # returned with their task unfinished (Ctrl-C): shut at close()
         self._changed = threading.Condition(threading.Lock())
         self._closed = False
-
-    @property
-    def running(self) -> bool:
-        """Whether a loop was ever made (no request, no loop)."""
-        with self._changed:
-            return bool(self._idle or self._lent or self._broken)
 
     def run(self, work: Work[T]) -> T:
         """Run `work(lane)` on a borrowed loop in this thread and return its result (or raise its exception)."""

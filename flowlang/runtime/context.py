@@ -14,7 +14,6 @@ from flowlang.runtime.clock import SYSTEM_CLOCK, Clock
 from flowlang.runtime.cooperative import (
     IN_WORKER,
     WorkerLock,
-    in_new_thread,
     run_loop,
     run_worker,
     suspend,
@@ -111,7 +110,6 @@ class Run:
         # The call stack: a list of frames per context (a thread, a parallel iteration), innermost last; one
         # run at a time per thread. A parallel iteration starts with a copy of the frames open where the loop
         # is, so its errors carry them too.
-        self._stack = _STACK
         _STACK.set([])
         self._cancelled = threading.Event()
         # Engines may skip computing progress when nobody can see it.
@@ -291,7 +289,7 @@ class Run:
         so it does as little as it can: the frame's label is only written if an error unwinds it.
         """
         try:  # self._frames(), without the call: this runs for every func call
-            frames: list[_Frame] = self._stack.get()
+            frames: list[_Frame] = _STACK.get()
         except LookupError:
             frames = self._frames()
         if len(frames) >= self._recursion_limit:
@@ -306,7 +304,7 @@ class Run:
     def exit_call(self) -> None:
         """Pop the innermost frame. When a FlowError is unwinding through it, add the frame to its stack."""
         try:
-            frame = self._stack.get().pop()
+            frame = _STACK.get().pop()
         except (LookupError, IndexError):  # no frame open here
             return
         error = sys.exception()
@@ -326,15 +324,15 @@ class Run:
 
     def _frames(self) -> list[_Frame]:
         try:
-            return self._stack.get()
+            return _STACK.get()
         except LookupError:
             frames: list[_Frame] = []
-            self._stack.set(frames)
+            _STACK.set(frames)
             return frames
 
     def _iteration(self, frames: tuple[_Frame, ...], body: Callable[[Any], Any], item: Any, index: int) -> Any:
         """One parallel iteration (in its own context copy), inside the frames open where the loop is."""
-        self._stack.set(list(frames))
+        _STACK.set(list(frames))
         PARALLEL_PATH.set((*PARALLEL_PATH.get(), index))
         return body(item)
 
@@ -356,30 +354,21 @@ class Run:
             for item in items:
                 body(item)
             return
-        import asyncio  # here: a run without parallel loops or requests never loads it
-
         try:
             import greenlet  # noqa: F401 - the workers' (runtime/cooperative.py)
         except ImportError:
             raise FlowError("input", "a parallel loop needs the Python package greenlet, which is not installed",
                             where, hint="pip install greenlet (it comes with flowlang)") from None
         workers = _Workers(self, iter(items), body, limit)
-        frames = self._frames()
         try:
             if IN_WORKER.get():  # a loop in a loop: its workers join the outer loop's
                 suspend(workers.drive())
-            else:
-                drive = getattr(self.http, "drive", None) or run_loop  # the HTTP client lends its loop
-                if asyncio._get_running_loop() is None:
-                    drive(workers.drive())
-                else:  # this thread runs an event loop already (it cannot run a second one)
-                    in_new_thread(lambda: drive(workers.drive()))
+            else:  # on a loop the HTTP client lends, or a loop of its own
+                (getattr(self.http, "drive", None) or run_loop)(workers.drive())
         except BaseException:  # Ctrl-C: stop every worker at its next step
             self.cancel()
             workers.stopped = True
             raise
-        finally:
-            self._stack.set(frames)
         if workers.failures:  # a signal first (Ctrl-C, SIGTERM: the others then stopped), else the earliest item's
             interrupts = [f for f in workers.failures if isinstance(f[1], KeyboardInterrupt)]
             raise min(interrupts or workers.failures, key=lambda failure: failure[0])[1]

@@ -4,8 +4,8 @@ The iterations of a parallel loop are ordinary synchronous engine code. Each wor
 of its own; where an iteration would wait (an HTTP request, a `wait`), `suspend(awaitable)` switches to the
 greenlet that runs the event loop, which awaits it together with every other worker's and switches back
 with the result. One thread and one loop for all of them: no thread hand-over and no GIL contention per
-request (docs/performance.md, section 13). Code between two waits runs without interruption, so `+=` under
-`run.lock` and a stream's next page stay as safe as they were with threads.
+request (docs/performance.md, section 13). Code between two waits runs without interruption; where a worker
+waits while holding a lock (`run.lock` around `+=` of a stream), WorkerLock makes the others wait on the loop.
 """
 
 from __future__ import annotations
@@ -124,18 +124,28 @@ def in_new_thread(job: Callable[[], T]) -> T:
 
 
 def run_loop(coro: Coroutine[Any, Any, T]) -> T:
-    """Run `coro` to its end on a new event loop in this thread (no HTTP client to lend one), then close it."""
+    """Run `coro` to its end on a new event loop (no HTTP client to lend one), then close it. In this thread,
+    unless it runs an event loop of its own already (it cannot run a second one)."""
     import asyncio  # here: a run without parallel loops never loads it
 
+    if asyncio._get_running_loop() is not None:
+        return in_new_thread(lambda: run_loop(coro))
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(coro)
     finally:
         try:
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            cancel_left(loop)
         finally:
             loop.close()
+
+
+def cancel_left(loop: Any) -> None:
+    """Cancel the tasks still on `loop` (not running) and run them until they have ended."""
+    import asyncio
+
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -155,7 +155,7 @@ class HttpClient:
         self._loops.close()
 
     def _run(self, call: _Call) -> httpx.Response:
-        if IN_WORKER.get():  # a parallel loop's worker: on the loop its loop borrowed, beside the others
+        if IN_WORKER.get():  # a parallel loop's worker: on the loop the parallel loop borrowed, beside the others
             return suspend(self._execute(self._loops.lane_here(), call))
         return self._loops.run(functools.partial(self._execute, call=call))
 
